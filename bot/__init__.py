@@ -1,0 +1,1 @@
+"""consultbot: the EMG secretariat's consultations in Slack."""

@@ -1,0 +1,39 @@
+"""The append-only audit log: who changed what, when, before and after."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session, SQLModel
+
+from storage.models import AuditEntry
+
+SKIP = {"created_at", "updated_at"}
+
+
+def snapshot(row: SQLModel | None) -> dict[str, Any] | None:
+    if row is None:
+        return None
+    return {k: _plain(v) for k, v in row.model_dump().items() if k not in SKIP}
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def record(session: Session, actor: str, action: str, subject: SQLModel | None = None, *,
+           subject_type: str | None = None, subject_id: Any = None,
+           before: dict | None = None, after: dict | None = None) -> AuditEntry:
+    """Add an entry to the caller's transaction (it commits with the change itself)."""
+    if subject is not None:
+        subject_type = subject_type or getattr(subject, "__tablename__", type(subject).__name__)
+        session.flush()
+        subject_id = subject_id if subject_id is not None else getattr(subject, "id", None)
+        after = after if after is not None else snapshot(subject)
+    entry = AuditEntry(actor=actor, action=action, subject_type=subject_type or "",
+                       subject_id=None if subject_id is None else str(subject_id),
+                       before=before, after=after)
+    session.add(entry)
+    return entry

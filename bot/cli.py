@@ -1,0 +1,136 @@
+"""`consultbot`: serve, console, seed, db upgrade, grant."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from bot.settings import Settings, SettingsError, load_settings
+from bot.texts import CatalogError
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.startup import bolt_app, configure_logging, prepare
+
+    settings.require_slack(socket=args.socket)
+    configure_logging(settings.log_level)
+    engine = prepare(settings)
+    app = bolt_app(settings, engine)
+    if args.socket:
+        from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+        asyncio.run(AsyncSocketModeHandler(app, settings.slack_app_token).start_async())
+        return 0
+    import uvicorn
+
+    from bot.server import build_asgi
+
+    uvicorn.run(build_asgi(app, engine), host=args.host or settings.host, port=args.port or settings.port,
+                log_level=settings.log_level, access_log=False)
+    return 0
+
+
+def _console(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.console.shell import run_console
+
+    return run_console(settings, database_url=args.database_url, user=args.user)
+
+
+def _start(settings: Settings, args: argparse.Namespace) -> int:
+    if settings.has_slack_credentials:
+        args.socket = bool(settings.slack_app_token)
+        args.host = args.port = None
+        return _serve(settings, args)
+    args.database_url, args.user = None, None
+    return _console(settings, args)
+
+
+def _seed(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.seed import seed
+    from bot.startup import prepare
+    from storage.db import session_scope
+
+    engine = prepare(settings)
+    with session_scope(engine) as session:
+        changed = seed(session)
+    print(f"entities: {changed} added or updated")
+    return 0
+
+
+def _db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
+    from storage.db import make_engine
+    from storage.migrate import upgrade
+
+    upgrade(make_engine(settings.database_url))
+    print("database: up to date")
+    return 0
+
+
+def _grant(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.entities.service import get_entity
+    from bot.errors import DomainError
+    from bot.processes.service import get_process
+    from bot.roles.service import grant, parse_role
+    from bot.startup import prepare
+    from bot.texts import t_plain
+    from storage.db import session_scope
+
+    engine = prepare(settings)
+    try:
+        with session_scope(engine) as session:
+            role = parse_role(args.role)
+            process = get_process(session, args.process) if args.process else None
+            entity = get_entity(session, args.entity) if args.entity else None
+            grant(session, "cli", args.user_id, role, process, entity)
+    except DomainError as exc:
+        print(t_plain(exc.key, None, **exc.params), file=sys.stderr)
+        return 1
+    print(f"{args.user_id}: {role.value} granted")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="consultbot", description="The EMG secretariat's consultations in Slack.")
+    sub = root.add_subparsers(dest="command", required=True)
+    start = sub.add_parser("start", help="serve Slack when credentials are set, else the console")
+    start.set_defaults(run=_start)
+    serve = sub.add_parser("serve", help="serve Slack over HTTP (or Socket Mode with --socket)")
+    serve.add_argument("--socket", action="store_true", help="Socket Mode (needs SLACK_APP_TOKEN)")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.set_defaults(run=_serve)
+    console = sub.add_parser("console", help="the bot in this terminal, on a demo workspace, no Slack needed")
+    console.add_argument("--database-url", help="default: a fresh demo database in a temporary folder")
+    console.add_argument("--user", help="start as this Slack user ID of the demo")
+    console.set_defaults(run=_console)
+    sub.add_parser("seed", help="load the bundled UN entities (idempotent)").set_defaults(run=_seed)
+    db = sub.add_parser("db", help="database tasks")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    db_sub.add_parser("upgrade", help="run the migrations").set_defaults(run=_db_upgrade)
+    grant = sub.add_parser("grant", help="give a Slack user a role")
+    grant.add_argument("user_id")
+    grant.add_argument("role", help="secretariat, chair, focal_point or observer")
+    grant.add_argument("process", nargs="?")
+    grant.add_argument("entity", nargs="?")
+    grant.set_defaults(run=_grant)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        return args.run(settings, args)
+    except SettingsError as exc:
+        print(f"consultbot: {exc}", file=sys.stderr)
+        return 2
+    except CatalogError as exc:
+        print(f"consultbot: prompts: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,79 @@
+"""UN entities: the units that submit."""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, Field, field_validator
+from sqlmodel import Session, select
+
+from bot import audit
+from bot.errors import NotFound
+from bot.timezones import zone
+from storage.models import Entity
+
+ENTITIES_FILE = Path(__file__).resolve().parents[1] / "data" / "entities.yaml"
+
+
+class EntityRecord(BaseModel):
+    code: str = Field(min_length=2, max_length=20, pattern=r"^[A-Z][A-Z0-9-]*$")
+    name: str = Field(min_length=2, max_length=200)
+    duty_station: str = Field(min_length=2, max_length=80)
+    timezone: str
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        zone(value)
+        return value
+
+
+def bundled_entities(path: Path = ENTITIES_FILE) -> list[EntityRecord]:
+    return [EntityRecord.model_validate(item) for item in yaml.safe_load(path.read_text("utf-8"))]
+
+
+def seed_entities(session: Session, records: list[EntityRecord], actor: str = "system") -> int:
+    """Insert or update entities by code; returns how many rows changed."""
+    existing = {e.code: e for e in session.exec(select(Entity)).all()}
+    changed = 0
+    for record in records:
+        row = existing.get(record.code)
+        if row is None:
+            row = Entity(**record.model_dump())
+            session.add(row)
+            audit.record(session, actor, "entity.create", row)
+            changed += 1
+            continue
+        before = audit.snapshot(row)
+        updates = {k: v for k, v in record.model_dump().items() if getattr(row, k) != v}
+        if updates:
+            for key, value in updates.items():
+                setattr(row, key, value)
+            audit.record(session, actor, "entity.update", row, before=before)
+            changed += 1
+    return changed
+
+
+def list_entities(session: Session) -> list[Entity]:
+    return list(session.exec(select(Entity).order_by(Entity.code)).all())
+
+
+def closest_codes(session: Session, code: str, limit: int = 3) -> list[str]:
+    codes = [e for e in session.exec(select(Entity.code)).all()]
+    wanted = code.upper()
+    starts = [c for c in codes if c.startswith(wanted[:3])] if len(wanted) >= 3 else []
+    close = difflib.get_close_matches(wanted, codes, n=limit, cutoff=0.5)
+    return list(dict.fromkeys(close + starts))[:limit]
+
+
+def get_entity(session: Session, code: str) -> Entity:
+    """The entity with this code (any case), or NotFound naming the closest codes."""
+    wanted = code.strip().upper()
+    entity = session.exec(select(Entity).where(Entity.code == wanted)).first()
+    if entity is None:
+        suggestions = closest_codes(session, wanted)
+        raise NotFound("errors.unknown_entity", code=code,
+                       suggestions=", ".join(suggestions) if suggestions else "—")
+    return entity

@@ -1,0 +1,76 @@
+"""Bundled data: the UN entities (`consultbot seed`) and the console's demo workspace."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, Field
+from sqlmodel import Session, select
+
+from bot.entities.service import bundled_entities, get_entity, seed_entities
+from bot.people.service import Profile, save_profile
+from bot.processes.service import NewProcess, add_member, create_process
+from bot.roles.service import grant
+from storage.models import Process, Role
+
+DEMO_FILE = Path(__file__).resolve().parent / "data" / "demo.yaml"
+
+
+class DemoPerson(Profile):
+    secretariat: bool = False
+
+
+class DemoFocalPoint(BaseModel):
+    person: str
+    entity: str
+
+
+class DemoProcess(NewProcess):
+    focal_points: list[DemoFocalPoint] = Field(default_factory=list)
+
+
+class DemoWorkspace(BaseModel):
+    team_id: str
+    people: list[DemoPerson]
+    processes: list[DemoProcess]
+
+
+def load_demo(path: Path = DEMO_FILE) -> DemoWorkspace:
+    return DemoWorkspace.model_validate(yaml.safe_load(path.read_text("utf-8")))
+
+
+def seed(session: Session) -> int:
+    return seed_entities(session, bundled_entities())
+
+
+def seed_demo(session: Session, demo: DemoWorkspace) -> None:
+    """Entities, people, roles and processes of the demo; running it twice changes nothing."""
+    seed(session)
+    for person in demo.people:
+        save_profile(session, Profile(**person.model_dump(exclude={"secretariat"}), team_id=demo.team_id))
+        if person.secretariat:
+            grant(session, "demo", person.slack_user_id, Role.SECRETARIAT, if_missing=True)
+    session.flush()
+    actor = next(p for p in demo.people if p.secretariat)
+    from bot.people.service import find_person  # noqa: PLC0415 (after the people exist)
+
+    for item in demo.processes:
+        process = session.exec(select(Process).where(Process.handle == item.handle)).first()
+        if process is None:
+            request = NewProcess(**item.model_dump(exclude={"focal_points"}))
+            process = create_process_unchecked(session, find_person(session, actor.slack_user_id), request)
+        for code in item.members:
+            add_member(session, "demo", process, get_entity(session, code))
+        for fp in item.focal_points:
+            grant(session, "demo", fp.person, Role.FOCAL_POINT, process, get_entity(session, fp.entity),
+                  if_missing=True)
+
+
+def create_process_unchecked(session: Session, actor, request: NewProcess) -> Process:
+    """The demo's mandates lie in the past (2014): skip the date check, keep the rest."""
+    request = request.model_copy()
+    mandate_end, request.mandate_end = request.mandate_end, None
+    process = create_process(session, actor, request)
+    process.mandate_end = mandate_end
+    return process

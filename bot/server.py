@@ -1,0 +1,34 @@
+"""HTTP mode: one ASGI app with `POST /slack/events` and `GET /healthz`, served by uvicorn."""
+
+from __future__ import annotations
+
+import asyncio
+
+from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+from slack_bolt.async_app import AsyncApp
+from sqlalchemy.engine import Engine
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from storage.db import ping
+
+HEALTH_TIMEOUT_S = 2.0
+
+
+def build_asgi(app: AsyncApp, engine: Engine) -> Starlette:
+    handler = AsyncSlackRequestHandler(app)
+
+    async def slack_events(request: Request) -> Response:
+        return await handler.handle(request)
+
+    async def healthz(_request: Request) -> Response:
+        try:
+            ok = await asyncio.wait_for(asyncio.to_thread(ping, engine), HEALTH_TIMEOUT_S)
+        except asyncio.TimeoutError:
+            ok = False
+        return JSONResponse({"database": "ok" if ok else "unreachable"}, status_code=200 if ok else 503)
+
+    return Starlette(routes=[Route("/slack/events", slack_events, methods=["POST"]),
+                             Route("/healthz", healthz, methods=["GET"])])

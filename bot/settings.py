@@ -1,0 +1,114 @@
+"""Settings read from the environment or a `.env` file.
+
+A missing or invalid setting stops start-up with one line naming the variable
+(`load_settings` raises `SettingsError`; the CLI turns it into exit code 2).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from typing import Annotated
+
+from bot.timezones import zone
+
+SLACK_API_DEFAULT = "https://slack.com/api/"
+
+
+class SettingsError(Exception):
+    """A setting is missing or invalid; the message names the variable."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_app_token: str | None = None
+    slack_api_url: str = SLACK_API_DEFAULT
+    database_url: str = "sqlite:///consultbot.sqlite3"
+    default_timezone: str = "Europe/Zurich"  # Geneva keeps Zurich's clock
+    port: int = 3000
+    host: str = "0.0.0.0"
+    secretariat_users: Annotated[list[str], NoDecode] = []
+    default_locale: str = "en"
+    log_level: str = "info"
+
+    @field_validator("slack_bot_token")
+    @classmethod
+    def _bot_token(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith("xoxb-"):
+            raise ValueError("must be a bot token starting with xoxb-")
+        return value
+
+    @field_validator("slack_app_token")
+    @classmethod
+    def _app_token(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith("xapp-"):
+            raise ValueError("must be an app-level token starting with xapp-")
+        return value
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _api_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL such as https://slack.com/api/")
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        if not value.startswith(("sqlite", "postgresql")):
+            raise ValueError("must be a sqlite:/// or postgresql+psycopg:// URL")
+        if value.startswith("postgres://"):
+            value = "postgresql+psycopg://" + value.removeprefix("postgres://")
+        if value.startswith("postgresql://"):
+            value = "postgresql+psycopg://" + value.removeprefix("postgresql://")
+        return value
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        zone(value)
+        return value
+
+    @field_validator("port")
+    @classmethod
+    def _port(cls, value: int) -> int:
+        if not 1 <= value <= 65535:
+            raise ValueError("must be a TCP port between 1 and 65535")
+        return value
+
+    @field_validator("secretariat_users", mode="before")
+    @classmethod
+    def _users(cls, value: object) -> list[str]:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",")]
+        users = [u for u in (value or []) if u]
+        for user in users:
+            if not (user[:1] in ("U", "W") and user[1:].isalnum()):
+                raise ValueError(f"{user!r} is not a Slack user ID such as U012ABCDEF")
+        return users
+
+    @property
+    def has_slack_credentials(self) -> bool:
+        return bool(self.slack_bot_token and self.slack_signing_secret)
+
+    def require_slack(self, socket: bool = False) -> None:
+        """Raise SettingsError naming the first Slack variable serving needs."""
+        needed = ["slack_bot_token", "slack_app_token" if socket else "slack_signing_secret"]
+        for name in needed:
+            if not getattr(self, name):
+                raise SettingsError(f"{name.upper()}: missing (required to serve Slack)")
+
+
+def load_settings(env_file: str | Path | None = ".env", **overrides: object) -> Settings:
+    try:
+        return Settings(_env_file=env_file, **overrides)  # type: ignore[call-arg]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = str(first["loc"][0]).upper() if first["loc"] else "settings"
+        message = first["msg"].removeprefix("Value error, ")
+        raise SettingsError(f"{name}: {message}") from None

@@ -1,0 +1,107 @@
+"""The Bolt app: which listener answers what. Listeners ack first, then work."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import idempotency
+from bot.errors import DomainError
+from bot.joins.service import pending_requests
+from bot.processes.service import summaries
+from bot.roles.service import is_secretariat, roles_of
+from bot.slack import directory, ids, joins, processes
+from bot.slack.home import render_home
+from bot.slack.payloads import AppHomeOpened, BlockAction, SlashCommand, ViewSubmission
+from bot.slack.reply import Ctx, dm
+from bot.slack.runtime import Deps, caller
+from bot.texts import t
+
+log = logging.getLogger(__name__)
+
+Subcommand = Callable[[SlashCommand, Ctx], Awaitable[None]]
+
+SUBCOMMANDS: dict[str, Subcommand] = {
+    "help": directory.show_help,
+    "whoami": directory.show_whoami,
+    "entities": directory.show_entities,
+    "list": directory.show_list,
+    "join": joins.join,
+    "new": lambda cmd, ctx: processes.open_new_process(ctx, cmd.trigger_id, cmd.channel_id),
+    "grant": lambda cmd, ctx: directory.change_role(cmd, ctx, giving=True),
+    "revoke": lambda cmd, ctx: directory.change_role(cmd, ctx, giving=False),
+}
+ACTIONS = (ids.ACTION_JOIN_APPROVE, ids.ACTION_JOIN_DECLINE, ids.ACTION_OPEN_NEW_PROCESS)
+VIEWS = (ids.VIEW_NEW_PROCESS,)
+EVENTS = ("app_home_opened",)
+
+
+def build_app(deps: Deps, client: AsyncWebClient, signing_secret: str) -> AsyncApp:
+    app = AsyncApp(client=client, signing_secret=signing_secret, process_before_response=False)
+
+    @app.command(ids.COMMAND)
+    async def consult(ack, body, respond, client, context) -> None:
+        await ack()
+        cmd = SlashCommand.model_validate(body)
+        ctx = Ctx(deps, client, await caller(deps, client, cmd.user_id, cmd.team_id, context), respond)
+        handler = SUBCOMMANDS.get(cmd.subcommand)
+        if handler is None:
+            await directory.show_help(cmd, ctx, unknown=cmd.subcommand)
+        else:
+            await handler(cmd, ctx)
+
+    @app.action(ids.ACTION_JOIN_APPROVE)
+    @app.action(ids.ACTION_JOIN_DECLINE)
+    async def join_decision(ack, body, respond, client, context) -> None:
+        await ack()
+        action = BlockAction.model_validate(body)
+        ctx = Ctx(deps, client, await caller(deps, client, action.user.id, action.user.team_id, context), respond)
+        await joins.decide(action, ctx, approve=action.action.action_id == ids.ACTION_JOIN_APPROVE)
+
+    @app.action(ids.ACTION_OPEN_NEW_PROCESS)
+    async def open_new_process(ack, body, client, context) -> None:
+        await ack()
+        action = BlockAction.model_validate(body)
+        ctx = Ctx(deps, client, await caller(deps, client, action.user.id, action.user.team_id, context))
+        await processes.open_new_process(ctx, action.trigger_id, None)
+
+    @app.view(ids.VIEW_NEW_PROCESS)
+    async def new_process_submitted(ack, body, client, context) -> None:
+        submission = ViewSubmission.model_validate(body)
+        ctx = Ctx(deps, client, await caller(deps, client, submission.user.id, submission.user.team_id, context))
+        await processes.submit_new_process(submission, ctx, ack)
+
+    @app.event("app_home_opened")
+    async def home_opened(ack, body, event, client, context) -> None:
+        await ack()
+        opened = AppHomeOpened.model_validate(event)
+        if opened.tab not in (None, "home"):
+            return
+        if not await deps.db(idempotency.claim, f"event:{body.get('event_id')}"):
+            return
+        who = await caller(deps, client, opened.user, body.get("team_id"), context)
+        view = await deps.db(_home, who.person, who.locale)
+        await client.views_publish(user_id=opened.user, view=view)
+
+    @app.error
+    async def on_error(error, body, respond, client, context) -> None:
+        locale = (context or {}).get("locale")
+        if isinstance(error, DomainError):
+            text = t(error.key, locale, **error.params)
+        else:
+            log.exception("listener failed", exc_info=error)
+            text = t("errors.unexpected", locale)
+        if respond is not None:
+            await respond(text=text, response_type="ephemeral", replace_original=False)
+        elif context and context.get("user_id"):
+            await dm(client, context["user_id"], text)
+
+    return app
+
+
+def _home(session, person, locale):
+    return render_home(roles_of(session, person), summaries(session), pending_requests(session),
+                       is_secretariat(session, person), locale)

@@ -1,0 +1,30 @@
+"""`/consult help`: the commands the caller may use, by role."""
+
+from __future__ import annotations
+
+from bot.roles.service import RoleHeld
+from bot.slack.blocks import Block, context, header, section
+from bot.texts import t, t_plain
+from storage.models import Role
+
+EVERYONE = ("help", "whoami", "entities", "list", "join")
+BY_ROLE = {
+    Role.SECRETARIAT: ("new", "grant", "revoke"),
+}
+
+
+def render_help(roles: list[RoleHeld], locale: str | None, unknown: str | None = None) -> tuple[str, list[Block]]:
+    held = {r.role for r in roles}
+    blocks: list[Block] = [header(t_plain("help.header", locale))]
+    if unknown is not None:
+        blocks.append(section(t("help.unknown", locale, command=unknown)))
+    lines = [t(f"help.commands.{name}", locale) for name in EVERYONE]
+    blocks.append(section(t("help.everyone", locale) + "\n" + "\n".join(lines)))
+    for role, names in BY_ROLE.items():
+        if role in held:
+            lines = [t(f"help.commands.{name}", locale) for name in names]
+            blocks.append(section(t("help.for_role", locale, role=t_plain(f"roles.{role.value}", locale))
+                                  + "\n" + "\n".join(lines)))
+    if not held & set(BY_ROLE):
+        blocks.append(context(t("help.more_with_roles", locale)))
+    return t("help.fallback", locale), blocks

@@ -1,0 +1,37 @@
+"""The App Home: the viewer's processes and roles; pending requests for the secretariat."""
+
+from __future__ import annotations
+
+from bot.joins.service import JoinView
+from bot.mrkdwn import mention
+from bot.processes.render import process_line
+from bot.processes.service import ProcessSummary
+from bot.roles.render import role_line
+from bot.roles.service import RoleHeld
+from bot.slack import ids
+from bot.slack.blocks import Block, actions, button, context, divider, header, home, section, sections
+from bot.texts import t, t_plain
+
+
+def render_home(roles: list[RoleHeld], processes: list[ProcessSummary], pending: list[JoinView],
+                is_secretariat: bool, locale: str | None) -> dict:
+    blocks: list[Block] = [header(t_plain("home.header", locale))]
+    blocks.append(section(t("home.roles", locale)))
+    blocks += sections([role_line(r, locale) for r in roles] or [t("home.no_roles", locale)])
+    mine = {r.process_handle for r in roles if r.process_handle}
+    listed = [s for s in processes if is_secretariat or s.process.handle in mine]
+    blocks += [divider(), section(t("home.processes", locale))]
+    blocks += sections([process_line(s, locale) for s in listed] or [t("home.no_processes", locale)])
+    if is_secretariat:
+        blocks += [divider(), section(t("home.pending", locale, count=len(pending)))]
+        for view in pending[:20]:
+            value = str(view.request.id)
+            blocks.append(section(t("join.ask_secretariat", locale, user=mention(view.requester),
+                                    entity=view.entity_code, process=view.process_handle,
+                                    title=view.process_title)))
+            blocks.append(actions(button(t_plain("join.approve", locale), ids.ACTION_JOIN_APPROVE, value, "primary"),
+                                  button(t_plain("join.decline", locale), ids.ACTION_JOIN_DECLINE, value, "danger"),
+                                  block_id=f"home-join:{value}"))
+        blocks.append(actions(button(t_plain("home.new_process", locale), ids.ACTION_OPEN_NEW_PROCESS)))
+    blocks.append(context(t("home.footer", locale)))
+    return home(blocks)

@@ -1,0 +1,47 @@
+"""Listeners for `/consult join` and the secretariat's Approve / Decline buttons."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_sdk.errors import SlackApiError
+
+from bot.joins.render import (render_decision_for_requester, render_decision_for_secretariat,
+                              render_request_for_secretariat, render_requested)
+from bot.joins.service import decide_join, request_join
+from bot.errors import Invalid
+from bot.people.service import find_person
+from bot.slack.payloads import BlockAction, SlashCommand
+from bot.slack.reply import Ctx, dm
+
+log = logging.getLogger(__name__)
+
+
+async def join(cmd: SlashCommand, ctx: Ctx) -> None:
+    if len(cmd.args) != 2:
+        raise Invalid("errors.join_usage")
+    view, approvers = await ctx.deps.db(request_join, ctx.who.person, cmd.args[0], cmd.args[1])
+    await ctx.reply(render_requested(view, ctx.locale))
+    for approver in approvers:
+        person = await ctx.deps.db(find_person, approver)
+        text, blocks = render_request_for_secretariat(view, person.locale if person else None)
+        try:
+            await dm(ctx.client, approver, text, blocks)
+        except SlackApiError as exc:  # one unreachable approver must not stop the others
+            log.warning("join request DM to %s failed: %s", approver, exc.response.get("error"))
+
+
+async def decide(action: BlockAction, ctx: Ctx, approve: bool) -> None:
+    try:
+        request_id = int(action.action.value or "")
+    except ValueError:
+        raise Invalid("errors.join_unknown") from None
+    view = await ctx.deps.db(decide_join, ctx.who.person, request_id, approve)
+    text, blocks = render_decision_for_secretariat(view, ctx.locale)
+    container = action.container
+    if container and container.type == "message" and container.channel_id and container.message_ts:
+        await ctx.client.chat_update(channel=container.channel_id, ts=container.message_ts, text=text, blocks=blocks)
+    else:
+        await ctx.reply(text, blocks)
+    requester = await ctx.deps.db(find_person, view.requester)
+    await dm(ctx.client, view.requester, render_decision_for_requester(view, requester.locale if requester else None))

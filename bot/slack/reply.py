@@ -1,0 +1,40 @@
+"""How a listener answers the person who acted."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.slack.blocks import Block, fit_message, message_text
+from bot.slack.runtime import Caller, Deps
+
+
+@dataclass
+class Ctx:
+    deps: Deps
+    client: AsyncWebClient
+    who: Caller
+    respond: AsyncRespond | None = None
+
+    @property
+    def locale(self) -> str | None:
+        return self.who.locale
+
+    async def reply(self, text: str, blocks: list[Block] | None = None, **extra: Any) -> None:
+        """An ephemeral answer: through the response URL, else a DM."""
+        blocks = fit_message(blocks, self.locale) if blocks else None
+        if self.respond is not None:
+            await self.respond(text=message_text(text), blocks=blocks, response_type="ephemeral",
+                               replace_original=False, **extra)
+        else:
+            await dm(self.client, self.who.user_id, text, blocks)
+
+
+async def dm(client: AsyncWebClient, user_id: str, text: str, blocks: list[Block] | None = None) -> dict:
+    """A direct message; posting to a user ID opens the DM with the app."""
+    response = await client.chat_postMessage(channel=user_id, text=message_text(text),
+                                             blocks=fit_message(blocks) if blocks else None)
+    return response.data if hasattr(response, "data") else dict(response)

@@ -1,0 +1,80 @@
+"""What every listener needs: the database (through a worker thread) and the caller."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.engine import Engine
+
+from bot.people.service import Profile, ensure_person, find_person, needs_profile, save_profile
+from bot.settings import Settings
+from storage.db import session_scope
+from storage.models import Person
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+@dataclass
+class Deps:
+    settings: Settings
+    engine: Engine
+
+    async def db(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run `fn(session, *args)` in one transaction on a worker thread (never on the event loop)."""
+        return await asyncio.to_thread(self._in_session, fn, args, kwargs)
+
+    def _in_session(self, fn: Callable[..., T], args: tuple, kwargs: dict) -> T:
+        with session_scope(self.engine) as session:
+            return fn(session, *args, **kwargs)
+
+
+@dataclass
+class Caller:
+    """The person behind a request, with what rendering needs."""
+
+    person: Person
+    locale: str | None = None
+    timezone: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def user_id(self) -> str:
+        return self.person.slack_user_id
+
+
+async def fetch_profile(client: AsyncWebClient, user_id: str, team_id: str | None) -> Profile | None:
+    try:
+        response = await client.users_info(user=user_id, include_locale=True)
+    except SlackApiError as exc:
+        log.warning("users.info %s failed: %s", user_id, exc.response.get("error"))
+        return None
+    user = response.get("user") or {}
+    profile = user.get("profile") or {}
+    return Profile(slack_user_id=user_id, team_id=user.get("team_id") or team_id,
+                   display_name=profile.get("display_name") or user.get("real_name") or user.get("name") or "",
+                   timezone=user.get("tz"), locale=user.get("locale"))
+
+
+async def caller(deps: Deps, client: AsyncWebClient, user_id: str, team_id: str | None,
+                 context: dict | None = None) -> Caller:
+    """The caller as a Person, refreshing their Slack profile (time zone, locale) when stale."""
+    person = await deps.db(find_person, user_id)
+    if needs_profile(person):
+        profile = await fetch_profile(client, user_id, team_id)
+        if profile is not None:
+            person = await deps.db(save_profile, profile)
+        elif person is None:
+            person = await deps.db(ensure_person, user_id, team_id)
+    who = Caller(person=person, locale=person.locale,
+                 timezone=person.timezone or deps.settings.default_timezone)
+    if context is not None:
+        context["locale"] = who.locale
+    return who
+

@@ -1,0 +1,157 @@
+"""Every sentence a person reads lives in prompts/<locale>/*.yaml.
+
+Files hold nested mappings; a text's key is its path joined with dots
+(`help.header`). Values use `{name}` placeholders. `load()` runs at start-up and
+fails if a key the code uses is missing, if a translation names placeholders the
+English text does not have, or if a file is not a mapping of strings.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import string
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.mrkdwn import Raw, escape
+
+PROMPTS_DIR = Path(os.environ.get("CONSULTBOT_PROMPTS_DIR", Path(__file__).resolve().parents[1] / "prompts"))
+BASE_LOCALE = "en"
+TEXT_FUNCTIONS = {"t", "t_plain"}
+ERROR_CLASSES = {"DomainError", "NotAllowed", "NotFound", "Invalid", "Conflict"}
+# Keys built at run time from a value; `load` checks each expansion exists.
+DYNAMIC_KEYS = {
+    "roles.{}": ("secretariat", "chair", "focal_point", "observer"),
+    "process_kinds.{}": ("consultation", "img"),
+    "process_status.{}": ("active", "closed"),
+    "help.commands.{}": ("help", "whoami", "entities", "list", "join", "new", "grant", "revoke"),
+    "join.decided_{}": ("approved", "declined"),
+    "join.told_{}": ("approved", "declined"),
+}
+
+
+class CatalogError(Exception):
+    pass
+
+
+def _flatten(tree: Mapping[str, Any], prefix: str, path: Path) -> dict[str, str]:
+    flat: dict[str, str] = {}
+    for key, value in tree.items():
+        full = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            flat.update(_flatten(value, full + ".", path))
+        elif isinstance(value, str):
+            flat[full] = value
+        else:
+            raise CatalogError(f"{path}: {full} must be a text, not {type(value).__name__}")
+    return flat
+
+
+def _placeholders(template: str, where: str) -> set[str]:
+    try:
+        return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+    except ValueError as exc:
+        raise CatalogError(f"{where}: {exc}") from None
+
+
+def read_locale(directory: Path) -> dict[str, str]:
+    texts: dict[str, str] = {}
+    for path in sorted(directory.glob("*.yaml")):
+        tree = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        if not isinstance(tree, Mapping):
+            raise CatalogError(f"{path}: must be a mapping of texts")
+        prefix = "" if path.stem == "common" else f"{path.stem}."
+        for key, value in _flatten(tree, prefix, path).items():
+            if key in texts:
+                raise CatalogError(f"{path}: {key} is defined twice")
+            texts[key] = value
+    return texts
+
+
+def keys_used_in_code(package_dir: Path) -> set[str]:
+    """Literal keys passed to t()/t_plain() and error `key = "..."` attributes."""
+    used: set[str] = set()
+    for path in package_dir.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant):
+                func = node.func
+                name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+                if name in TEXT_FUNCTIONS | ERROR_CLASSES and isinstance(node.args[0].value, str):
+                    used.add(node.args[0].value)
+            elif isinstance(node, ast.Assign) and len(node.targets) == 1:
+                target = node.targets[0]
+                if isinstance(target, ast.Name) and target.id == "key" and isinstance(node.value, ast.Constant):
+                    used.add(node.value.value)
+    return used
+
+
+def required_keys(package_dir: Path) -> set[str]:
+    dynamic = {pattern.format(value) for pattern, values in DYNAMIC_KEYS.items() for value in values}
+    return keys_used_in_code(package_dir) | dynamic
+
+
+class Catalog:
+    def __init__(self, locales: dict[str, dict[str, str]]) -> None:
+        self.locales = locales
+
+    @classmethod
+    def load(cls, root: Path = PROMPTS_DIR, check_code: Path | None = Path(__file__).parent) -> "Catalog":
+        if not (root / BASE_LOCALE).is_dir():
+            raise CatalogError(f"{root / BASE_LOCALE}: the English texts are missing")
+        locales = {d.name: read_locale(d) for d in sorted(root.iterdir()) if d.is_dir()}
+        base = locales[BASE_LOCALE]
+        for key, template in base.items():
+            _placeholders(template, f"{BASE_LOCALE}:{key}")
+        for locale, texts in locales.items():
+            for key, template in texts.items():
+                if key not in base:
+                    raise CatalogError(f"{locale}:{key} has no English original")
+                extra = _placeholders(template, f"{locale}:{key}") - _placeholders(base[key], key)
+                if extra:
+                    raise CatalogError(f"{locale}:{key} uses unknown placeholders {sorted(extra)}")
+        if check_code is not None:
+            missing = sorted(required_keys(check_code) - set(base))
+            if missing:
+                raise CatalogError(f"texts missing from prompts/{BASE_LOCALE}: {', '.join(missing)}")
+        return cls(locales)
+
+    def template(self, key: str, locale: str | None) -> str:
+        language = (locale or BASE_LOCALE).split("-")[0].split("_")[0].lower()
+        texts = self.locales.get(language) or self.locales[BASE_LOCALE]
+        if key in texts:
+            return texts[key]
+        return self.locales[BASE_LOCALE][key]
+
+    def render(self, key: str, locale: str | None, params: Mapping[str, Any], mrkdwn: bool) -> str:
+        values = {name: _safe(value) if mrkdwn else value for name, value in params.items()}
+        return self.template(key, locale).format_map(values)
+
+    def keys(self) -> Iterable[str]:
+        return self.locales[BASE_LOCALE].keys()
+
+
+def _safe(value: Any) -> Any:
+    if isinstance(value, Raw) or not isinstance(value, str):
+        return value
+    return escape(value)
+
+
+@lru_cache(maxsize=1)
+def catalog() -> Catalog:
+    return Catalog.load()
+
+
+def t(key: str, locale: str | None = None, /, **params: Any) -> str:
+    """A mrkdwn text: string values are escaped unless wrapped in mrkdwn.Raw."""
+    return catalog().render(key, locale, params, mrkdwn=True)
+
+
+def t_plain(key: str, locale: str | None = None, /, **params: Any) -> str:
+    """A plain_text text (modal titles, buttons, console): nothing escaped."""
+    return catalog().render(key, locale, params, mrkdwn=False)

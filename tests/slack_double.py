@@ -1,0 +1,484 @@
+"""A Slack Web API double: a real HTTP server on 127.0.0.1 that slack-sdk clients talk to.
+
+    with SlackDouble() as slack:
+        WebClient(token="xoxb-test", base_url=slack.api_url).chat_postMessage(channel="C1", text="hi")
+        [call] = slack.wait_for("chat.postMessage")
+
+Serves ``/api/<method>``, ``/upload/<file_id>`` (files_upload_v2's upload_url) and
+``/response/<anything>`` (use ``slack.base_url + "/response/xyz"`` as a response_url), records
+every request as a :class:`Call`, enforces Block Kit limits (tests/slack_double_limits.py) and
+injects faults (:meth:`SlackDouble.fail_next`, :meth:`SlackDouble.fail_every`).
+"""
+
+from __future__ import annotations
+
+import email.parser
+import email.policy
+import itertools
+import json
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Callable
+from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
+
+from tests.slack_double_limits import MESSAGE_TEXT_MAX, block_kit_errors, view_errors
+
+__all__ = ["Call", "SlackDouble", "block_kit_errors", "view_errors"]
+
+_JSON_FIELDS = ("blocks", "view", "attachments", "files", "metadata")
+_TRUE = (True, 1, "1", "true", "True")
+
+
+@dataclass
+class Call:
+    """One request the double received. ``headers`` keys are lower-case; ``at`` is time.monotonic()."""
+
+    method: str  # Web API method, or "response_url" / "upload"
+    params: dict
+    headers: dict
+    at: float
+    error: str | None = None  # the error the double answered with, if any
+    status: int = 200  # HTTP status the double answered with
+    path: str = ""  # request path, e.g. "/api/chat.postMessage" or "/response/xyz"
+    response: dict | str | None = None  # what the double answered (JSON body, or text for hooks)
+
+
+@dataclass
+class _Fault:
+    method: str | None  # None: every Web API method
+    status: int
+    retry_after: int | None
+    error: str
+    times: int = 1  # fail_next: remaining failures
+    every: int = 0  # fail_every: fail each n-th matching call
+    seen: int = 0
+
+
+class SlackError(Exception):
+    """Raised by a method handler to answer ``{"ok": false, "error": ..., **extra}``."""
+
+    def __init__(self, error: str, **extra: Any):
+        super().__init__(error)
+        self.error, self.extra = error, extra
+
+
+def _multipart(body: bytes, content_type: str) -> dict[str, Any]:
+    """Form fields as str, file parts as bytes."""
+    raw = f"Content-Type: {content_type}\r\n\r\n".encode() + body
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(raw)
+    fields: dict[str, Any] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        payload = part.get_payload(decode=True) or b""
+        fields[name] = payload if part.get_filename() else payload.decode("utf-8")
+    return fields
+
+
+def _params(query: str, body: bytes, content_type: str) -> dict[str, Any]:
+    """Query string + body (JSON, form or multipart); JSON strings in blocks/view/... decoded.
+
+    Raises SlackError("invalid_json") / SlackError("invalid_blocks_format") like Slack."""
+    def flat(qs: str) -> dict[str, Any]:
+        return {k: v[0] if len(v) == 1 else v for k, v in parse_qs(qs, keep_blank_values=True).items()}
+
+    params = flat(query)
+    if body and "json" in content_type:
+        try:
+            decoded = json.loads(body)
+        except ValueError:
+            raise SlackError("invalid_json") from None
+        if not isinstance(decoded, dict):
+            raise SlackError("invalid_json")
+        params.update(decoded)
+    elif body and content_type.startswith("multipart/form-data"):
+        params.update(_multipart(body, content_type))
+    elif body:
+        params.update(flat(body.decode("utf-8")))
+    for key in _JSON_FIELDS:
+        if isinstance(params.get(key), str) and params[key]:
+            try:
+                params[key] = json.loads(params[key])
+            except ValueError:
+                raise SlackError("invalid_blocks_format" if key == "blocks" else "invalid_arguments") from None
+    return params
+
+
+class SlackDouble:
+    """A Slack Web API double on 127.0.0.1 with a random free port. See the module docstring."""
+
+    def __init__(self, bot_token: str = "xoxb-test", *, team_id: str = "T0EMG", team: str = "Consultbot Test",
+                 user_id: str = "U0BOT", bot_id: str = "B0BOT", app_id: str = "A0APP", host: str = "127.0.0.1"):
+        self.bot_token, self.team_id, self.team = bot_token, team_id, team
+        self.user_id, self.bot_id, self.app_id, self.host = user_id, bot_id, app_id, host
+        self.users: dict[str, dict] = {}
+        self.channels: dict[str, dict] = {}
+        self.views: dict[str, dict] = {}
+        self._home_views: dict[str, str] = {}  # user_id -> id of their App Home view
+        self.uploaded_files: dict[str, dict] = {}
+        self._calls: list[Call] = []
+        self._faults: list[_Fault] = []
+        self._lock = threading.RLock()
+        self._ids: defaultdict[str, itertools.count] = defaultdict(lambda: itertools.count(1))
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self.port = 0
+
+    # ---- lifecycle
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.base_url}/api/"
+
+    def start(self) -> SlackDouble:
+        def serve(req: BaseHTTPRequestHandler) -> None:
+            self._serve(req)
+
+        handler = type("SlackDoubleHandler", (BaseHTTPRequestHandler,),
+                       {"do_POST": serve, "do_GET": serve, "log_message": lambda *args: None})
+        self._server = ThreadingHTTPServer((self.host, 0), handler)
+        self._server.daemon_threads = True
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="slack-double",
+                                        daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._thread.join(timeout=5)
+            self._server = self._thread = None
+
+    def __enter__(self) -> SlackDouble:
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+    # ---- registries
+    def add_user(self, user_id: str, name: str | None = None, *, tz: str = "Europe/Zurich", locale: str = "en-US",
+                 team_id: str | None = None, deleted: bool = False, real_name: str | None = None,
+                 is_bot: bool = False, email: str | None = None) -> dict:
+        ZoneInfo(tz)  # fail early on a bad zone name
+        name = name or user_id.lower()
+        user = {"id": user_id, "team_id": team_id or self.team_id, "name": name, "deleted": deleted,
+                "real_name": real_name or name, "tz": tz, "locale": locale, "is_bot": is_bot,
+                "is_admin": False, "is_app_user": False, "updated": 1700000000,
+                "profile": {"real_name": real_name or name, "display_name": name, "email": email,
+                            "team": team_id or self.team_id}}
+        with self._lock:
+            self.users[user_id] = user
+        return user
+
+    # ---- recorded calls
+    @property
+    def calls(self) -> list[Call]:
+        with self._lock:
+            return list(self._calls)
+
+    def calls_to(self, method: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method]
+
+    def wait_for(self, method: str, predicate: Callable[[Call], bool] | None = None, timeout: float = 5.0,
+                 count: int = 1) -> list[Call]:
+        """Polls until ``count`` calls to ``method`` (matching ``predicate(call)``) arrived; returns them all."""
+        deadline = time.monotonic() + timeout
+        while True:
+            matched = [c for c in self.calls_to(method) if predicate is None or predicate(c)]
+            if len(matched) >= count:
+                return matched
+            if time.monotonic() >= deadline:
+                what = f"{count} call(s) to {method}" + (" matching the predicate" if predicate else "")
+                raise AssertionError(f"expected {what} within {timeout}s, got {len(matched)}.\n{self.dump()}")
+            time.sleep(0.01)
+
+    def dump(self) -> str:
+        calls = self.calls
+        if not calls:
+            return "Recorded calls: none"
+        t0, lines = calls[0].at, [f"Recorded calls ({len(calls)}):"]
+        for c in calls:
+            params = json.dumps(c.params, default=repr, ensure_ascii=False)
+            params = params if len(params) <= 300 else params[:300] + "..."
+            error = f" error={c.error} status={c.status}" if c.error else ""
+            lines.append(f"  +{c.at - t0:7.3f}s {c.method}{error} {params}")
+        return "\n".join(lines)
+
+    def reset(self) -> None:
+        with self._lock:
+            self._calls.clear()
+            self._faults.clear()
+
+    # ---- fault injection
+    def fail_next(self, method: str, status: int = 429, retry_after: int | None = 1, error: str | None = None,
+                  times: int = 1) -> None:
+        """The next ``times`` calls to ``method`` fail: 429 + Retry-After + ratelimited, 5xx + internal_error,
+        or HTTP 200 ``{"ok": false, "error": error}`` (``error`` required then)."""
+        self._add_fault(_Fault(method, status, retry_after, error or "", times=times))
+
+    def fail_every(self, method: str | None, n: int = 10, status: int = 429, retry_after: int | None = 1,
+                   error: str | None = None) -> None:
+        """Every n-th call to ``method`` (None: to any Web API method) fails, counted from now."""
+        if n < 1:
+            raise ValueError("n must be >= 1")
+        self._add_fault(_Fault(method, status, retry_after, error or "", times=0, every=n))
+
+    def _add_fault(self, fault: _Fault) -> None:
+        if not fault.error and fault.status == 200:
+            raise ValueError("an HTTP 200 fault needs an error, e.g. error='channel_not_found'")
+        fault.error = fault.error or ("ratelimited" if fault.status == 429 else "internal_error")
+        with self._lock:
+            self._faults.append(fault)
+
+    def _take_fault(self, method: str, is_api: bool) -> _Fault | None:
+        for fault in self._faults:
+            if fault.method == method or (fault.method is None and is_api):
+                fault.seen += 1
+                if fault.every and fault.seen % fault.every == 0:
+                    return fault
+                if fault.times > 0:
+                    fault.times -= 1
+                    self._faults.remove(fault) if fault.times == 0 else None
+                    return fault
+        return None
+
+    # ---- HTTP plumbing
+    def _serve(self, req: BaseHTTPRequestHandler) -> None:
+        url = urlsplit(req.path)
+        body = req.rfile.read(int(req.headers.get("Content-Length") or 0))
+        headers = {k.lower(): v for k, v in req.headers.items()}
+        with self._lock:
+            status, extra_headers, payload = self._dispatch(url.path, url.query, body, headers)
+        data = json.dumps(payload).encode() if isinstance(payload, dict) else payload.encode()
+        req.send_response(status)
+        req.send_header("Content-Type", "application/json; charset=utf-8" if isinstance(payload, dict)
+                        else "text/plain; charset=utf-8")
+        for name, value in extra_headers.items():
+            req.send_header(name, value)
+        req.send_header("Content-Length", str(len(data)))
+        req.end_headers()
+        req.wfile.write(data)
+
+    def _dispatch(self, path: str, query: str, body: bytes, headers: dict) -> tuple[int, dict, dict | str]:
+        """Routes /api/<method>, /response/<x> (method "response_url") and /upload/<file_id> ("upload").
+
+        Web API methods answer JSON with HTTP 200 like Slack; response_url and upload answer plain
+        text, with HTTP 400 (or 404 for an unknown upload) on errors, like Slack's hooks/files hosts."""
+        kind, _, rest = path.lstrip("/").partition("/")
+        if kind not in ("api", "response", "upload"):
+            return 404, {}, "not_found"
+        is_api = kind == "api"
+        method = rest if is_api else {"response": "response_url", "upload": "upload"}[kind]
+        content_type = headers.get("content-type", "")
+
+        def answer(params: dict, error: str | None = None, status: int = 200, extra: dict | None = None,
+                   result: dict | str = "ok", retry_after: int | None = None):
+            out_headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
+            if not is_api:
+                out = error or result
+            else:
+                out = {"ok": False, "error": error, **(extra or {})} if error else {"ok": True, **result}
+            self._calls.append(Call(method, params, headers, time.monotonic(), error, status, path, out))
+            return status, out_headers, out
+
+        try:
+            if kind == "upload":
+                if content_type.startswith("multipart/form-data"):  # slack-sdk sends the raw bytes
+                    body = next((v for v in _multipart(body, content_type).values() if isinstance(v, bytes)), b"")
+                params = {"file_id": rest, "size": len(body), "content_type": content_type}
+            else:
+                params = _params(query, body, content_type or "application/json")
+        except SlackError as e:
+            return answer({"raw_body": body.decode("utf-8", "replace")}, e.error, 200 if is_api else 400)
+        handler = getattr(self, "_m_" + method.replace(".", "_"), None) if is_api else None
+        if is_api and handler is None:
+            return answer(params, "unknown_method")
+        fault = self._take_fault(method, is_api)
+        if fault:
+            retry_after = fault.retry_after if fault.status == 429 else None
+            return answer(params, fault.error, fault.status, retry_after=retry_after)
+        try:
+            if is_api:
+                auth = headers.get("authorization", "")
+                token = auth[len("Bearer "):] if auth.startswith("Bearer ") else params.get("token")
+                if token != self.bot_token:
+                    raise SlackError("invalid_auth" if token else "not_authed")
+                return answer(params, result=handler(params))
+            if kind == "response":
+                errors = block_kit_errors(params.get("blocks"), "message")
+                if errors:
+                    raise SlackError("invalid_blocks", errors=errors)
+                return answer(params, result="ok")
+            if rest not in self.uploaded_files:
+                return answer(params, "file_not_found", 404)
+            self.uploaded_files[rest]["bytes"] = body
+            return answer(params, result=f"OK - {len(body)}")
+        except SlackError as e:
+            return answer(params, e.error, 200 if is_api else 400, e.extra)
+
+    # ---- helpers for the method handlers (called with the lock held)
+    def _next(self, prefix: str) -> str:
+        return f"{prefix}{next(self._ids[prefix]):04d}"
+
+    def _next_ts(self) -> str:
+        micros = next(self._ids["ts"]) * 100
+        return f"{1700000000 + micros // 1_000_000}.{micros % 1_000_000:06d}"
+
+    @staticmethod
+    def _need(params: dict, error: str, *keys: str) -> None:
+        if not all(params.get(key) for key in keys):
+            raise SlackError(error)
+
+    def _channel(self, channel_id: str, **fields: Any) -> dict:
+        if channel_id in self.channels:
+            return {**self.channels[channel_id], **fields}
+        return {"id": channel_id, "name": channel_id.lower(), "is_channel": channel_id.startswith("C"),
+                "is_im": channel_id.startswith("D"), "is_private": channel_id.startswith("G"),
+                "is_member": True, "is_archived": False, "created": 1700000000, **fields}
+
+    def _message(self, params: dict, surface_blocks: str = "message") -> tuple[str, dict]:
+        """Checks channel/text/blocks of a message; returns (channel, message object)."""
+        self._need(params, "channel_not_found", "channel")
+        channel = params["channel"]
+        if channel[0] in "UW":  # posting to a user id lands in the DM with them
+            channel = "D" + channel
+        errors = block_kit_errors(params.get("blocks"), surface_blocks)
+        if errors:
+            raise SlackError("invalid_blocks", errors=errors)
+        text = params.get("text") or ""
+        message = {"type": "message", "text": text[:MESSAGE_TEXT_MAX], "user": self.user_id,
+                   "bot_id": self.bot_id, "app_id": self.app_id, "team": self.team_id}
+        for key in ("blocks", "attachments", "thread_ts", "metadata"):
+            if params.get(key):
+                message[key] = params[key]
+        return channel, message
+
+    def _view(self, params: dict, view_id: str | None = None, root_id: str | None = None) -> dict:
+        view = params.get("view")
+        errors = view_errors(view)
+        if errors:
+            error = "view_too_large" if any("bytes of JSON" in e for e in errors) else "invalid_blocks"
+            raise SlackError(error, errors=errors)
+        known = self.views.get(view_id or "")
+        if known and params.get("hash") and params["hash"] != known["hash"]:
+            raise SlackError("hash_conflict")
+        view_id = view_id or self._next("V")
+        stored = {"id": view_id, "team_id": self.team_id, "type": view["type"], "blocks": [],
+                  "private_metadata": "", "callback_id": "", "external_id": "", "state": {"values": {}},
+                  "clear_on_close": False, "notify_on_close": False, "close": None, "submit": None,
+                  "previous_view_id": None, "root_view_id": root_id or view_id, "app_id": self.app_id,
+                  "app_installed_team_id": self.team_id, "bot_id": self.bot_id,
+                  **view, "hash": f"1700000000.{next(self._ids['hash']):08d}"}
+        stored["id"] = view_id
+        self.views[view_id] = stored
+        return {"view": stored}
+
+    # ---- Web API methods: _m_<method with dots as underscores>(params) -> response fields
+    def _m_auth_test(self, params: dict) -> dict:
+        return {"url": "https://consultbot-test.slack.com/", "team": self.team, "user": "consultbot",
+                "team_id": self.team_id, "user_id": self.user_id, "bot_id": self.bot_id,
+                "is_enterprise_install": False}
+
+    def _m_users_info(self, params: dict) -> dict:
+        user = self.users.get(params.get("user", ""))
+        if user is None:
+            raise SlackError("user_not_found")
+        now = datetime.now(ZoneInfo(user["tz"]))
+        user = {**user, "tz_label": now.tzname(), "tz_offset": int(now.utcoffset().total_seconds())}
+        if params.get("include_locale") not in _TRUE:
+            del user["locale"]
+        return {"user": user}
+
+    def _m_conversations_open(self, params: dict) -> dict:
+        if params.get("channel"):
+            return {"channel": self._channel(params["channel"])}
+        users = [u for u in (params.get("users") or "").split(",") if u]
+        if not users:
+            raise SlackError("users_list_not_supplied")
+        channel_id = "D" + users[0] if len(users) == 1 else "G" + "".join(sorted(users))[:20]
+        channel = self._channel(channel_id)
+        return {"channel": channel if params.get("return_im") in _TRUE else {"id": channel_id}}
+
+    def _m_conversations_info(self, params: dict, join: bool = False) -> dict:
+        self._need(params, "channel_not_found", "channel")
+        channel = self._channel(params["channel"], **({"is_member": True} if join else {}))
+        self.channels[channel["id"]] = channel
+        return {"channel": channel}
+
+    def _m_conversations_join(self, params: dict) -> dict:
+        return self._m_conversations_info(params, join=True)
+
+    def _m_chat_postMessage(self, params: dict) -> dict:
+        if not (params.get("text") or params.get("blocks") or params.get("attachments")):
+            raise SlackError("no_text")
+        channel, message = self._message(params)
+        ts = message["ts"] = self._next_ts()
+        return {"channel": channel, "ts": ts, "message": message}
+
+    def _m_chat_postEphemeral(self, params: dict) -> dict:
+        self._need(params, "user_not_found", "user")
+        self._message(params)
+        return {"message_ts": self._next_ts()}
+
+    def _m_chat_update(self, params: dict) -> dict:
+        self._need(params, "message_not_found", "ts")
+        channel, message = self._message(params)
+        message["ts"] = params["ts"]
+        return {"channel": channel, "ts": params["ts"], "text": message["text"], "message": message}
+
+    def _m_chat_delete(self, params: dict) -> dict:
+        self._need(params, "channel_not_found", "channel")
+        self._need(params, "message_not_found", "ts")
+        return {"channel": params["channel"], "ts": params["ts"]}
+
+    def _m_views_open(self, params: dict) -> dict:
+        self._need(params, "invalid_arguments", "trigger_id")
+        return self._view(params)
+
+    _m_views_push = _m_views_open
+
+    def _m_views_update(self, params: dict) -> dict:
+        by_external_id = {v["external_id"]: k for k, v in self.views.items() if v.get("external_id")}
+        view_id = params.get("view_id") or by_external_id.get(params.get("external_id"))
+        self._need({"view_id": view_id}, "not_found", "view_id")
+        known = self.views.get(view_id)
+        return self._view(params, view_id, known["root_view_id"] if known else None)
+
+    def _m_views_publish(self, params: dict) -> dict:
+        self._need(params, "invalid_arguments", "user_id")
+        result = self._view(params, self._home_views.get(params["user_id"]))
+        self._home_views[params["user_id"]] = result["view"]["id"]
+        return result
+
+    def _m_files_getUploadURLExternal(self, params: dict) -> dict:
+        self._need(params, "invalid_arguments", "filename", "length")
+        file_id = self._next("F")
+        self.uploaded_files[file_id] = {"filename": params["filename"], "title": None, "bytes": None,
+                                        "channel_id": None, "initial_comment": None, "thread_ts": None}
+        return {"upload_url": f"{self.base_url}/upload/{file_id}", "file_id": file_id}
+
+    def _m_files_completeUploadExternal(self, params: dict) -> dict:
+        files = params.get("files")
+        if not isinstance(files, list) or not files:
+            raise SlackError("invalid_arguments")
+        channel = params.get("channel_id") or (params.get("channels") or "").split(",")[0] or None
+        out = []
+        for f in files:
+            stored = self.uploaded_files.get(f.get("id", "")) if isinstance(f, dict) else None
+            if stored is None or stored["bytes"] is None:
+                raise SlackError("file_not_found")
+            stored.update(title=f.get("title") or stored["filename"], channel_id=channel,
+                          initial_comment=params.get("initial_comment"), thread_ts=params.get("thread_ts"))
+            out.append({"id": f["id"], "name": stored["filename"], "title": stored["title"],
+                        "size": len(stored["bytes"]), "channels": [channel] if channel else [],
+                        "user": self.user_id})
+        return {"files": out}
