@@ -12,8 +12,6 @@ injects faults (:meth:`SlackDouble.fail_next`, :meth:`SlackDouble.fail_every`).
 
 from __future__ import annotations
 
-import email.parser
-import email.policy
 import itertools
 import json
 import threading
@@ -67,20 +65,8 @@ class SlackError(Exception):
         self.error, self.extra = error, extra
 
 
-def _multipart(body: bytes, content_type: str) -> dict[str, Any]:
-    """Form fields as str, file parts as bytes."""
-    raw = f"Content-Type: {content_type}\r\n\r\n".encode() + body
-    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(raw)
-    fields: dict[str, Any] = {}
-    for part in message.iter_parts():
-        name = part.get_param("name", header="content-disposition")
-        payload = part.get_payload(decode=True) or b""
-        fields[name] = payload if part.get_filename() else payload.decode("utf-8")
-    return fields
-
-
 def _params(query: str, body: bytes, content_type: str) -> dict[str, Any]:
-    """Query string + body (JSON, form or multipart); JSON strings in blocks/view/... decoded.
+    """Query string + body (JSON or form); JSON strings in blocks/view/files/... decoded.
 
     Raises SlackError("invalid_json") / SlackError("invalid_blocks_format") like Slack."""
     def flat(qs: str) -> dict[str, Any]:
@@ -89,14 +75,9 @@ def _params(query: str, body: bytes, content_type: str) -> dict[str, Any]:
     params = flat(query)
     if body and "json" in content_type:
         try:
-            decoded = json.loads(body)
-        except ValueError:
+            params.update(json.loads(body))
+        except (ValueError, TypeError):  # bad JSON, or JSON that is not an object
             raise SlackError("invalid_json") from None
-        if not isinstance(decoded, dict):
-            raise SlackError("invalid_json")
-        params.update(decoded)
-    elif body and content_type.startswith("multipart/form-data"):
-        params.update(_multipart(body, content_type))
     elif body:
         params.update(flat(body.decode("utf-8")))
     for key in _JSON_FIELDS:
@@ -126,7 +107,7 @@ class SlackDouble:
         self._ids: defaultdict[str, itertools.count] = defaultdict(lambda: itertools.count(1))
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
-        self.port = 0
+        self.port = 0  # set by start()
 
     # ---- lifecycle
     @property
@@ -138,9 +119,7 @@ class SlackDouble:
         return f"{self.base_url}/api/"
 
     def start(self) -> SlackDouble:
-        def serve(req: BaseHTTPRequestHandler) -> None:
-            self._serve(req)
-
+        serve = lambda req: self._serve(req)  # noqa: E731 - becomes do_POST/do_GET of the handler class
         handler = type("SlackDoubleHandler", (BaseHTTPRequestHandler,),
                        {"do_POST": serve, "do_GET": serve, "log_message": lambda *args: None})
         self._server = ThreadingHTTPServer((self.host, 0), handler)
@@ -202,15 +181,13 @@ class SlackDouble:
             time.sleep(0.01)
 
     def dump(self) -> str:
+        """The recorded calls, one a line: time since the first, method, error, params (cut at 300 chars)."""
         calls = self.calls
-        if not calls:
-            return "Recorded calls: none"
-        t0, lines = calls[0].at, [f"Recorded calls ({len(calls)}):"]
+        lines = [f"Recorded calls ({len(calls)}):"]
         for c in calls:
             params = json.dumps(c.params, default=repr, ensure_ascii=False)
-            params = params if len(params) <= 300 else params[:300] + "..."
             error = f" error={c.error} status={c.status}" if c.error else ""
-            lines.append(f"  +{c.at - t0:7.3f}s {c.method}{error} {params}")
+            lines.append(f"  +{c.at - calls[0].at:7.3f}s {c.method}{error} {params[:300]}")
         return "\n".join(lines)
 
     def reset(self) -> None:
@@ -247,7 +224,8 @@ class SlackDouble:
                     return fault
                 if fault.times > 0:
                     fault.times -= 1
-                    self._faults.remove(fault) if fault.times == 0 else None
+                    if fault.times == 0:
+                        self._faults.remove(fault)
                     return fault
         return None
 
@@ -291,9 +269,7 @@ class SlackDouble:
             return status, out_headers, out
 
         try:
-            if kind == "upload":
-                if content_type.startswith("multipart/form-data"):  # slack-sdk sends the raw bytes
-                    body = next((v for v in _multipart(body, content_type).values() if isinstance(v, bytes)), b"")
+            if kind == "upload":  # slack-sdk POSTs the raw bytes, not multipart
                 params = {"file_id": rest, "size": len(body), "content_type": content_type}
             else:
                 params = _params(query, body, content_type or "application/json")
@@ -343,15 +319,15 @@ class SlackDouble:
             return {**self.channels[channel_id], **fields}
         return {"id": channel_id, "name": channel_id.lower(), "is_channel": channel_id.startswith("C"),
                 "is_im": channel_id.startswith("D"), "is_private": channel_id.startswith("G"),
-                "is_member": True, "is_archived": False, "created": 1700000000, **fields}
+                "is_member": channel_id.startswith("D"), "is_archived": False, "created": 1700000000, **fields}
 
-    def _message(self, params: dict, surface_blocks: str = "message") -> tuple[str, dict]:
+    def _message(self, params: dict) -> tuple[str, dict]:
         """Checks channel/text/blocks of a message; returns (channel, message object)."""
         self._need(params, "channel_not_found", "channel")
         channel = params["channel"]
         if channel[0] in "UW":  # posting to a user id lands in the DM with them
             channel = "D" + channel
-        errors = block_kit_errors(params.get("blocks"), surface_blocks)
+        errors = block_kit_errors(params.get("blocks"), "message")
         if errors:
             raise SlackError("invalid_blocks", errors=errors)
         text = params.get("text") or ""
@@ -377,8 +353,7 @@ class SlackDouble:
                   "clear_on_close": False, "notify_on_close": False, "close": None, "submit": None,
                   "previous_view_id": None, "root_view_id": root_id or view_id, "app_id": self.app_id,
                   "app_installed_team_id": self.team_id, "bot_id": self.bot_id,
-                  **view, "hash": f"1700000000.{next(self._ids['hash']):08d}"}
-        stored["id"] = view_id
+                  **view, "id": view_id, "hash": f"1700000000.{next(self._ids['hash']):08d}"}
         self.views[view_id] = stored
         return {"view": stored}
 

@@ -405,7 +405,8 @@ def test_block_kit_errors_unit():
 
 def test_view_errors_unit():
     assert view_errors(modal([section("q")])) == []
-    too_much = modal([], submit={"type": "plain_text", "text": "s" * 25}, close={"type": "plain_text", "text": "c" * 25},
-                     private_metadata="m" * 3001, callback_id="c" * 256)
+    too_much = modal([], submit={"type": "plain_text", "text": "s" * 25},
+                     close={"type": "plain_text", "text": "c" * 25}, private_metadata="m" * 3001,
+                     callback_id="c" * 256)
     assert len(view_errors(too_much)) == 4
     assert any("bytes of JSON" in e for e in view_errors(modal([section("x" * 2900)] * 90)))

@@ -1,0 +1,110 @@
+"""Fixtures: the suite runs once on SQLite and once on a throwaway PostgreSQL server."""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from storage.db import make_engine, session_scope
+from tests.bot_process import BotProcess, consultbot
+from tests.pg_server import ThrowawayPostgres
+from tests.slack_double import SlackDouble
+from tests.slack_requests import SIGNING_SECRET, SlackSender
+
+SECRETARIAT = "U0SEC1"
+BOT_TOKEN = "xoxb-test"
+_users = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[ThrowawayPostgres]:
+    server = ThrowawayPostgres().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request, tmp_path_factory) -> str:
+    if os.environ.get("CONSULTBOT_TEST_DB") and os.environ["CONSULTBOT_TEST_DB"] != request.param:
+        pytest.skip(f"CONSULTBOT_TEST_DB={os.environ['CONSULTBOT_TEST_DB']}")
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'consultbot.sqlite3'}"
+    server = request.getfixturevalue("postgres")
+    name = f"consultbot_{next(_users)}"
+    server.create_database(name)
+    return server.url(name)
+
+
+@pytest.fixture(scope="session")
+def engine(database_url) -> Iterator[Engine]:
+    from storage.migrate import upgrade
+
+    engine = make_engine(database_url)
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session(engine) -> Iterator[Session]:
+    """A unit of work on the test database, committed at the end of the test."""
+    with session_scope(engine) as s:
+        yield s
+
+
+@pytest.fixture(scope="session")
+def slack() -> Iterator[SlackDouble]:
+    with SlackDouble(bot_token=BOT_TOKEN) as double:
+        yield double
+
+
+@pytest.fixture(scope="session")
+def bot_env(database_url, slack) -> dict[str, str]:
+    return {"DATABASE_URL": database_url, "SLACK_API_URL": slack.api_url, "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SECRETARIAT_USERS": SECRETARIAT, "LOG_LEVEL": "warning"}
+
+
+@pytest.fixture(scope="session")
+def bot(bot_env, tmp_path_factory, slack) -> Iterator[BotProcess]:
+    """`consultbot seed`, then `consultbot serve` on the test database, talking to the Slack double."""
+    slack.add_user(SECRETARIAT, "Amina (EMG secretariat)", tz="Europe/Zurich")
+    consultbot("seed", env=bot_env)
+    process = BotProcess(bot_env, tmp_path_factory.mktemp("bot") / "serve.log").start()
+    yield process
+    process.stop()
+
+
+@pytest.fixture
+def sender(bot, slack) -> SlackSender:
+    slack.reset()
+    return SlackSender(bot.url, slack.base_url)
+
+
+@pytest.fixture
+def new_user(slack):
+    """A Slack user the bot has never met, in a given time zone."""
+    def make(name: str = "Focal point", tz: str = "Europe/Vienna", locale: str = "en-US") -> str:
+        user_id = f"U{next(_users):04d}T{os.getpid() % 1000:03d}"
+        slack.add_user(user_id, name, tz=tz, locale=locale)
+        return user_id
+    return make
+
+
+@pytest.fixture
+def framework(bot, engine) -> str:
+    """A fresh consultation (its own short name) with ten member entities, made by the secretariat."""
+    from bot.people.service import find_person
+    from bot.processes.service import NewProcess, create_process
+
+    handle = f"framework-{next(_users)}"
+    with session_scope(engine) as s:
+        create_process(s, find_person(s, SECRETARIAT), NewProcess(
+            handle=handle, kind="consultation", title="Consultation on the sustainability framework",
+            timezone="Europe/Zurich", channel_id="C0FRAMEWORK",
+            members=["UNEP", "UNDP", "WMO", "UNIDO", "WFP", "UNCTAD", "UNESCO", "ILO", "UNOPS", "CBD"]))
+    return handle

@@ -1,0 +1,110 @@
+"""Scenario: a newcomer and the secretariat use the foundation commands in Slack."""
+
+from __future__ import annotations
+
+import json
+
+from sqlmodel import select
+
+from storage.models import JoinRequest, Membership, Person, Process
+from tests.conftest import SECRETARIAT
+
+
+def reply_text(call) -> str:
+    """All the text of a response_url / chat.* body."""
+    return json.dumps(call.params, ensure_ascii=False)
+
+
+def test_help_lists_commands_by_role(sender, slack, new_user):
+    newcomer = new_user("Chen (UNCTAD)")
+    assert sender.command(newcomer, "help").status_code == 200
+    answer = reply_text(slack.wait_for("response_url")[0])
+    assert "/consult join PROCESS ENTITY" in answer
+    assert "/consult new" not in answer
+
+    slack.reset()
+    sender.command(SECRETARIAT, "help")
+    answer = reply_text(slack.wait_for("response_url")[0])
+    assert "/consult new" in answer and "/consult grant" in answer
+
+
+def test_unknown_subcommand_answers_with_the_help(sender, slack, new_user):
+    sender.command(new_user(), "frobnicate now")
+    answer = reply_text(slack.wait_for("response_url")[0])
+    assert "frobnicate" in answer and "/consult whoami" in answer
+
+
+def test_first_contact_records_the_person_with_their_slack_time_zone(sender, slack, new_user, engine):
+    bangkok = new_user("Somchai (ESCAP)", tz="Asia/Bangkok", locale="en-GB")
+    sender.command(bangkok, "whoami")
+    answer = reply_text(slack.wait_for("response_url")[0])
+    assert "Asia/Bangkok" in answer and "no role yet" in answer
+    from sqlmodel import Session
+    with Session(engine) as s:
+        person = s.exec(select(Person).where(Person.slack_user_id == bangkok)).one()
+        assert (person.timezone, person.locale) == ("Asia/Bangkok", "en-GB")
+        assert person.created_at.tzinfo is not None
+
+
+def test_entities_lists_the_seeded_un_entities(sender, slack, new_user):
+    sender.command(new_user(), "entities")
+    answer = reply_text(slack.wait_for("response_url")[0])
+    for code in ("UNEP", "UNDP", "WMO", "UNIDO", "WFP", "UNCTAD", "UNESCO", "ILO", "UNOPS", "CBD"):
+        assert f"*{code}*" in answer
+
+
+def test_join_is_approved_by_the_secretariat_and_the_person_is_told(sender, slack, new_user, engine, framework):
+    focal = new_user("Petra (UNIDO)", tz="Europe/Vienna")
+    sender.command(focal, f"join {framework} unido")
+    told = reply_text(slack.wait_for("response_url")[0])
+    assert "went to the secretariat" in told
+    ask = slack.wait_for("chat.postMessage", lambda c: c.params.get("channel") == SECRETARIAT)[0]
+    buttons = [e for b in ask.params["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    approve = next(b for b in buttons if b["action_id"] == "join.approve")
+
+    sender.click(SECRETARIAT, "join.approve", approve["value"])
+    told = slack.wait_for("chat.postMessage", lambda c: c.params.get("channel") == focal)[0]
+    assert "You are now a focal point of *UNIDO*" in reply_text(told)
+    slack.wait_for("chat.update")
+
+    # A second click (double click, or another secretariat member) changes nothing.
+    sender.click(SECRETARIAT, "join.approve", approve["value"])
+    again = reply_text(slack.wait_for("response_url", lambda c: "already" in reply_text(c))[0])
+    assert "already approved" in again
+    from sqlmodel import Session
+    with Session(engine) as s:
+        person = s.exec(select(Person).where(Person.slack_user_id == focal)).one()
+        roles = s.exec(select(Membership).where(Membership.person_id == person.id)).all()
+        assert [r.role for r in roles] == ["focal_point"]
+        assert s.exec(select(JoinRequest).where(JoinRequest.person_id == person.id)).one().status == "approved"
+
+
+def test_join_with_an_unknown_entity_names_the_closest_codes(sender, slack, new_user, framework):
+    sender.command(new_user(), f"join {framework} UNIDOO")
+    answer = reply_text(slack.wait_for("response_url")[0])
+    assert "UNIDOO" in answer and "UNIDO" in answer.replace("UNIDOO", "")
+
+
+def test_join_twice_creates_one_request(sender, slack, new_user, engine, framework):
+    focal = new_user()
+    sender.command(focal, f"join {framework} WMO")
+    sender.command(focal, f"join {framework} WMO")
+    answers = [reply_text(c) for c in slack.wait_for("response_url", count=2)]
+    assert any("already waiting" in a for a in answers)
+    from sqlmodel import Session
+    with Session(engine) as s:
+        person = s.exec(select(Person).where(Person.slack_user_id == focal)).one()
+        assert len(s.exec(select(JoinRequest).where(JoinRequest.person_id == person.id)).all()) == 1
+
+
+def test_new_process_is_refused_to_a_focal_point_with_the_role_needed(sender, slack, new_user):
+    sender.command(new_user(), "new")
+    answer = reply_text(slack.wait_for("response_url")[0])
+    assert "*secretariat* role" in answer and f"<@{SECRETARIAT}>" in answer
+    assert slack.calls_to("views.open") == []
+
+
+def test_user_text_cannot_ping_the_channel(sender, slack, new_user):
+    sender.command(new_user(), "join <!channel> <@U0SEC1>")
+    answer = reply_text(slack.wait_for("response_url")[0])
+    assert "<!channel>" not in answer and "&lt;!channel&gt;" in answer
