@@ -14,13 +14,7 @@ SKIP = {"created_at", "updated_at"}
 def snapshot(row: SQLModel | None) -> dict[str, Any] | None:
     if row is None:
         return None
-    return {k: _plain(v) for k, v in row.model_dump().items() if k not in SKIP}
-
-
-def _plain(value: Any) -> Any:
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value
+    return {k: v for k, v in row.model_dump(mode="json", warnings=False).items() if k not in SKIP}
 
 
 def record(session: Session, actor: str, action: str, subject: SQLModel | None = None, *,

@@ -16,7 +16,7 @@ from bot.roles.service import is_secretariat, roles_of
 from bot.slack import directory, ids, joins, processes
 from bot.slack.home import render_home
 from bot.slack.payloads import AppHomeOpened, BlockAction, SlashCommand, ViewSubmission
-from bot.slack.reply import Ctx, dm
+from bot.slack.reply import Ctx, can_respond, dm
 from bot.slack.runtime import Deps, caller
 from bot.texts import t
 
@@ -94,7 +94,7 @@ def build_app(deps: Deps, client: AsyncWebClient, signing_secret: str) -> AsyncA
         else:
             log.exception("listener failed", exc_info=error)
             text = t("errors.unexpected", locale)
-        if respond is not None:
+        if can_respond(respond):
             await respond(text=text, response_type="ephemeral", replace_original=False)
         elif context and context.get("user_id"):
             await dm(client, context["user_id"], text)

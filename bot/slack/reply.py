@@ -26,7 +26,7 @@ class Ctx:
     async def reply(self, text: str, blocks: list[Block] | None = None, **extra: Any) -> None:
         """An ephemeral answer: through the response URL, else a DM."""
         blocks = fit_message(blocks, self.locale) if blocks else None
-        if self.respond is not None:
+        if can_respond(self.respond):
             await self.respond(text=message_text(text), blocks=blocks, response_type="ephemeral",
                                replace_original=False, **extra)
         else:
@@ -38,3 +38,8 @@ async def dm(client: AsyncWebClient, user_id: str, text: str, blocks: list[Block
     response = await client.chat_postMessage(channel=user_id, text=message_text(text),
                                              blocks=fit_message(blocks) if blocks else None)
     return response.data if hasattr(response, "data") else dict(response)
+
+
+def can_respond(respond: AsyncRespond | None) -> bool:
+    """Bolt gives a `respond` even where the payload carried no response URL."""
+    return respond is not None and bool(getattr(respond, "response_url", None))
