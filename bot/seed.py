@@ -9,10 +9,10 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session, select
 
 from bot.entities.service import bundled_entities, get_entity, seed_entities
-from bot.people.service import Profile, save_profile
+from bot.people.service import Profile, find_person, save_profile
 from bot.processes.service import NewProcess, add_member, create_process
 from bot.roles.service import grant
-from storage.models import Process, Role
+from storage.models import Person, Process, Role
 
 DEMO_FILE = Path(__file__).resolve().parent / "data" / "demo.yaml"
 
@@ -48,18 +48,16 @@ def seed_demo(session: Session, demo: DemoWorkspace) -> None:
     """Entities, people, roles and processes of the demo; running it twice changes nothing."""
     seed(session)
     for person in demo.people:
-        save_profile(session, Profile(**person.model_dump(exclude={"secretariat"}), team_id=demo.team_id))
+        save_profile(session, Profile(**person.model_dump(exclude={"secretariat", "team_id"}), team_id=demo.team_id))
         if person.secretariat:
             grant(session, "demo", person.slack_user_id, Role.SECRETARIAT, if_missing=True)
     session.flush()
-    actor = next(p for p in demo.people if p.secretariat)
-    from bot.people.service import find_person  # noqa: PLC0415 (after the people exist)
-
+    actor = find_person(session, next(p for p in demo.people if p.secretariat).slack_user_id)
     for item in demo.processes:
         process = session.exec(select(Process).where(Process.handle == item.handle)).first()
         if process is None:
             request = NewProcess(**item.model_dump(exclude={"focal_points"}))
-            process = create_process_unchecked(session, find_person(session, actor.slack_user_id), request)
+            process = create_process_unchecked(session, actor, request)
         for code in item.members:
             add_member(session, "demo", process, get_entity(session, code))
         for fp in item.focal_points:
@@ -67,7 +65,7 @@ def seed_demo(session: Session, demo: DemoWorkspace) -> None:
                   if_missing=True)
 
 
-def create_process_unchecked(session: Session, actor, request: NewProcess) -> Process:
+def create_process_unchecked(session: Session, actor: Person, request: NewProcess) -> Process:
     """The demo's mandates lie in the past (2014): skip the date check, keep the rest."""
     request = request.model_copy()
     mandate_end, request.mandate_end = request.mandate_end, None

@@ -32,6 +32,7 @@ DYNAMIC_KEYS = {
     "help.commands.{}": ("help", "whoami", "entities", "list", "join", "new", "grant", "revoke"),
     "join.decided_{}": ("approved", "declined"),
     "join.told_{}": ("approved", "declined"),
+    "console.fill_no_{}": ("person", "channel"),
 }
 
 

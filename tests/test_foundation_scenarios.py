@@ -108,3 +108,44 @@ def test_user_text_cannot_ping_the_channel(sender, slack, new_user):
     sender.command(new_user(), "join <!channel> <@U0SEC1>")
     answer = reply_text(slack.wait_for("response_url")[0])
     assert "<!channel>" not in answer and "&lt;!channel&gt;" in answer
+
+
+def test_the_secretariat_grants_a_role_in_slack_and_whoami_shows_it(sender, slack, new_user, framework):
+    lars = new_user("Lars (WMO)", tz="Europe/Zurich")
+    sender.command(SECRETARIAT, f"grant <@{lars}|lars> focal_point {framework} WMO")
+    assert "is now *focal point*" in reply_text(slack.wait_for("response_url")[0])
+    slack.reset()
+    sender.command(lars, "whoami")
+    answer = reply_text(slack.wait_for("response_url")[0])
+    assert f"*focal point* for *WMO* in `{framework}`" in answer
+
+
+def test_granting_is_refused_to_a_focal_point(sender, slack, new_user, framework):
+    sender.command(new_user(), f"grant <@U0SEC1> observer {framework}")
+    assert "*secretariat* role" in reply_text(slack.wait_for("response_url")[0])
+
+
+def test_list_shows_each_process_with_its_members(sender, slack, new_user, framework):
+    sender.command(new_user(), "list")
+    answer = reply_text(slack.wait_for("response_url")[0])
+    assert f"*`{framework}`* Consultation on the sustainability framework" in answer
+    assert "10 member entities" in answer
+
+
+def test_the_app_home_shows_the_secretariat_the_requests_waiting(sender, slack, new_user, framework):
+    sender.command(new_user(), f"join {framework} ILO")
+    slack.wait_for("chat.postMessage", lambda c: c.params.get("channel") == SECRETARIAT)
+    sender.home_opened(SECRETARIAT)
+    home = slack.wait_for("views.publish")[0].params
+    assert home["user_id"] == SECRETARIAT
+    text = json.dumps(home["view"])
+    assert "*ILO*" in text and "join.approve" in text and "process.new.open" in text
+
+
+def test_a_rate_limited_reply_is_retried_after_the_pause_slack_asks_for(sender, slack, new_user, framework):
+    slack.fail_next("chat.postMessage", status=429, retry_after=1)
+    sender.command(new_user(), f"join {framework} UNOPS")
+    delivered = slack.wait_for("chat.postMessage", lambda c: c.error is None and c.params.get("channel") == SECRETARIAT,
+                               timeout=10)[0]
+    refused = next(c for c in slack.calls_to("chat.postMessage") if c.status == 429)
+    assert delivered.at - refused.at >= 1.0

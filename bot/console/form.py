@@ -111,7 +111,7 @@ def _option(field: Field, raw: str) -> dict:
     raise FillError("console.fill_no_option", value=raw, count=len(options))
 
 
-def _pick(raw: str, known: list[tuple[str, str]], what: str) -> str:
+def pick(raw: str, known: list[tuple[str, str]], what: str) -> str:
     """An ID from a numbered list of (id, name): by number, ID, or name (with or without # / @)."""
     if raw.isdigit() and 1 <= int(raw) <= len(known):
         return known[int(raw) - 1][0]
@@ -152,9 +152,9 @@ def parse(field: Field, raw: str, people: list[tuple[str, str]], channels: list[
             raise FillError("console.fill_not_time", value=raw) from None
     known, what = (people, "person") if "user" in kind else (channels, "channel")
     if kind in ONE_ID:
-        return _pick(raw, known, what)
+        return pick(raw, known, what)
     if kind in MANY_IDS:
-        return list(dict.fromkeys(_pick(item, known, what) for item in items))
+        return list(dict.fromkeys(pick(item, known, what) for item in items))
     return raw
 
 

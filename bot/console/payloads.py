@@ -17,7 +17,8 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
-from bot.console.workspace import APP_ID, BOT_USER, Workspace
+from bot.console.records import APP_ID, BOT_USER
+from bot.console.workspace import Workspace
 
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"

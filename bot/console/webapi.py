@@ -15,7 +15,8 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.console.workspace import Surface, SlackError, Workspace
+from bot.console.records import SlackError, Surface
+from bot.console.workspace import Workspace
 
 JSON_FIELDS = ("blocks", "view", "attachments", "files", "metadata")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.mrkdwn import Raw
+from bot.mrkdwn import mention
 from bot.roles.service import RoleHeld
 from bot.slack.blocks import Block, header, sections
 from bot.texts import t, t_plain
@@ -19,9 +19,8 @@ def role_line(role: RoleHeld, locale: str | None) -> str:
              title=role.process_title or "")
 
 
-def render_whoami(user_id: str, display_name: str, timezone: str, roles: list[RoleHeld],
+def render_whoami(user_id: str, timezone: str, roles: list[RoleHeld],
                   locale: str | None) -> tuple[str, list[Block]]:
-    lines = [t("whoami.identity", locale, user=Raw(f"<@{user_id}>"), name=display_name or user_id,
-               timezone=timezone)]
+    lines = [t("whoami.identity", locale, user=mention(user_id), timezone=timezone)]
     lines += [role_line(r, locale) for r in roles] or [t("whoami.no_roles", locale)]
     return t("whoami.fallback", locale), [header(t_plain("whoami.header", locale)), *sections(lines)]

@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Awaitable, Callable
 
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import idempotency
-from bot.errors import DomainError
 from bot.joins.service import pending_requests
 from bot.processes.service import summaries
 from bot.roles.service import is_secretariat, roles_of
 from bot.slack import directory, ids, joins, processes
 from bot.slack.home import render_home
 from bot.slack.payloads import AppHomeOpened, BlockAction, SlashCommand, ViewSubmission
-from bot.slack.reply import Ctx, can_respond, dm
+from bot.slack.errors import guarded, report
+from bot.slack.reply import Ctx
 from bot.slack.runtime import Deps, caller
-from bot.texts import t
-
-log = logging.getLogger(__name__)
 
 Subcommand = Callable[[SlashCommand, Ctx], Awaitable[None]]
 
@@ -43,6 +39,7 @@ def build_app(deps: Deps, client: AsyncWebClient, signing_secret: str) -> AsyncA
     app = AsyncApp(client=client, signing_secret=signing_secret, process_before_response=False)
 
     @app.command(ids.COMMAND)
+    @guarded
     async def consult(ack, body, respond, client, context) -> None:
         await ack()
         cmd = SlashCommand.model_validate(body)
@@ -55,6 +52,7 @@ def build_app(deps: Deps, client: AsyncWebClient, signing_secret: str) -> AsyncA
 
     @app.action(ids.ACTION_JOIN_APPROVE)
     @app.action(ids.ACTION_JOIN_DECLINE)
+    @guarded
     async def join_decision(ack, body, respond, client, context) -> None:
         await ack()
         action = BlockAction.model_validate(body)
@@ -62,6 +60,7 @@ def build_app(deps: Deps, client: AsyncWebClient, signing_secret: str) -> AsyncA
         await joins.decide(action, ctx, approve=action.action.action_id == ids.ACTION_JOIN_APPROVE)
 
     @app.action(ids.ACTION_OPEN_NEW_PROCESS)
+    @guarded
     async def open_new_process(ack, body, client, context) -> None:
         await ack()
         action = BlockAction.model_validate(body)
@@ -69,12 +68,14 @@ def build_app(deps: Deps, client: AsyncWebClient, signing_secret: str) -> AsyncA
         await processes.open_new_process(ctx, action.trigger_id, None)
 
     @app.view(ids.VIEW_NEW_PROCESS)
+    @guarded
     async def new_process_submitted(ack, body, client, context) -> None:
         submission = ViewSubmission.model_validate(body)
         ctx = Ctx(deps, client, await caller(deps, client, submission.user.id, submission.user.team_id, context))
         await processes.submit_new_process(submission, ctx, ack)
 
     @app.event("app_home_opened")
+    @guarded
     async def home_opened(ack, body, event, client, context) -> None:
         await ack()
         opened = AppHomeOpened.model_validate(event)
@@ -88,16 +89,7 @@ def build_app(deps: Deps, client: AsyncWebClient, signing_secret: str) -> AsyncA
 
     @app.error
     async def on_error(error, body, respond, client, context) -> None:
-        locale = (context or {}).get("locale")
-        if isinstance(error, DomainError):
-            text = t(error.key, locale, **error.params)
-        else:
-            log.exception("listener failed", exc_info=error)
-            text = t("errors.unexpected", locale)
-        if can_respond(respond):
-            await respond(text=text, response_type="ephemeral", replace_original=False)
-        elif context and context.get("user_id"):
-            await dm(client, context["user_id"], text)
+        await report(error, {"respond": respond, "client": client, "context": context})
 
     return app
 

@@ -31,7 +31,7 @@ async def show_help(cmd: SlashCommand, ctx: Ctx, unknown: str | None = None) -> 
 async def show_whoami(cmd: SlashCommand, ctx: Ctx) -> None:
     roles = await ctx.deps.db(roles_of, ctx.who.person)
     person = ctx.who.person
-    await ctx.reply(*render_whoami(person.slack_user_id, person.display_name, ctx.who.timezone, roles, ctx.locale))
+    await ctx.reply(*render_whoami(person.slack_user_id, ctx.who.timezone, roles, ctx.locale))
 
 
 async def show_entities(cmd: SlashCommand, ctx: Ctx) -> None:

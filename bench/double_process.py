@@ -1,0 +1,88 @@
+"""tests.slack_double.SlackDouble in a child process, driven over a pipe.
+
+The benchmark's load generator must not share a GIL with the double: the bot's answers to the
+double (users.info, response_url) would otherwise delay the generator's clock for the bot's
+requests only. Spawned (not forked), so the child starts clean.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from typing import Any
+
+
+LISTEN_BACKLOG = 128
+
+
+def _serve(conn, bot_token: str) -> None:
+    import http.server
+
+    from tests.slack_double import SlackDouble
+
+    # socketserver listens with a backlog of 5: a burst of 50 response_url POSTs overflows it and
+    # the kernel drops SYNs, which the bot retries after 1 s, 3 s, ... (Slack's hooks host has no
+    # such limit). Only this child process's class is changed.
+    http.server.ThreadingHTTPServer.request_queue_size = LISTEN_BACKLOG
+
+    with SlackDouble(bot_token=bot_token) as double:
+        conn.send(double.base_url)
+        while True:
+            op, args, kwargs = conn.recv()
+            if op == "stop":
+                conn.send(None)
+                return
+            if op == "add_user":
+                double.add_user(*args, **kwargs)
+                conn.send(None)
+            elif op == "calls":  # (path, status, at) of the calls to one method, under one path prefix
+                method, prefix = args
+                conn.send([(c.path, c.status, c.at) for c in double.calls_to(method) if c.path.startswith(prefix)])
+            else:
+                conn.send(ValueError(op))
+
+
+class DoubleProcess:
+    def __init__(self, bot_token: str) -> None:
+        ctx = multiprocessing.get_context("spawn")
+        self._conn, child = ctx.Pipe()
+        self._proc = ctx.Process(target=_serve, args=(child, bot_token), name="slack-double", daemon=True)
+        self.base_url = ""
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.base_url}/api/"
+
+    def start(self, timeout: float = 30) -> "DoubleProcess":
+        self._proc.start()
+        if not self._conn.poll(timeout):
+            self._proc.kill()
+            raise RuntimeError("the Slack double did not start")
+        self.base_url = self._conn.recv()
+        return self
+
+    def _call(self, op: str, *args: Any, **kwargs: Any) -> Any:
+        self._conn.send((op, args, kwargs))
+        if not self._conn.poll(30):
+            raise RuntimeError(f"the Slack double did not answer {op}")
+        result = self._conn.recv()
+        if isinstance(result, Exception):
+            raise result
+        return result
+
+    def add_user(self, user_id: str, name: str | None = None, **kwargs: Any) -> None:
+        self._call("add_user", user_id, name, **kwargs)
+
+    def calls(self, method: str, path_prefix: str = "") -> list[tuple[str, int, float]]:
+        """(path, HTTP status, time.monotonic() when answered) of each call; CLOCK_MONOTONIC is system-wide."""
+        return self._call("calls", method, path_prefix)
+
+    def stop(self) -> None:
+        if self._proc.is_alive():
+            try:
+                self._call("stop")
+            except (RuntimeError, OSError, EOFError):
+                pass
+            self._proc.join(5)
+            if self._proc.is_alive():
+                self._proc.kill()
+                self._proc.join(5)

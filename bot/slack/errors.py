@@ -1,0 +1,64 @@
+"""The one error handler: a typed domain error becomes the person's message.
+
+Listeners are wrapped with `guarded` so no exception reaches Bolt: Bolt 1.30's async runner
+answers 404 to Slack when a listener fails within ~10 ms of its ack (it overwrites the ack),
+and the person would see Slack's own error on top of ours.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from bot.errors import DomainError
+from bot.slack.reply import can_respond, dm
+from bot.texts import t
+
+log = logging.getLogger(__name__)
+
+
+async def report(error: Exception, kwargs: dict[str, Any]) -> None:
+    context = kwargs.get("context") or {}
+    locale = context.get("locale")
+    if isinstance(error, DomainError):
+        text = t(error.key, locale, **error.params)
+    else:
+        log.exception("listener failed", exc_info=error)
+        text = t("errors.unexpected", locale)
+    respond, client = kwargs.get("respond"), kwargs.get("client")
+    try:
+        if can_respond(respond):
+            await respond(text=text, response_type="ephemeral", replace_original=False)
+        elif client is not None and context.get("user_id"):
+            await dm(client, context["user_id"], text)
+    except Exception:  # the person cannot be told; the log must say so
+        log.exception("could not tell %s about %r", context.get("user_id"), error)
+
+
+NEEDED = ("ack", "respond", "client", "context")
+
+
+def guarded(listener: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
+    """Run the listener; any error goes to `report`.
+
+    Bolt injects the arguments a listener's signature names (positional ones: it reads
+    `getfullargspec(...).args`): the wrapper asks for the
+    listener's own plus what reporting needs, and passes the listener only its own."""
+    own = inspect.signature(listener)
+    names = list(own.parameters)
+    extra = [inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD) for n in NEEDED if n not in names]
+
+    async def run(**kwargs: Any) -> None:
+        try:
+            await listener(**{n: kwargs[n] for n in names})
+        except Exception as error:  # noqa: BLE001 (every failure must reach the person)
+            ack = kwargs.get("ack")
+            if ack is not None and getattr(ack, "response", None) is None:
+                await ack()  # Slack still needs its answer within 3 s
+            await report(error, kwargs)
+
+    run.__name__ = getattr(listener, "__name__", "listener")
+    run.__signature__ = own.replace(parameters=[*own.parameters.values(), *extra])  # type: ignore[attr-defined]
+    return run
