@@ -50,12 +50,15 @@ class SlackSender:
         return self.post(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded", headers)
 
     def click(self, user: str, action_id: str, value: str = "", block_id: str = "b",
-              channel: str = "D0BOT", message_ts: str = "1700000000.000100") -> httpx.Response:
+              channel: str = "D0BOT", message_ts: str = "1700000000.000100",
+              in_home: bool = False) -> httpx.Response:
         n = next(_ids)
+        container = ({"type": "view", "view_id": "V0HOME"} if in_home else
+                     {"type": "message", "message_ts": message_ts, "channel_id": channel, "is_ephemeral": False})
         return self.interactive({
             "type": "block_actions", "user": {"id": user, "username": user.lower(), "team_id": self.team_id},
             "api_app_id": "A0APP", "token": "verification_token",
-            "container": {"type": "message", "message_ts": message_ts, "channel_id": channel, "is_ephemeral": False},
+            "container": container,
             "trigger_id": f"{n}.{n}.trigger", "team": {"id": self.team_id, "domain": "emg"},
             "channel": {"id": channel, "name": "directmessage"},
             "response_url": f"{self.response_base}/response/act-{n}",

@@ -149,3 +149,16 @@ def test_a_rate_limited_reply_is_retried_after_the_pause_slack_asks_for(sender, 
                                timeout=10)[0]
     refused = next(c for c in slack.calls_to("chat.postMessage") if c.status == 429)
     assert delivered.at - refused.at >= 1.0
+
+
+def test_declining_from_the_app_home_refreshes_it_and_tells_the_person(sender, slack, new_user, framework):
+    focal = new_user("Giulia (WFP)", tz="Europe/Rome")
+    sender.command(focal, f"join {framework} WFP")
+    ask = slack.wait_for("chat.postMessage", lambda c: c.params.get("channel") == SECRETARIAT)[0]
+    request_id = next(e["value"] for b in ask.params["blocks"] if b["type"] == "actions" for e in b["elements"])
+    slack.reset()
+    sender.click(SECRETARIAT, "join.decline", request_id, in_home=True)
+    told = slack.wait_for("chat.postMessage", lambda c: c.params.get("channel") == focal)[0]
+    assert "was declined by <@U0SEC1>" in reply_text(told)
+    home = json.dumps(slack.wait_for("views.publish")[0].params["view"])
+    assert f'"{request_id}"' not in home

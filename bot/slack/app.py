@@ -8,11 +8,8 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import idempotency
-from bot.joins.service import pending_requests
-from bot.processes.service import summaries
-from bot.roles.service import is_secretariat, roles_of
 from bot.slack import directory, ids, joins, processes
-from bot.slack.home import render_home
+from bot.slack.home import publish_home
 from bot.slack.payloads import AppHomeOpened, BlockAction, SlashCommand, ViewSubmission
 from bot.slack.errors import guarded, report
 from bot.slack.reply import Ctx
@@ -84,8 +81,7 @@ def build_app(deps: Deps, client: AsyncWebClient, signing_secret: str) -> AsyncA
         if not await deps.db(idempotency.claim, f"event:{body.get('event_id')}"):
             return
         who = await caller(deps, client, opened.user, body.get("team_id"), context)
-        view = await deps.db(_home, who.person, who.locale)
-        await client.views_publish(user_id=opened.user, view=view)
+        await publish_home(Ctx(deps, client, who))
 
     @app.error
     async def on_error(error, body, respond, client, context) -> None:
@@ -93,7 +89,3 @@ def build_app(deps: Deps, client: AsyncWebClient, signing_secret: str) -> AsyncA
 
     return app
 
-
-def _home(session, person, locale):
-    return render_home(roles_of(session, person), summaries(session), pending_requests(session),
-                       is_secretariat(session, person), locale)

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from bot.joins.service import JoinView
+from sqlmodel import Session
+
+from bot.joins.service import JoinView, pending_requests
 from bot.mrkdwn import mention
 from bot.processes.render import process_line
-from bot.processes.service import ProcessSummary
+from bot.processes.service import ProcessSummary, summaries
 from bot.roles.render import role_line
-from bot.roles.service import RoleHeld
+from bot.roles.service import RoleHeld, is_secretariat, roles_of
 from bot.slack import ids
 from bot.slack.blocks import Block, actions, button, context, divider, header, home, section, sections
+from bot.slack.reply import Ctx
 from bot.texts import t, t_plain
+from storage.models import Person
 
 
 def render_home(roles: list[RoleHeld], processes: list[ProcessSummary], pending: list[JoinView],
@@ -35,3 +39,13 @@ def render_home(roles: list[RoleHeld], processes: list[ProcessSummary], pending:
         blocks.append(actions(button(t_plain("home.new_process", locale), ids.ACTION_OPEN_NEW_PROCESS)))
     blocks.append(context(t("home.footer", locale)))
     return home(blocks)
+
+
+def _home_view(session: Session, person: Person, locale: str | None) -> dict:
+    return render_home(roles_of(session, person), summaries(session), pending_requests(session),
+                       is_secretariat(session, person), locale)
+
+
+async def publish_home(ctx: Ctx) -> None:
+    view = await ctx.deps.db(_home_view, ctx.who.person, ctx.locale)
+    await ctx.client.views_publish(user_id=ctx.who.user_id, view=view)

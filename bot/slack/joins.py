@@ -11,6 +11,7 @@ from bot.joins.render import (render_decision_for_requester, render_decision_for
 from bot.joins.service import decide_join, request_join
 from bot.errors import Invalid
 from bot.people.service import find_person
+from bot.slack.home import publish_home
 from bot.slack.payloads import BlockAction, SlashCommand
 from bot.slack.reply import Ctx, dm
 
@@ -41,6 +42,8 @@ async def decide(action: BlockAction, ctx: Ctx, approve: bool) -> None:
     container = action.container
     if container and container.type == "message" and container.channel_id and container.message_ts:
         await ctx.client.chat_update(channel=container.channel_id, ts=container.message_ts, text=text, blocks=blocks)
+    elif container and container.type == "view":  # clicked in the App Home: show it without the request
+        await publish_home(ctx)
     else:
         await ctx.reply(text, blocks)
     requester = await ctx.deps.db(find_person, view.requester)
