@@ -20,7 +20,10 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     if args.socket:
         from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
-        asyncio.run(AsyncSocketModeHandler(app, settings.slack_app_token).start_async())
+        async def run_socket_mode() -> None:  # the handler's aiohttp session needs a running loop
+            await AsyncSocketModeHandler(app, settings.slack_app_token).start_async()
+
+        asyncio.run(run_socket_mode())
         return 0
     import uvicorn
 

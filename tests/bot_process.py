@@ -32,19 +32,25 @@ def consultbot(*args: str, env: dict[str, str], check: bool = True, timeout: flo
 
 
 class BotProcess:
-    def __init__(self, env: dict[str, str], log_path: Path) -> None:
+    def __init__(self, env: dict[str, str], log_path: Path, args: tuple[str, ...] = ("serve",)) -> None:
+        self.args = args
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**env, "PORT": str(self.port), "HOST": "127.0.0.1"}
         self.log_path = log_path
         self.proc: subprocess.Popen | None = None
 
-    def start(self, timeout: float = 60) -> "BotProcess":
+    def start_without_http(self) -> "BotProcess":
+        """Start the process (Socket Mode has no HTTP port to poll)."""
         full_env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL", "SECRETARIAT"))}
         full_env.update(self.env)
         self.log = open(self.log_path, "w")
-        self.proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve"], env=full_env, cwd=ROOT,
+        self.proc = subprocess.Popen([sys.executable, "-m", "bot.cli", *self.args], env=full_env, cwd=ROOT,
                                      stdout=self.log, stderr=subprocess.STDOUT)
+        return self
+
+    def start(self, timeout: float = 60) -> "BotProcess":
+        self.start_without_http()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

@@ -21,6 +21,20 @@ BOT_TOKEN = "xoxb-test"
 _users = itertools.count(1)
 
 
+def pytest_collection_modifyitems(config, items) -> None:
+    """CONSULTBOT_TEST_DB=sqlite (or postgresql) runs one database's half only, for a quick local loop."""
+    only = os.environ.get("CONSULTBOT_TEST_DB")
+    if not only:
+        return
+    keep, drop = [], []
+    for item in items:
+        param = getattr(getattr(item, "callspec", None), "params", {}).get("database_url")
+        (drop if param not in (None, only) else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[ThrowawayPostgres]:
     server = ThrowawayPostgres().start()
@@ -30,8 +44,6 @@ def postgres() -> Iterator[ThrowawayPostgres]:
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def database_url(request, tmp_path_factory) -> str:
-    if os.environ.get("CONSULTBOT_TEST_DB") and os.environ["CONSULTBOT_TEST_DB"] != request.param:
-        pytest.skip(f"CONSULTBOT_TEST_DB={os.environ['CONSULTBOT_TEST_DB']}")
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'consultbot.sqlite3'}"
     server = request.getfixturevalue("postgres")

@@ -95,6 +95,8 @@ class SlackDouble:
     def __init__(self, bot_token: str = "xoxb-test", *, team_id: str = "T0EMG", team: str = "Consultbot Test",
                  user_id: str = "U0BOT", bot_id: str = "B0BOT", app_id: str = "A0APP", host: str = "127.0.0.1"):
         self.bot_token, self.team_id, self.team = bot_token, team_id, team
+        self.app_token = "xapp-test"
+        self.socket_url: str | None = None  # apps.connections.open hands this out (Socket Mode tests)
         self.user_id, self.bot_id, self.app_id, self.host = user_id, bot_id, app_id, host
         self.users: dict[str, dict] = {}
         self.channels: dict[str, dict] = {}
@@ -286,7 +288,7 @@ class SlackDouble:
             if is_api:
                 auth = headers.get("authorization", "")
                 token = auth[len("Bearer "):] if auth.startswith("Bearer ") else params.get("token")
-                if token != self.bot_token:
+                if token != self.bot_token and not (method == "apps.connections.open" and token == self.app_token):
                     raise SlackError("invalid_auth" if token else "not_authed")
                 return answer(params, result=handler(params))
             if kind == "response":
@@ -300,6 +302,11 @@ class SlackDouble:
             return answer(params, result=f"OK - {len(body)}")
         except SlackError as e:
             return answer(params, e.error, 200 if is_api else 400, e.extra)
+
+    def _m_apps_connections_open(self, params: dict) -> dict:
+        if not self.socket_url:
+            raise SlackError("internal_error")
+        return {"url": self.socket_url}
 
     # ---- helpers for the method handlers (called with the lock held)
     def _next(self, prefix: str) -> str:

@@ -1,0 +1,77 @@
+"""Scenario: behind a firewall, `consultbot serve --socket` takes Slack's requests over a WebSocket."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+
+from aiohttp import WSMsgType, web
+
+from tests.bot_process import BotProcess, free_port
+
+
+class FakeSocketModeServer:
+    """Slack's Socket Mode end: says hello, sends one envelope, records the bot's ack."""
+
+    def __init__(self, envelope: dict) -> None:
+        self.envelope = envelope
+        self.acks: list[dict] = []
+        self.port = free_port()
+        self.url = f"ws://127.0.0.1:{self.port}/link"
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+
+    async def _link(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        await ws.send_json({"type": "hello", "num_connections": 1, "debug_info": {"host": "test"},
+                            "connection_info": {"app_id": "A0APP"}})
+        await ws.send_json(self.envelope)
+        async for message in ws:
+            if message.type == WSMsgType.TEXT:
+                self.acks.append(json.loads(message.data))
+        return ws
+
+    def start(self) -> "FakeSocketModeServer":
+        async def serve() -> None:
+            app = web.Application()
+            app.router.add_get("/link", self._link)
+            self.runner = web.AppRunner(app)
+            await self.runner.setup()
+            await web.TCPSite(self.runner, "127.0.0.1", self.port).start()
+
+        self.thread.start()
+        asyncio.run_coroutine_threadsafe(serve(), self.loop).result(10)
+        return self
+
+    def stop(self) -> None:
+        asyncio.run_coroutine_threadsafe(self.runner.cleanup(), self.loop).result(10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+
+
+def test_a_slash_command_over_socket_mode_is_acked_and_answered(slack, bot_env, bot, tmp_path):
+    envelope = {"envelope_id": "57d6a792-4d35-4d0f-b8d6-2d4a1b5e3e3b", "type": "slash_commands",
+                "accepts_response_payload": True,
+                "payload": {"token": "x", "team_id": "T0EMG", "team_domain": "emg", "channel_id": "C0FRAMEWORK",
+                            "channel_name": "framework", "user_id": "U0SEC1", "user_name": "amina",
+                            "command": "/consult", "text": "whoami", "api_app_id": "A0APP",
+                            "response_url": f"{slack.base_url}/response/socket-1", "trigger_id": "1.1.socket"}}
+    server = FakeSocketModeServer(envelope).start()
+    slack.socket_url = server.url
+    slack.reset()
+    env = {**bot_env, "SLACK_APP_TOKEN": slack.app_token}
+    process = BotProcess(env, tmp_path / "socket.log", args=("serve", "--socket"))
+    try:
+        process.start_without_http()
+        answer = slack.wait_for("response_url", timeout=20)[0]
+        assert "*secretariat* of the EMG" in json.dumps(answer.params)
+        deadline = time.monotonic() + 5
+        while not server.acks and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert server.acks[0]["envelope_id"] == envelope["envelope_id"]
+    finally:
+        process.stop()
+        server.stop()
+        slack.socket_url = None
