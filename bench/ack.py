@@ -113,6 +113,7 @@ class Target:
     answered: int = 0
     expected_answers: int = 0
     client_cpu_s: float = 0.0  # load generator CPU spent on this server's measured bursts
+    bursts: list[dict] = field(default_factory=list)  # per measured burst: p50 and max, ms
 
 
 # ---------------------------------------------------------------- requests
@@ -243,7 +244,11 @@ class Bench:
         if target.answers and answered < count:
             problems.append(f"{phase}{round_no:03d}: {answered}/{count} help answers via response_url")
         if record:
-            target.acks += [elapsed for _, elapsed, _, _ in results]
+            acks = [elapsed for _, elapsed, _, _ in results]
+            target.acks += acks
+            target.bursts.append({"round": round_no, "p50_ms": round(percentile(acks, 50) * 1000, 1),
+                                  "max_ms": round(max(acks) * 1000, 1),
+                                  "acks_ms": [round(a * 1000, 1) for a in acks]})  # in send order
             target.client_cpu_s += cpu
             target.answer_delays += delays
             if target.answers:
@@ -313,14 +318,17 @@ def figures(args: argparse.Namespace, bot: Target, base: Target) -> dict[str, ob
         "command": " ".join(["python", "bench/ack.py", *sys.argv[1:]]),
         "machine": machine(),
         "settings": {"rounds": args.rounds, "concurrency": args.concurrency, "users": args.users,
-                     "warmup": args.warmup, "client": args.client, "variant": args.variant, "settle_s": args.settle},
+                     "warmup": args.warmup, "client": args.client, "variant": args.variant, "settle_s": args.settle,
+                     "answer_check": not args.no_answer_check},
         "servers": {
             "bot": {"label": bot.label, **s_bot, "failures": len(bot.failures),
                     "help_answers": f"{bot.answered}/{bot.expected_answers}",
                     "time_to_answer": summary(bot.answer_delays),
-                    "client_cpu_us_per_request": round(bot.client_cpu_s / max(1, len(bot.acks)) * 1e6)},
+                    "client_cpu_us_per_request": round(bot.client_cpu_s / max(1, len(bot.acks)) * 1e6),
+                    "bursts": bot.bursts},
             "baseline": {"label": base.label, **s_base, "failures": len(base.failures),
-                         "client_cpu_us_per_request": round(base.client_cpu_s / max(1, len(base.acks)) * 1e6)},
+                         "client_cpu_us_per_request": round(base.client_cpu_s / max(1, len(base.acks)) * 1e6),
+                         "bursts": base.bursts},
         },
         "ratios": ratios,
         "goal": {"p99_ratio_max": GOAL_P99_RATIO, "met": bool(ratios.get("p99") and ratios["p99"] <= GOAL_P99_RATIO),
@@ -351,7 +359,8 @@ def table(f: dict) -> str:
         + (f"{ratios['p99']:.2f}, {'met' if g['met'] else 'missed'}" if "p99" in ratios else "no figure"),
         f"- slowest ack {g['slowest_ack_ms']} ms (limit {g['ack_limit_ms']:.0f} ms): "
         + ("all within" if g["all_acks_within_limit"] else "LIMIT EXCEEDED"),
-        f"- bot help answers through response_url: {bot['help_answers']}"
+        f"- bot help answers through response_url: "
+        f"{bot['help_answers'] if f['settings']['answer_check'] else 'not checked (--no-answer-check)'}"
         + (f"; send -> answer p50 {answer['p50_ms']} ms, p99 {answer['p99_ms']} ms" if answer.get("n") else ""),
         f"- load generator CPU per request: bot {bot['client_cpu_us_per_request']} us, "
         f"baseline {base['client_cpu_us_per_request']} us",
@@ -374,6 +383,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--settle", type=float, default=0.3, help="idle seconds after each burst (default 0.3)")
     p.add_argument("--json", type=Path, help="write the figures to this file")
     p.add_argument("--max-p99-ratio", type=float, help="also exit 1 when the p99 ratio is above this")
+    p.add_argument("--no-answer-check", action="store_true",
+                   help="do not wait for or count the bot's response_url answers (diagnostics only)")
     p.add_argument("--keep", action="store_true", help="keep the temporary folder (database, server logs)")
     p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     args = p.parse_args(argv)
@@ -400,7 +411,7 @@ def main(argv: list[str] | None = None) -> int:
         base_proc = BaselineProcess(env, args.variant, tmp / "baseline.log").start()
         base_label = ("bare AsyncApp, async Starlette adapter" if args.variant == "async-app"
                       else "bare sync App, sync Starlette adapter")
-        bot = Target("bot", "consultbot serve", bot_proc.port, answers=True)
+        bot = Target("bot", "consultbot serve", bot_proc.port, answers=not args.no_answer_check)
         base = Target("ref", base_label, base_proc.port, answers=False)
         asyncio.run(Bench(args, double, bot, base).run())
     finally:

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
+from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, IntegrityError, StatementError
 from sqlmodel import Session, select
@@ -13,7 +14,7 @@ from sqlmodel import Session, select
 from bot import audit
 from bot.seed import seed
 from storage.db import session_scope
-from storage.migrate import upgrade
+from storage.migrate import alembic_config, upgrade
 from storage.models import AuditEntry, Entity, Person
 
 
@@ -68,4 +69,5 @@ def test_migrations_run_twice_without_change(engine):
     upgrade(engine)
     with engine.connect() as connection:
         version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
-    assert version == "0001"
+    head = ScriptDirectory.from_config(alembic_config(str(engine.url))).get_current_head()
+    assert version == head

@@ -74,6 +74,6 @@ def get_entity(session: Session, code: str) -> Entity:
     entity = session.exec(select(Entity).where(Entity.code == wanted)).first()
     if entity is None:
         suggestions = closest_codes(session, wanted)
-        raise NotFound("errors.unknown_entity", code=code,
+        raise NotFound("errors.unknown_entity", code=code[:40],
                        suggestions=", ".join(suggestions) if suggestions else "—")
     return entity

@@ -114,7 +114,7 @@ def get_process(session: Session, handle: str) -> Process:
     if process is None:
         handles = list(session.exec(select(Process.handle)).all())
         close = difflib.get_close_matches(wanted, handles, n=3, cutoff=0.4) or handles[:5]
-        raise NotFound("errors.unknown_process", handle=handle, suggestions=", ".join(close) or "—")
+        raise NotFound("errors.unknown_process", handle=handle[:40], suggestions=", ".join(close) or "—")
     return process
 
 

@@ -12,7 +12,7 @@ from sqlmodel import Field, SQLModel
 from storage.types import UTCDateTime, utcnow
 
 
-def _ts(**kwargs: Any) -> Any:
+def ts_field(**kwargs: Any) -> Any:
     return Field(default_factory=utcnow, sa_type=UTCDateTime, **kwargs)
 
 
@@ -46,7 +46,7 @@ class Entity(SQLModel, table=True):
     name: str = Field(max_length=200)
     duty_station: str = Field(max_length=80)
     timezone: str = Field(max_length=64)
-    created_at: datetime = _ts()
+    created_at: datetime = ts_field()
 
 
 class Person(SQLModel, table=True):
@@ -57,8 +57,8 @@ class Person(SQLModel, table=True):
     display_name: str = Field(default="", max_length=120)
     timezone: Optional[str] = Field(default=None, max_length=64)
     locale: Optional[str] = Field(default=None, max_length=16)
-    created_at: datetime = _ts()
-    updated_at: datetime = _ts()
+    created_at: datetime = ts_field()
+    updated_at: datetime = ts_field()
 
 
 class Process(SQLModel, table=True):
@@ -72,7 +72,7 @@ class Process(SQLModel, table=True):
     timezone: str = Field(max_length=64)
     mandate_end: Optional[date] = None
     status: ProcessStatus = Field(default=ProcessStatus.ACTIVE, sa_type=String(20))
-    created_at: datetime = _ts()
+    created_at: datetime = ts_field()
 
 
 class ProcessEntity(SQLModel, table=True):
@@ -83,7 +83,7 @@ class ProcessEntity(SQLModel, table=True):
     id: Optional[int] = Field(default=None, primary_key=True)
     process_id: int = Field(foreign_key="processes.id", index=True)
     entity_id: int = Field(foreign_key="entities.id")
-    created_at: datetime = _ts()
+    created_at: datetime = ts_field()
 
 
 class Membership(SQLModel, table=True):
@@ -118,7 +118,7 @@ class Membership(SQLModel, table=True):
     process_id: Optional[int] = Field(default=None, foreign_key="processes.id", index=True)
     entity_id: Optional[int] = Field(default=None, foreign_key="entities.id")
     role: Role = Field(sa_type=String(20))
-    created_at: datetime = _ts()
+    created_at: datetime = ts_field()
 
 
 class JoinRequest(SQLModel, table=True):
@@ -139,7 +139,7 @@ class JoinRequest(SQLModel, table=True):
     process_id: int = Field(foreign_key="processes.id")
     entity_id: int = Field(foreign_key="entities.id")
     status: RequestStatus = Field(default=RequestStatus.PENDING, sa_type=String(20))
-    created_at: datetime = _ts()
+    created_at: datetime = ts_field()
     decided_at: Optional[datetime] = Field(default=None, sa_type=UTCDateTime)
     decided_by_id: Optional[int] = Field(default=None, foreign_key="people.id")
 
@@ -149,7 +149,7 @@ class AuditEntry(SQLModel, table=True):
 
     __tablename__ = "audit_log"
     id: Optional[int] = Field(default=None, primary_key=True)
-    at: datetime = _ts(index=True)
+    at: datetime = ts_field(index=True)
     actor: str = Field(max_length=64)
     action: str = Field(max_length=64)
     subject_type: str = Field(max_length=40)
@@ -163,4 +163,4 @@ class ProcessedRequest(SQLModel, table=True):
 
     __tablename__ = "processed_requests"
     key: str = Field(primary_key=True, max_length=255)
-    at: datetime = _ts()
+    at: datetime = ts_field()

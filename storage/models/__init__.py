@@ -1,0 +1,15 @@
+"""The tables, one module per area; everything is importable from `storage.models`."""
+
+from storage.models.core import (AuditEntry, Entity, JoinRequest, Membership, Person, Process, ProcessEntity,
+                                 ProcessedRequest, ProcessKind, ProcessStatus, RequestStatus, Role)
+from storage.models.documents import Document, DocumentVersion, Section
+from storage.models.rounds import (Disposition, Input, InputKind, InputRevision, InputStatus, NilReturn, Response,
+                                   Round, RoundEntity, RoundStatus)
+
+__all__ = [
+    "AuditEntry", "Entity", "JoinRequest", "Membership", "Person", "Process", "ProcessEntity", "ProcessedRequest",
+    "ProcessKind", "ProcessStatus", "RequestStatus", "Role",
+    "Document", "DocumentVersion", "Section",
+    "Disposition", "Input", "InputKind", "InputRevision", "InputStatus", "NilReturn", "Response", "Round",
+    "RoundEntity", "RoundStatus",
+]
