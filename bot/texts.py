@@ -33,6 +33,7 @@ DYNAMIC_KEYS = {
     "join.decided_{}": ("approved", "declined"),
     "join.told_{}": ("approved", "declined"),
     "console.fill_no_{}": ("person", "channel"),
+    "errors.time_{}": ("nonexistent", "ambiguous"),
 }
 
 

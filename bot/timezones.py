@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from datetime import datetime, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -36,3 +37,28 @@ def zone(name: str) -> ZoneInfo:
 
 def is_timezone(name: str | None) -> bool:
     return bool(name) and name in _known()
+
+
+class LocalTimeError(ValueError):
+    """A wall-clock time that does not exist (spring forward) or happens twice (fall back)."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(kind)
+        self.kind = kind  # "nonexistent" or "ambiguous"
+
+
+def to_utc(local: datetime, timezone_name: str) -> datetime:
+    """A naive wall-clock time in a zone, as an aware UTC datetime; refuses DST gaps and overlaps."""
+    tz = zone(timezone_name)
+    first, second = local.replace(tzinfo=tz, fold=0), local.replace(tzinfo=tz, fold=1)
+    if first.utcoffset() != second.utcoffset():
+        # In a gap the round trip through UTC lands on another wall-clock time; in an overlap it does not.
+        back = first.astimezone(timezone.utc).astimezone(tz).replace(tzinfo=None)
+        raise LocalTimeError("nonexistent" if back != local else "ambiguous")
+    return first.astimezone(timezone.utc)
+
+
+def local_text(moment: datetime, timezone_name: str) -> str:
+    """'2026-12-04 17:00 Europe/Zurich (CET)' for texts shown outside Slack's date tokens."""
+    local = moment.astimezone(zone(timezone_name))
+    return f"{local:%Y-%m-%d %H:%M} {timezone_name} ({local:%Z})"
