@@ -29,11 +29,15 @@ DYNAMIC_KEYS = {
     "roles.{}": ("secretariat", "chair", "focal_point", "observer"),
     "process_kinds.{}": ("consultation", "img"),
     "process_status.{}": ("active", "closed"),
-    "help.commands.{}": ("help", "whoami", "entities", "list", "join", "new", "grant", "revoke"),
+    "help.commands.{}": ("help", "whoami", "entities", "list", "join", "new", "grant", "revoke", "round",
+                         "status", "inputs"),
     "join.decided_{}": ("approved", "declined"),
     "join.told_{}": ("approved", "declined"),
     "console.fill_no_{}": ("person", "channel"),
     "errors.time_{}": ("nonexistent", "ambiguous"),
+    "rounds.status_{}": ("submitted", "nil", "pending", "late"),
+    "input_kinds.{}": ("general", "substantive", "editorial"),
+    "dispositions.{}": ("accepted", "partially_accepted", "not_accepted", "noted"),
 }
 
 

@@ -120,3 +120,33 @@ def framework(bot, engine) -> str:
             timezone="Europe/Zurich", channel_id="C0FRAMEWORK",
             members=["UNEP", "UNDP", "WMO", "UNIDO", "WFP", "UNCTAD", "UNESCO", "ILO", "UNOPS", "CBD"]))
     return handle
+
+
+@pytest.fixture
+def consultation(bot, engine, framework, slack) -> dict:
+    """`framework` with a two-section draft of the interim guidance and a focal point for UNIDO, WMO and WFP."""
+    from bot.entities.service import get_entity
+    from bot.processes.service import get_process
+    from bot.roles.service import grant
+    from storage.models import Document, DocumentVersion, Role, Section
+
+    focal = {}
+    with session_scope(engine) as s:
+        process = get_process(s, framework)
+        document = Document(process_id=process.id, slug="interim-guidance", title="Interim guidance")
+        s.add(document)
+        s.flush()
+        version = DocumentVersion(document_id=document.id, number=1, source_name="interim-guidance.md",
+                                  source_sha256="0" * 64, imported_by=SECRETARIAT)
+        s.add(version)
+        s.flush()
+        for position, (number, heading) in enumerate([("1", "Purpose"), ("3.2", "Scope of application")]):
+            s.add(Section(version_id=version.id, position=position, number=number, heading=heading, text="…",
+                          identity=f"{framework}-{position}"))
+        for code, zone in (("UNIDO", "Europe/Vienna"), ("WMO", "Europe/Zurich"), ("WFP", "America/New_York")):
+            user = f"U{next(_users):04d}{code}"
+            slack.add_user(user, f"{code} focal point", tz=zone)
+            grant(s, SECRETARIAT, user, Role.FOCAL_POINT, process, get_entity(s, code))
+            focal[code] = user
+        version_id = version.id
+    return {"handle": framework, "version_id": version_id, "focal": focal}

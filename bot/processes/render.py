@@ -7,7 +7,7 @@ import json
 from bot.mrkdwn import Raw, channel, mention
 from bot.processes.service import DESCRIPTION_MAX, TITLE_MAX, ProcessSummary
 from bot.slack import ids
-from bot.slack.blocks import Block, context, header, modal, plain, section, sections
+from bot.slack.blocks import Block, context, header, input_block, modal, option, plain, section, sections
 from bot.texts import t, t_plain
 from storage.models import Entity, Process, ProcessKind
 
@@ -35,46 +35,34 @@ def render_created(process: Process, members: list[str], locale: str | None) -> 
     return text, [section(text), context(t("processes.created_next", locale, handle=process.handle))]
 
 
-def _input(block_id: str, label: str, element: dict, optional: bool = False, hint: str | None = None) -> Block:
-    block: Block = {"type": "input", "block_id": block_id, "label": plain(label, 2000),
-                    "element": {**element, "action_id": ids.INPUT}, "optional": optional}
-    if hint:
-        block["hint"] = plain(hint, 2000)
-    return block
-
-
-def _option(text: str, value: str) -> dict:
-    return {"text": plain(text, 75), "value": value}
-
-
 def new_process_modal(entities: list[Entity], default_timezone: str, locale: str | None,
                       channel_id: str | None = None) -> dict:
-    kinds = [_option(t_plain(f"process_kinds.{k.value}", locale), k.value) for k in ProcessKind]
-    entity_options = [_option(f"{e.code} — {e.name}", e.code) for e in entities][:100]
+    kinds = [option(t_plain(f"process_kinds.{k.value}", locale), k.value) for k in ProcessKind]
+    entity_options = [option(f"{e.code} — {e.name}", e.code) for e in entities][:100]
     channel_element: dict = {"type": "conversations_select",
                              "filter": {"include": ["public", "private"], "exclude_bot_users": True}}
     if channel_id and channel_id.startswith(("C", "G")):
         channel_element["initial_conversation"] = channel_id
     blocks = [
-        _input(ids.BLOCK_HANDLE, t_plain("new_process.handle", locale),
+        input_block(ids.BLOCK_HANDLE, t_plain("new_process.handle", locale),
                {"type": "plain_text_input", "max_length": 32,
                 "placeholder": plain(t_plain("new_process.handle_placeholder", locale), 150)},
                hint=t_plain("new_process.handle_hint", locale)),
-        _input(ids.BLOCK_KIND, t_plain("new_process.kind", locale),
+        input_block(ids.BLOCK_KIND, t_plain("new_process.kind", locale),
                {"type": "static_select", "options": kinds, "initial_option": kinds[0]}),
-        _input(ids.BLOCK_TITLE, t_plain("new_process.title", locale),
+        input_block(ids.BLOCK_TITLE, t_plain("new_process.title", locale),
                {"type": "plain_text_input", "max_length": TITLE_MAX}),
-        _input(ids.BLOCK_DESCRIPTION, t_plain("new_process.description", locale),
+        input_block(ids.BLOCK_DESCRIPTION, t_plain("new_process.description", locale),
                {"type": "plain_text_input", "multiline": True, "max_length": DESCRIPTION_MAX}, optional=True),
-        _input(ids.BLOCK_CHANNEL, t_plain("new_process.channel", locale), channel_element, optional=True),
-        _input(ids.BLOCK_TIMEZONE, t_plain("new_process.timezone", locale),
+        input_block(ids.BLOCK_CHANNEL, t_plain("new_process.channel", locale), channel_element, optional=True),
+        input_block(ids.BLOCK_TIMEZONE, t_plain("new_process.timezone", locale),
                {"type": "plain_text_input", "max_length": 64, "initial_value": default_timezone},
                hint=t_plain("new_process.timezone_hint", locale)),
-        _input(ids.BLOCK_MANDATE_END, t_plain("new_process.mandate_end", locale), {"type": "datepicker"},
+        input_block(ids.BLOCK_MANDATE_END, t_plain("new_process.mandate_end", locale), {"type": "datepicker"},
                optional=True),
-        _input(ids.BLOCK_CHAIRS, t_plain("new_process.chairs", locale), {"type": "multi_users_select"},
+        input_block(ids.BLOCK_CHAIRS, t_plain("new_process.chairs", locale), {"type": "multi_users_select"},
                optional=True),
-        _input(ids.BLOCK_MEMBERS, t_plain("new_process.members", locale),
+        input_block(ids.BLOCK_MEMBERS, t_plain("new_process.members", locale),
                {"type": "multi_static_select", "options": entity_options}),
     ]
     return modal(ids.VIEW_NEW_PROCESS, t_plain("new_process.modal_title", locale), blocks,

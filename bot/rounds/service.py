@@ -197,3 +197,43 @@ def reopen_for(session: Session, actor: Person, round_: Round, codes: list[str],
         audit.record(session, actor.slack_user_id, "round.reopen", link, before=before)
         reopened.append(entity.code)
     return reopened
+
+
+@dataclass(frozen=True)
+class RoundInfo:
+    """A round with the names its messages need."""
+
+    round: Round
+    process: Process
+    document_title: str
+    version_number: int
+    entity_codes: list[str]
+
+
+def describe(session: Session, round_: Round) -> RoundInfo:
+    version = session.get(DocumentVersion, round_.version_id)
+    document = session.get(Document, version.document_id)
+    return RoundInfo(round_, session.get(Process, round_.process_id), document.title, version.number,
+                     [e.code for _, e in asked(session, round_)])
+
+
+def versions_of(session: Session, process: Process) -> list[tuple[DocumentVersion, Document]]:
+    return list(session.exec(
+        select(DocumentVersion, Document).join(Document, DocumentVersion.document_id == Document.id)
+        .where(Document.process_id == process.id)
+        .order_by(Document.title, DocumentVersion.number.desc())).all())
+
+
+def open_rounds_for(session: Session, person: Person, now: datetime) -> list[tuple[RoundInfo, list[str]]]:
+    """Rounds still taking inputs from an entity this person speaks for, with those entities' codes."""
+    rows = session.exec(
+        select(Round, Entity.code, RoundEntity).join(RoundEntity, RoundEntity.round_id == Round.id)
+        .join(Entity, RoundEntity.entity_id == Entity.id)
+        .join(Membership, (Membership.entity_id == Entity.id) & (Membership.process_id == Round.process_id))
+        .where(Membership.person_id == person.id, Membership.role == Role.FOCAL_POINT)
+        .order_by(Round.deadline)).all()
+    waiting: dict[int, tuple[Round, list[str]]] = {}
+    for round_, code, link in rows:
+        if is_open_for(round_, link, now):
+            waiting.setdefault(round_.id, (round_, []))[1].append(code)
+    return [(describe(session, r), codes) for r, codes in waiting.values()]

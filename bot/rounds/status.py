@@ -10,7 +10,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from bot.rounds.service import entity_deadline
-from storage.models import Entity, Input, InputStatus, NilReturn, Round, RoundEntity
+from storage.models import Entity, Input, InputStatus, NilReturn, Round, RoundEntity, Section
 
 
 class Answer(StrEnum):
@@ -66,3 +66,13 @@ def board(session: Session, round_: Round, now: datetime) -> Board:
         rows.append(EntityStatus(code, answer, n, late.get(link.entity_id, 0), deadline,
                                  max(deadline - now, timedelta(0))))
     return Board(round_, rows)
+
+
+def inputs_per_section(session: Session, round_: Round) -> list[tuple[str, int]]:
+    """("3.2", 4), …, ("", 2) for general comments: active inputs, in document order."""
+    rows = session.exec(
+        select(Section.number, Section.position, func.count(Input.id))
+        .select_from(Input).join(Section, Input.section_id == Section.id, isouter=True)
+        .where(Input.round_id == round_.id, Input.status == InputStatus.ACTIVE)
+        .group_by(Section.number, Section.position).order_by(Section.position)).all()
+    return [(number or "", count) for number, _, count in rows]

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import idempotency
-from bot.slack import directory, ids, joins, processes
+from bot.slack import directory, ids, inputs, joins, processes, rounds
 from bot.slack.home import publish_home
 from bot.slack.payloads import AppHomeOpened, BlockAction, SlashCommand, ViewSubmission
 from bot.slack.errors import guarded, report
@@ -26,9 +27,25 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "new": lambda cmd, ctx: processes.open_new_process(ctx, cmd.trigger_id, cmd.channel_id),
     "grant": lambda cmd, ctx: directory.change_role(cmd, ctx, giving=True),
     "revoke": lambda cmd, ctx: directory.change_role(cmd, ctx, giving=False),
+    "round": rounds.round_command,
+    "status": rounds.status,
+    "inputs": inputs.list_inputs,
 }
-ACTIONS = (ids.ACTION_JOIN_APPROVE, ids.ACTION_JOIN_DECLINE, ids.ACTION_OPEN_NEW_PROCESS)
-VIEWS = (ids.VIEW_NEW_PROCESS,)
+BUTTONS = {
+    ids.ACTION_INPUT_OPEN: inputs.open_input,
+    ids.ACTION_NIL_RETURN: inputs.no_comments,
+    ids.ACTION_INPUT_EDIT: inputs.open_edit,
+    ids.ACTION_INPUT_WITHDRAW: inputs.withdraw,
+    ids.ACTION_INPUT_RESPOND: inputs.open_respond,
+}
+SUBMISSIONS = {
+    ids.VIEW_NEW_PROCESS: processes.submit_new_process,
+    ids.VIEW_ROUND_OPEN: rounds.submit_open,
+    ids.VIEW_INPUT: inputs.save_input,
+    ids.VIEW_RESPOND: inputs.save_response,
+}
+ACTIONS = (ids.ACTION_JOIN_APPROVE, ids.ACTION_JOIN_DECLINE, ids.ACTION_OPEN_NEW_PROCESS, *BUTTONS)
+VIEWS = tuple(SUBMISSIONS)
 EVENTS = ("app_home_opened",)
 
 
@@ -64,12 +81,21 @@ def build_app(deps: Deps, client: AsyncWebClient, signing_secret: str) -> AsyncA
         ctx = Ctx(deps, client, await caller(deps, client, action.user.id, action.user.team_id, context))
         await processes.open_new_process(ctx, action.trigger_id, None)
 
-    @app.view(ids.VIEW_NEW_PROCESS)
+    @app.action(re.compile("^(" + "|".join(re.escape(a) for a in BUTTONS) + ")$"))
     @guarded
-    async def new_process_submitted(ack, body, client, context) -> None:
+    async def button_clicked(ack, body, respond, client, context) -> None:
+        await ack()
+        action = BlockAction.model_validate(body)
+        ctx = Ctx(deps, client, await caller(deps, client, action.user.id, action.user.team_id, context), respond)
+        await BUTTONS[action.action.action_id](action, ctx)
+
+    @app.view(re.compile("^(" + "|".join(re.escape(v) for v in SUBMISSIONS) + ")$"))
+    @guarded
+    async def view_submitted(ack, body, client, context) -> None:
+        """Each submission handler acks itself: with field errors, or to close the modal."""
         submission = ViewSubmission.model_validate(body)
         ctx = Ctx(deps, client, await caller(deps, client, submission.user.id, submission.user.team_id, context))
-        await processes.submit_new_process(submission, ctx, ack)
+        await SUBMISSIONS[submission.view.callback_id](submission, ctx, ack)
 
     @app.event("app_home_opened")
     @guarded

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.slack.ids import INPUT
 from bot.texts import t_plain
 
 MESSAGE_BLOCKS = 50
@@ -80,6 +81,19 @@ def actions(*elements: Block, block_id: str | None = None) -> Block:
     block: Block = {"type": "actions", "elements": list(elements)[:ACTIONS_ELEMENTS]}
     if block_id:
         block["block_id"] = block_id
+    return block
+
+
+def option(text: str, value: str) -> dict[str, Any]:
+    return {"text": plain(text, 75), "value": value}
+
+
+def input_block(block_id: str, label: str, element: Block, optional: bool = False, hint: str | None = None) -> Block:
+    """A modal input whose value the bot reads at state.values[block_id]["value"]."""
+    block: Block = {"type": "input", "block_id": block_id, "label": plain(label, 2000),
+                    "element": {**element, "action_id": INPUT}, "optional": optional}
+    if hint:
+        block["hint"] = plain(hint, 2000)
     return block
 
 

@@ -7,9 +7,11 @@ from bot.slack.blocks import Block, context, header, section
 from bot.texts import t, t_plain
 from storage.models import Role
 
-EVERYONE = ("help", "whoami", "entities", "list", "join")
+EVERYONE = ("help", "whoami", "entities", "list", "join", "status")
 BY_ROLE = {
-    Role.SECRETARIAT: ("new", "grant", "revoke"),
+    Role.FOCAL_POINT: ("inputs",),
+    Role.CHAIR: ("round", "inputs"),
+    Role.SECRETARIAT: ("new", "grant", "revoke", "round", "inputs"),
 }
 
 

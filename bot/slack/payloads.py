@@ -97,6 +97,10 @@ class ViewSubmission(_Loose):
             return [o["value"] for o in element.get("selected_options") or []]
         if kind == "datepicker":
             return element.get("selected_date")
+        if kind == "timepicker":
+            return element.get("selected_time")
+        if kind == "checkboxes":
+            return [o["value"] for o in element.get("selected_options") or []]
         if kind in ("conversations_select", "channels_select"):
             return element.get("selected_conversation") or element.get("selected_channel")
         if kind == "multi_users_select":

@@ -1,0 +1,57 @@
+"""Read models for the Slack surface of inputs: what a person may answer, and the lists."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from bot.errors import NotAllowed, NotFound
+from bot.inputs.service import speaks_for
+from bot.mrkdwn import Raw, mention
+from bot.roles.service import is_secretariat, secretariat_user_ids
+from bot.rounds.service import asked
+from storage.models import Entity, Input, Person, Response, Round, Section
+
+
+@dataclass(frozen=True)
+class InputRow:
+    input: Input
+    entity_code: str
+    section: Section | None
+    response: Response | None
+    can_edit: bool
+
+
+def answerable(session: Session, person: Person, round_id: int) -> tuple[Round, list[Entity], list[Section]]:
+    """The round, the entities this person may answer for in it, and the version's sections."""
+    round_ = session.get(Round, round_id)
+    if round_ is None:
+        raise NotFound("errors.round_unknown", process="—", number=round_id)
+    mine = {e.code for e in speaks_for(session, person, round_.process_id)}
+    entities = [e for _, e in asked(session, round_) if e.code in mine]
+    if not entities:
+        raise NotAllowed("errors.not_focal_point_any",
+                         granted_by=Raw(" ".join(mention(u) for u in secretariat_user_ids(session))) or "—")
+    sections = session.exec(select(Section).where(Section.version_id == round_.version_id)
+                            .order_by(Section.position)).all()
+    return round_, entities, list(sections)
+
+
+def input_rows(session: Session, person: Person, round_: Round) -> list[InputRow]:
+    """The secretariat sees every input; a focal point sees their entities' (and edits them)."""
+    everyone = is_secretariat(session, person)
+    mine = {e.id for e in speaks_for(session, person, round_.process_id)}
+    query = (select(Input, Entity.code, Section, Response)
+             .join(Entity, Input.entity_id == Entity.id)
+             .join(Section, Input.section_id == Section.id, isouter=True)
+             .join(Response, Response.input_id == Input.id, isouter=True)
+             .where(Input.round_id == round_.id))
+    if not everyone:
+        query = query.where(Input.entity_id.in_(mine or {-1}))
+    rows = session.exec(query.order_by(Section.position, Entity.code, Input.id)).all()
+    return [InputRow(i, code, s, r, i.entity_id in mine) for i, code, s, r in rows]
+
+
+def response_of(session: Session, input_id: int) -> Response | None:
+    return session.exec(select(Response).where(Response.input_id == input_id)).first()

@@ -1,0 +1,110 @@
+"""How inputs look in Slack: the Submit input modal, confirmations, lists, the response modal."""
+
+from __future__ import annotations
+
+import json
+
+from bot.inputs.service import COMMENT_MAX, TEXT_MAX, Saved
+from bot.slack import ids
+from bot.slack.blocks import Block, actions, button, input_block, modal, option, section
+from bot.texts import t, t_plain
+from storage.models import Disposition, Entity, Input, InputKind, Response, Section
+
+SECTION_OPTIONS_MAX = 99  # Slack allows 100 options; one is "general"
+
+
+def input_modal(round_id: int, entities: list[Entity], sections: list[Section], locale: str | None,
+                existing: Input | None = None, existing_section: str = "") -> dict:
+    entity_options = [option(f"{e.code} — {e.name}", e.code) for e in entities]
+    general = option(t_plain("inputs.general", locale), "general")
+    kinds = [option(t_plain(f"input_kinds.{k.value}", locale), k.value) for k in InputKind]
+
+    def initial(options: list[dict], value: str) -> dict:
+        return next((o for o in options if o["value"] == value), options[0])
+
+    entity_element: dict = {"type": "static_select", "options": entity_options, "initial_option": entity_options[0]}
+    if existing is not None:
+        entity_element["initial_option"] = initial(entity_options, next(
+            (e.code for e in entities if e.id == existing.entity_id), entity_options[0]["value"]))
+    if len(sections) <= SECTION_OPTIONS_MAX:
+        section_options = [general] + [option(f"{s.number} {s.heading}".strip(), s.number) for s in sections]
+        section_element: dict = {"type": "static_select", "options": section_options,
+                                 "initial_option": initial(section_options, existing_section or "general")}
+    else:  # a long document: type the number
+        section_element = {"type": "plain_text_input", "max_length": 32, "initial_value": existing_section}
+
+    def text(value: str, limit: int) -> dict:
+        element = {"type": "plain_text_input", "multiline": True, "max_length": limit}
+        return {**element, "initial_value": value} if value else element
+
+    blocks: list[Block] = [
+        input_block(ids.BLOCK_ENTITY, t_plain("inputs.modal_entity", locale), entity_element),
+        input_block(ids.BLOCK_SECTION, t_plain("inputs.modal_section", locale), section_element, optional=True,
+                    hint=t_plain("inputs.modal_section_hint", locale)),
+        input_block(ids.BLOCK_INPUT_KIND, t_plain("inputs.modal_kind", locale),
+                    {"type": "static_select", "options": kinds,
+                     "initial_option": initial(kinds, existing.kind if existing else "general")}),
+        input_block(ids.BLOCK_COMMENT, t_plain("inputs.modal_comment", locale),
+                    text(existing.comment if existing else "", COMMENT_MAX)),
+        input_block(ids.BLOCK_PROPOSED_TEXT, t_plain("inputs.modal_proposed_text", locale),
+                    text(existing.proposed_text if existing else "", TEXT_MAX), optional=True),
+        input_block(ids.BLOCK_RATIONALE, t_plain("inputs.modal_rationale", locale),
+                    text(existing.rationale if existing else "", TEXT_MAX), optional=True),
+    ]
+    metadata = {"round_id": round_id, "input_id": existing.id if existing else None}
+    title = "inputs.modal_title_edit" if existing else "inputs.modal_title"
+    return modal(ids.VIEW_INPUT, t_plain(title, locale), blocks, submit=t_plain("inputs.modal_submit", locale),
+                 close=t_plain("common.cancel", locale), private_metadata=json.dumps(metadata))
+
+
+def saved(result: Saved, locale: str | None) -> str:
+    key = "inputs.withdrawn" if result.input.status == "withdrawn" else \
+        "inputs.saved_late" if result.input.late else "inputs.saved"
+    return t(key, locale, ref=result.input.ref, entity=result.entity_code, revision=result.revision)
+
+
+def input_line(item: Input, entity_code: str, section: Section | None, response: Response | None,
+               locale: str | None) -> str:
+    where = f"{section.number} {section.heading}".strip() if section else t_plain("inputs.general", locale)
+    line = t("inputs.line", locale, ref=item.ref, entity=entity_code, section=where,
+             kind=t_plain(f"input_kinds.{item.kind}", locale), comment=item.comment[:500])
+    if item.late:
+        line += " " + t("inputs.late_flag", locale)
+    if item.status == "withdrawn":
+        line += " " + t("inputs.withdrawn_flag", locale)
+    if response is not None:
+        line += "\n" + t("inputs.response_line", locale, disposition=t_plain(f"dispositions.{response.disposition}",
+                                                                             locale), response=response.text[:500])
+    return line
+
+
+def input_blocks(item: Input, entity_code: str, where: Section | None, response: Response | None,
+                 can_edit: bool, can_respond: bool, locale: str | None) -> list[Block]:
+    blocks = [section(input_line(item, entity_code, where, response, locale))]
+    buttons = []
+    value = str(item.id)
+    if can_edit and item.status == "active":
+        buttons += [button(t_plain("inputs.edit", locale), ids.ACTION_INPUT_EDIT, value),
+                    button(t_plain("inputs.withdraw", locale), ids.ACTION_INPUT_WITHDRAW, value, "danger")]
+    if can_respond and item.status == "active":
+        buttons.append(button(t_plain("inputs.respond", locale), ids.ACTION_INPUT_RESPOND, value, "primary"))
+    if buttons:
+        blocks.append(actions(*buttons, block_id=f"input:{value}"))
+    return blocks
+
+
+def respond_modal(item: Input, entity_code: str, response: Response | None, locale: str | None) -> dict:
+    options = [option(t_plain(f"dispositions.{d.value}", locale), d.value) for d in Disposition]
+    element: dict = {"type": "static_select", "options": options}
+    if response is not None:
+        element["initial_option"] = next(o for o in options if o["value"] == response.disposition)
+    text: dict = {"type": "plain_text_input", "multiline": True, "max_length": TEXT_MAX}
+    if response is not None and response.text:
+        text["initial_value"] = response.text
+    blocks = [section(t("inputs.respond_to", locale, ref=item.ref, entity=entity_code, comment=item.comment[:2500])),
+              input_block(ids.BLOCK_DISPOSITION, t_plain("inputs.modal_disposition", locale), element),
+              input_block(ids.BLOCK_RESPONSE, t_plain("inputs.modal_response", locale), text, optional=True)]
+    return modal(ids.VIEW_RESPOND, t_plain("inputs.respond_title", locale), blocks,
+                 submit=t_plain("inputs.respond_submit", locale), close=t_plain("common.cancel", locale),
+                 private_metadata=json.dumps({"input_id": item.id}))
+
