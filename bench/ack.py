@@ -12,6 +12,10 @@ writes the figures), and checks that the bot really answered every help request 
 response_url. Exit status 1 when an ack took 3 s or more, an ack was not HTTP 200, or a help
 answer is missing (and, with `--max-p99-ratio`, when the p99 ratio is above it).
 
+Every request opens its own connection, as Slack's do. The default client (`--client raw`)
+writes pre-built HTTP/1.1 bytes on asyncio streams (~0.13 ms CPU a request); `--client httpx`
+costs ~0.9 ms a request, enough to make the load generator the bottleneck of a 50-request burst.
+
 See docs/benchmarks.md for the method and the figures.
 """
 
@@ -24,6 +28,7 @@ import json
 import math
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -113,6 +118,8 @@ class Target:
     answered: int = 0
     expected_answers: int = 0
     client_cpu_s: float = 0.0  # load generator CPU spent on this server's measured bursts
+    pid: int | None = None
+    server_cpu_s: float = 0.0  # the server process's CPU (all threads) over its measured bursts, answers included
     bursts: list[dict] = field(default_factory=list)  # per measured burst: p50 and max, ms
 
 
@@ -234,6 +241,7 @@ class Bench:
                   record: bool = True) -> None:
         reqs = prepare_burst(target, phase, round_no, users or self.users, count, self.double.base_url)
         gc.collect()
+        server_cpu = process_cpu(target.pid)
         cpu = time.process_time()
         results = await self.gen.burst(target, reqs)
         cpu = time.process_time() - cpu
@@ -256,6 +264,8 @@ class Bench:
                 target.expected_answers += count
         target.failures += problems
         await asyncio.sleep(self.args.settle)
+        if record:
+            target.server_cpu_s += process_cpu(target.pid) - server_cpu
 
     async def run(self) -> None:
         a = self.args
@@ -278,6 +288,15 @@ class Bench:
 
 
 # ---------------------------------------------------------------- figures
+
+def process_cpu(pid: int | None) -> float:
+    """User + system CPU seconds of a process, all its threads (Linux /proc; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, TypeError):
+        return 0.0
+
 
 def percentile(samples: list[float], p: float) -> float:
     """Nearest rank: the smallest sample with at least p % of the samples at or below it."""
@@ -325,13 +344,18 @@ def figures(args: argparse.Namespace, bot: Target, base: Target) -> dict[str, ob
                     "help_answers": f"{bot.answered}/{bot.expected_answers}",
                     "time_to_answer": summary(bot.answer_delays),
                     "client_cpu_us_per_request": round(bot.client_cpu_s / max(1, len(bot.acks)) * 1e6),
+                    "server_cpu_ms_per_request": round(bot.server_cpu_s / max(1, len(bot.acks)) * 1e3, 2),
                     "bursts": bot.bursts},
             "baseline": {"label": base.label, **s_base, "failures": len(base.failures),
                          "client_cpu_us_per_request": round(base.client_cpu_s / max(1, len(base.acks)) * 1e6),
+                         "server_cpu_ms_per_request": round(base.server_cpu_s / max(1, len(base.acks)) * 1e3, 2),
                          "bursts": base.bursts},
         },
         "ratios": ratios,
-        "goal": {"p99_ratio_max": GOAL_P99_RATIO, "met": bool(ratios.get("p99") and ratios["p99"] <= GOAL_P99_RATIO),
+        # The goal is stated against the async floor; against the sync App it is not a goal.
+        "goal": {"p99_ratio_max": GOAL_P99_RATIO,
+                 "met": (bool(ratios.get("p99") and ratios["p99"] <= GOAL_P99_RATIO)
+                         if args.variant == "async-app" else None),
                  "ack_limit_ms": ACK_LIMIT_S * 1000, "slowest_ack_ms": round(slowest * 1000, 1),
                  "all_acks_within_limit": slowest < ACK_LIMIT_S},
         "failures": bot.failures + base.failures,
@@ -355,13 +379,16 @@ def table(f: dict) -> str:
         f"- machine: {m['nproc']} CPUs, {m['cpu']}, Python {m['python']}",
         f"- {f['settings']['rounds']} rounds x {f['settings']['concurrency']} concurrent signed `/consult help`, "
         f"client {f['settings']['client']}, fresh connection per request",
-        f"- goal p99 ratio <= {g['p99_ratio_max']}: "
-        + (f"{ratios['p99']:.2f}, {'met' if g['met'] else 'missed'}" if "p99" in ratios else "no figure"),
+        f"- goal p99 ratio <= {g['p99_ratio_max']} (against the bare AsyncApp): "
+        + ("n/a with --variant sync-app" if g["met"] is None
+           else f"{ratios['p99']:.2f}, {'met' if g['met'] else 'missed'}" if "p99" in ratios else "no figure"),
         f"- slowest ack {g['slowest_ack_ms']} ms (limit {g['ack_limit_ms']:.0f} ms): "
         + ("all within" if g["all_acks_within_limit"] else "LIMIT EXCEEDED"),
         f"- bot help answers through response_url: "
         f"{bot['help_answers'] if f['settings']['answer_check'] else 'not checked (--no-answer-check)'}"
         + (f"; send -> answer p50 {answer['p50_ms']} ms, p99 {answer['p99_ms']} ms" if answer.get("n") else ""),
+        f"- server CPU per request (ack and any later work): bot {bot['server_cpu_ms_per_request']} ms, "
+        f"baseline {base['server_cpu_ms_per_request']} ms",
         f"- load generator CPU per request: bot {bot['client_cpu_us_per_request']} us, "
         f"baseline {base['client_cpu_us_per_request']} us",
     ]
@@ -389,8 +416,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     args = p.parse_args(argv)
     args.users = args.users or args.concurrency
-    if args.rounds < 1 or args.concurrency < 1 or args.users < 1 or args.warmup < 0 or args.concurrency > 999:
-        p.error("--rounds, --concurrency (<= 999) and --users must be >= 1, --warmup >= 0")
+    if not (1 <= args.rounds <= 999 and 1 <= args.concurrency <= 999 and 1 <= args.users <= 999
+            and args.warmup >= 0 and args.settle >= 0):
+        p.error("--rounds, --concurrency and --users must be 1..999, --warmup and --settle >= 0")
     return args
 
 
@@ -411,8 +439,9 @@ def main(argv: list[str] | None = None) -> int:
         base_proc = BaselineProcess(env, args.variant, tmp / "baseline.log").start()
         base_label = ("bare AsyncApp, async Starlette adapter" if args.variant == "async-app"
                       else "bare sync App, sync Starlette adapter")
-        bot = Target("bot", "consultbot serve", bot_proc.port, answers=not args.no_answer_check)
-        base = Target("ref", base_label, base_proc.port, answers=False)
+        bot = Target("bot", "consultbot serve", bot_proc.port, answers=not args.no_answer_check,
+                     pid=bot_proc.proc.pid)
+        base = Target("ref", base_label, base_proc.port, answers=False, pid=base_proc.proc.pid)
         asyncio.run(Bench(args, double, bot, base).run())
     finally:
         for proc in (base_proc, bot_proc):
@@ -428,7 +457,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.keep:
         print(f"kept {tmp}", file=sys.stderr)
     else:
-        import shutil
         shutil.rmtree(tmp, ignore_errors=True)
     bad = bool(f["failures"]) or not f["goal"]["all_acks_within_limit"]
     if args.max_p99_ratio is not None and not (f["ratios"].get("p99", math.inf) <= args.max_p99_ratio):

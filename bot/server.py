@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from bot.slack.runtime import ACKS
 from storage.db import ping
 
 HEALTH_TIMEOUT_S = 2.0
@@ -21,7 +22,11 @@ def build_asgi(app: AsyncApp, engine: Engine) -> Starlette:
     handler = AsyncSlackRequestHandler(app)
 
     async def slack_events(request: Request) -> Response:
-        return await handler.handle(request)
+        ACKS.enter()
+        try:
+            return await handler.handle(request)
+        finally:
+            ACKS.leave()
 
     async def healthz(_request: Request) -> Response:
         try:

@@ -124,7 +124,8 @@ class SlackDouble:
         serve = lambda req: self._serve(req)  # noqa: E731 - becomes do_POST/do_GET of the handler class
         handler = type("SlackDoubleHandler", (BaseHTTPRequestHandler,),
                        {"do_POST": serve, "do_GET": serve, "log_message": lambda *args: None})
-        self._server = ThreadingHTTPServer((self.host, 0), handler)
+        server_class = type("Server", (ThreadingHTTPServer,), {"request_queue_size": 128})  # bursts of 50
+        self._server = server_class((self.host, 0), handler)
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="slack-double",

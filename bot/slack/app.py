@@ -44,6 +44,8 @@ SUBMISSIONS = {
     ids.VIEW_INPUT: inputs.save_input,
     ids.VIEW_RESPOND: inputs.save_response,
 }
+# Subcommands and buttons that open a modal (trigger_id is single use, valid 3 s): no waiting after their ack.
+TRIGGERS = {"new", "round", ids.ACTION_INPUT_OPEN, ids.ACTION_INPUT_EDIT, ids.ACTION_INPUT_RESPOND}
 ACTIONS = (ids.ACTION_JOIN_APPROVE, ids.ACTION_JOIN_DECLINE, ids.ACTION_OPEN_NEW_PROCESS, *BUTTONS)
 VIEWS = tuple(SUBMISSIONS)
 EVENTS = ("app_home_opened",)
@@ -57,6 +59,8 @@ def build_app(deps: Deps, client: AsyncWebClient, signing_secret: str) -> AsyncA
     async def consult(ack, body, respond, client, context) -> None:
         await ack()
         cmd = SlashCommand.model_validate(body)
+        if cmd.subcommand not in TRIGGERS:  # those open a modal: their trigger_id must be used at once
+            await deps.after_ack()
         ctx = Ctx(deps, client, await caller(deps, client, cmd.user_id, cmd.team_id, context), respond)
         handler = SUBCOMMANDS.get(cmd.subcommand)
         if handler is None:
@@ -69,6 +73,7 @@ def build_app(deps: Deps, client: AsyncWebClient, signing_secret: str) -> AsyncA
     @guarded
     async def join_decision(ack, body, respond, client, context) -> None:
         await ack()
+        await deps.after_ack()
         action = BlockAction.model_validate(body)
         ctx = Ctx(deps, client, await caller(deps, client, action.user.id, action.user.team_id, context), respond)
         await joins.decide(action, ctx, approve=action.action.action_id == ids.ACTION_JOIN_APPROVE)
@@ -86,6 +91,8 @@ def build_app(deps: Deps, client: AsyncWebClient, signing_secret: str) -> AsyncA
     async def button_clicked(ack, body, respond, client, context) -> None:
         await ack()
         action = BlockAction.model_validate(body)
+        if action.action.action_id not in TRIGGERS:
+            await deps.after_ack()
         ctx = Ctx(deps, client, await caller(deps, client, action.user.id, action.user.team_id, context), respond)
         await BUTTONS[action.action.action_id](action, ctx)
 
@@ -101,6 +108,7 @@ def build_app(deps: Deps, client: AsyncWebClient, signing_secret: str) -> AsyncA
     @guarded
     async def home_opened(ack, body, event, client, context) -> None:
         await ack()
+        await deps.after_ack()
         opened = AppHomeOpened.model_validate(event)
         if opened.tab not in (None, "home"):
             return

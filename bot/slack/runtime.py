@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -21,10 +22,41 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
+class AckGate:
+    """Slack requests still waiting for their ack. Work done after an ack waits (at most
+    `max_wait`) until none are pending: a burst is acknowledged first and answered next,
+    instead of each answer's database and Web API work delaying the acks queued behind it.
+    Measured in bench/ack.py (docs/benchmarks.md)."""
+
+    POLL_S = 0.005
+
+    def __init__(self, max_wait: float = 0.5) -> None:
+        self.max_wait = max_wait
+        self.pending = 0
+
+    def enter(self) -> None:
+        self.pending += 1
+
+    def leave(self) -> None:
+        self.pending = max(0, self.pending - 1)
+
+    async def settle(self) -> None:
+        deadline = time.monotonic() + self.max_wait
+        while self.pending and time.monotonic() < deadline:
+            await asyncio.sleep(self.POLL_S)
+
+
+ACKS = AckGate()  # entered and left by bot/server.py around each request
+
+
 @dataclass
 class Deps:
     settings: Settings
     engine: Engine
+
+    async def after_ack(self) -> None:
+        """Call right after `ack()`: lets the other requests in flight be acknowledged first."""
+        await ACKS.settle()
 
     async def db(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run `fn(session, *args)` in one transaction on a worker thread (never on the event loop)."""
