@@ -29,7 +29,6 @@ import math
 import os
 import platform
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -44,7 +43,7 @@ if str(ROOT) not in sys.path:
 import httpx  # noqa: E402
 
 from bench.double_process import DoubleProcess  # noqa: E402
-from tests.bot_process import BotProcess, consultbot, free_port  # noqa: E402
+from tests.bot_process import BotProcess, consultbot  # noqa: E402
 from tests.slack_requests import sign  # noqa: E402
 
 BOT_TOKEN = "xoxb-bench"
@@ -60,51 +59,6 @@ PERCENTILES = (50, 90, 99)
 
 
 # ---------------------------------------------------------------- servers
-
-def _clean_env(env: dict[str, str]) -> dict[str, str]:
-    full = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL", "SECRETARIAT"))}
-    full.update(env)
-    return full
-
-
-class BaselineProcess:
-    """bench/baseline_app.py as a subprocess, started and stopped like tests.bot_process.BotProcess."""
-
-    def __init__(self, env: dict[str, str], variant: str, log_path: Path) -> None:
-        self.port = free_port()
-        self.url = f"http://{HOST}:{self.port}"
-        self.env, self.variant, self.log_path = env, variant, log_path
-        self.proc: subprocess.Popen | None = None
-
-    def start(self, timeout: float = 60) -> "BaselineProcess":
-        self.log = open(self.log_path, "w")
-        self.proc = subprocess.Popen([sys.executable, str(ROOT / "bench" / "baseline_app.py"), "--host", HOST,
-                                      "--port", str(self.port), "--variant", self.variant],
-                                     env=_clean_env(self.env), cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"baseline exited {self.proc.returncode}:\n{self.log_path.read_text()}")
-            try:
-                if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"baseline did not become healthy:\n{self.log_path.read_text()}")
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(10)
-        if getattr(self, "log", None):
-            self.log.close()
-
 
 @dataclass
 class Target:
@@ -436,7 +390,9 @@ def main(argv: list[str] | None = None) -> int:
                "SECRETARIAT_USERS": SECRETARIAT, "LOG_LEVEL": "warning"}
         consultbot("seed", env=env)
         bot_proc = BotProcess(env, tmp / "bot.log").start()
-        base_proc = BaselineProcess(env, args.variant, tmp / "baseline.log").start()
+        base_proc = BotProcess(env, tmp / "baseline.log", command=[
+            sys.executable, str(ROOT / "bench" / "baseline_app.py"), "--host", HOST, "--port", "{port}",
+            "--variant", args.variant]).start()
         base_label = ("bare AsyncApp, async Starlette adapter" if args.variant == "async-app"
                       else "bare sync App, sync Starlette adapter")
         bot = Target("bot", "consultbot serve", bot_proc.port, answers=not args.no_answer_check,

@@ -20,11 +20,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def clean_env(env: dict[str, str]) -> dict[str, str]:
+    """This process's environment without the bot's settings, plus `env`."""
+    full = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL", "SECRETARIAT"))}
+    full.update(env)
+    return full
+
+
 def consultbot(*args: str, env: dict[str, str], check: bool = True, timeout: float = 120) -> subprocess.CompletedProcess:
     """Run the CLI as a newcomer would, from a clean environment plus `env`."""
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL", "SECRETARIAT"))}
-    full_env.update(env)
-    result = subprocess.run([sys.executable, "-m", "bot.cli", *args], env=full_env, cwd=ROOT,
+    result = subprocess.run([sys.executable, "-m", "bot.cli", *args], env=clean_env(env), cwd=ROOT,
                             capture_output=True, text=True, timeout=timeout)
     if check and result.returncode != 0:
         raise AssertionError(f"consultbot {' '.join(args)} exited {result.returncode}:\n{result.stdout}{result.stderr}")
@@ -32,8 +37,11 @@ def consultbot(*args: str, env: dict[str, str], check: bool = True, timeout: flo
 
 
 class BotProcess:
-    def __init__(self, env: dict[str, str], log_path: Path, args: tuple[str, ...] = ("serve",)) -> None:
-        self.args = args
+    """`consultbot serve` (or `command`, whose "{port}" is replaced) until stopped; healthy once /healthz is 200."""
+
+    def __init__(self, env: dict[str, str], log_path: Path, args: tuple[str, ...] = ("serve",),
+                 command: list[str] | None = None) -> None:
+        self.command = command or [sys.executable, "-m", "bot.cli", *args]
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**env, "PORT": str(self.port), "HOST": "127.0.0.1"}
@@ -42,11 +50,10 @@ class BotProcess:
 
     def start_without_http(self) -> "BotProcess":
         """Start the process (Socket Mode has no HTTP port to poll)."""
-        full_env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL", "SECRETARIAT"))}
-        full_env.update(self.env)
         self.log = open(self.log_path, "w")
-        self.proc = subprocess.Popen([sys.executable, "-m", "bot.cli", *self.args], env=full_env, cwd=ROOT,
-                                     stdout=self.log, stderr=subprocess.STDOUT)
+        argv = [part.replace("{port}", str(self.port)) for part in self.command]
+        self.proc = subprocess.Popen(argv, env=clean_env(self.env), cwd=ROOT, stdout=self.log,
+                                     stderr=subprocess.STDOUT)
         return self
 
     def start(self, timeout: float = 60) -> "BotProcess":
@@ -54,7 +61,7 @@ class BotProcess:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"consultbot serve exited {self.proc.returncode}:\n{self.log_path.read_text()}")
+                raise RuntimeError(f"{' '.join(self.command)} exited {self.proc.returncode}:\n{self.log_path.read_text()}")
             try:
                 if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
                     return self
@@ -62,7 +69,7 @@ class BotProcess:
                 pass
             time.sleep(0.1)
         self.stop()
-        raise RuntimeError(f"consultbot serve did not become healthy:\n{self.log_path.read_text()}")
+        raise RuntimeError(f"{' '.join(self.command)} did not become healthy:\n{self.log_path.read_text()}")
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:

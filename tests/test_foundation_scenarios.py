@@ -6,7 +6,7 @@ import json
 
 from sqlmodel import select
 
-from storage.models import JoinRequest, Membership, Person, Process
+from storage.models import JoinRequest, Membership, Person
 from tests.conftest import SECRETARIAT
 
 

@@ -37,6 +37,17 @@ async def report(error: Exception, kwargs: dict[str, Any]) -> None:
         log.exception("could not tell %s about %r", context.get("user_id"), error)
 
 
+async def ack_or_raise(ack, error: DomainError, fields: dict[str, str], locale: str | None) -> None:
+    """Ack a view submission that failed: an error tied to a field keeps the modal open with the
+    message under that field (nothing typed is lost); any other error closes it and is raised."""
+    block = fields.get(getattr(error, "field", None) or "")
+    if block:
+        await ack(response_action="errors", errors={block: t(error.key, locale, **error.params)})
+        return
+    await ack()
+    raise error
+
+
 NEEDED = ("ack", "respond", "client", "context")
 
 

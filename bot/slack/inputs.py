@@ -17,6 +17,7 @@ from bot.rounds.service import get_round
 from bot.slack import ids
 from bot.slack.args import round_number
 from bot.slack.blocks import Block, actions, button, header, section
+from bot.slack.errors import ack_or_raise
 from bot.slack.payloads import BlockAction, SlashCommand, ViewSubmission
 from bot.slack.reply import Ctx
 from bot.texts import t, t_plain
@@ -25,6 +26,7 @@ from storage.models import Entity, Person, Round
 INPUT_FIELDS = {"entity": ids.BLOCK_ENTITY, "section": ids.BLOCK_SECTION, "kind": ids.BLOCK_INPUT_KIND,
                 "comment": ids.BLOCK_COMMENT, "proposed_text": ids.BLOCK_PROPOSED_TEXT,
                 "rationale": ids.BLOCK_RATIONALE}
+RESPONSE_FIELDS = {"disposition": ids.BLOCK_DISPOSITION, "response": ids.BLOCK_RESPONSE}
 
 
 def _value_id(action: BlockAction) -> int:
@@ -74,16 +76,9 @@ async def save_input(submission: ViewSubmission, ctx: Ctx, ack) -> None:
     draft = parse_draft(submission)
     try:
         result = await ctx.deps.db(_save, ctx.who.person, submission.metadata, draft, f"view:{submission.view.id}")
-    except Invalid as problem:
-        if problem.field in INPUT_FIELDS:
-            await ack(response_action="errors",
-                      errors={INPUT_FIELDS[problem.field]: t(problem.key, ctx.locale, **problem.params)})
-            return
-        await ack()
-        raise
-    except DomainError:
-        await ack()
-        raise
+    except DomainError as error:
+        await ack_or_raise(ack, error, INPUT_FIELDS, ctx.locale)
+        return
     await ack()
     if result is not None:
         await ctx.reply(render.saved(result, ctx.locale))
@@ -152,13 +147,9 @@ async def save_response(submission: ViewSubmission, ctx: Ctx, ack) -> None:
     try:
         saved = await ctx.deps.db(respond, ctx.who.person, input_id, submission.value(ids.BLOCK_DISPOSITION) or "",
                                   submission.value(ids.BLOCK_RESPONSE) or "")
-    except Invalid as problem:
-        block = ids.BLOCK_RESPONSE if problem.field == "response" else ids.BLOCK_DISPOSITION
-        await ack(response_action="errors", errors={block: t(problem.key, ctx.locale, **problem.params)})
+    except DomainError as error:
+        await ack_or_raise(ack, error, RESPONSE_FIELDS, ctx.locale)
         return
-    except DomainError:
-        await ack()
-        raise
     await ack()
     await ctx.reply(t("inputs.response_saved", ctx.locale,
                       disposition=t_plain(f"dispositions.{saved.disposition}", ctx.locale)))

@@ -18,6 +18,7 @@ from bot.rounds.service import (OpenRound, RoundInfo, close_round, describe, ext
 from bot.rounds.status import board, inputs_per_section
 from bot.slack import ids
 from bot.slack.args import round_number, when
+from bot.slack.errors import ack_or_raise
 from bot.slack.payloads import SlashCommand, ViewSubmission
 from bot.slack.reply import Ctx, dm
 from bot.texts import t
@@ -100,16 +101,9 @@ async def submit_open(submission: ViewSubmission, ctx: Ctx, ack) -> None:
     try:
         request = parse_open(submission)
         await ctx.deps.db(_check_open, ctx.who.person, request)
-    except Invalid as problem:
-        if problem.field in FIELD_BLOCKS:
-            await ack(response_action="errors",
-                      errors={FIELD_BLOCKS[problem.field]: t(problem.key, ctx.locale, **problem.params)})
-            return
-        await ack()
-        raise
-    except DomainError:
-        await ack()
-        raise
+    except DomainError as error:
+        await ack_or_raise(ack, error, FIELD_BLOCKS, ctx.locale)
+        return
     await ack()
     opened = await ctx.deps.db(_open, ctx.who.person, request, f"view:{submission.view.id}")
     if opened is None:
