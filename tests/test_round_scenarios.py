@@ -127,3 +127,10 @@ def test_a_person_not_asked_cannot_open_the_input_modal(sender, slack, consultat
     sender.click(new_user(), "input.open", str(round_id))
     assert "not a focal point" in _text(slack.wait_for("response_url")[0])
     assert slack.calls_to("views.open") == []
+
+
+def test_the_app_home_shows_a_focal_point_the_round_waiting_for_their_entity(sender, slack, consultation):
+    _open_round(sender, slack, consultation)
+    sender.home_opened(consultation["focal"]["UNIDO"])
+    home = json.dumps(slack.wait_for("views.publish")[0].params["view"], ensure_ascii=False)
+    assert "Rounds waiting for your entity: 1" in home and "*UNIDO* — round 1" in home and "input.open" in home

@@ -10,16 +10,31 @@ from bot.processes.render import process_line
 from bot.processes.service import ProcessSummary, summaries
 from bot.roles.render import role_line
 from bot.roles.service import RoleHeld, is_secretariat, roles_of
+from bot.rounds.render import deadline_mrkdwn
+from bot.rounds.service import RoundInfo, open_rounds_for
 from bot.slack import ids
 from bot.slack.blocks import Block, actions, button, context, divider, header, home, section, sections
 from bot.slack.reply import Ctx
 from bot.texts import t, t_plain
 from storage.models import Person
+from storage.types import utcnow
 
 
 def render_home(roles: list[RoleHeld], processes: list[ProcessSummary], pending: list[JoinView],
-                is_secretariat: bool, locale: str | None) -> dict:
+                is_secretariat: bool, locale: str | None,
+                waiting: list[tuple[RoundInfo, list[str]]] = ()) -> dict:
     blocks: list[Block] = [header(t_plain("home.header", locale))]
+    if waiting:
+        blocks.append(section(t("home.waiting", locale, count=len(waiting))))
+        for info, codes in waiting[:10]:
+            blocks.append(section(t("home.waiting_round", locale, entities=", ".join(codes), number=info.round.number,
+                                    process=info.process.handle, title=info.document_title,
+                                    deadline=deadline_mrkdwn(info))))
+            value = str(info.round.id)
+            blocks.append(actions(button(t_plain("rounds.submit_input", locale), ids.ACTION_INPUT_OPEN, value, "primary"),
+                                  button(t_plain("rounds.no_comments", locale), ids.ACTION_NIL_RETURN, value),
+                                  block_id=f"home-round:{value}"))
+        blocks.append(divider())
     blocks.append(section(t("home.roles", locale)))
     blocks += sections([role_line(r, locale) for r in roles] or [t("home.no_roles", locale)])
     mine = {r.process_handle for r in roles if r.process_handle}
@@ -43,7 +58,7 @@ def render_home(roles: list[RoleHeld], processes: list[ProcessSummary], pending:
 
 def _home_view(session: Session, person: Person, locale: str | None) -> dict:
     return render_home(roles_of(session, person), summaries(session), pending_requests(session),
-                       is_secretariat(session, person), locale)
+                       is_secretariat(session, person), locale, open_rounds_for(session, person, utcnow()))
 
 
 async def publish_home(ctx: Ctx) -> None:
