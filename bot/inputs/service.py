@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from sqlmodel import Session, select
 
 from bot import audit
+from bot.documents.service import find_section
 from bot.entities.service import get_entity
 from bot.errors import Conflict, Invalid, NotAllowed, NotFound
 from bot.mrkdwn import Raw, mention
@@ -72,14 +73,13 @@ def _timing(session: Session, round_: Round, link: RoundEntity, now: datetime) -
 
 
 def section_of(session: Session, round_: Round, number: str) -> Section | None:
-    wanted = number.strip().lower().removeprefix("§").removeprefix("section").strip()
-    if wanted in ("", "general"):
+    """The section a focal point named ("3.2", "para 14", "§3.2"), or None for a general comment."""
+    if number.strip().lower() in ("", "general"):
         return None
-    sections = session.exec(select(Section).where(Section.version_id == round_.version_id)).all()
-    for section in sections:
-        if section.number.lower() == wanted:
-            return section
-    raise Invalid("errors.section_unknown", field="section", section=number[:40])
+    try:
+        return find_section(session, round_.version_id, number)
+    except NotFound as missing:  # shown under the modal's section field
+        raise Invalid(missing.key, field="section", **missing.params) from None
 
 
 def _validate(draft: InputDraft) -> None:
