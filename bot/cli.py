@@ -7,6 +7,8 @@ import asyncio
 import gc
 import sys
 
+from bot.documents.cli import add_parser as add_doc_parser
+from bot.inputs.cli import add_parsers as add_matrix_parsers
 from bot.settings import Settings, SettingsError, load_settings
 from bot.texts import CatalogError
 
@@ -121,6 +123,8 @@ def parser() -> argparse.ArgumentParser:
     grant.add_argument("process", nargs="?")
     grant.add_argument("entity", nargs="?")
     grant.set_defaults(run=_grant)
+    add_matrix_parsers(sub)
+    add_doc_parser(sub)
     return root
 
 

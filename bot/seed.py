@@ -8,6 +8,7 @@ import yaml
 from pydantic import BaseModel, Field
 from sqlmodel import Session, select
 
+from bot.documents.service import documents_of, import_version
 from bot.entities.service import bundled_entities, get_entity, seed_entities
 from bot.people.service import Profile, find_person, save_profile
 from bot.processes.service import NewProcess, add_member, create_process
@@ -28,6 +29,7 @@ class DemoFocalPoint(BaseModel):
 
 class DemoProcess(NewProcess):
     focal_points: list[DemoFocalPoint] = Field(default_factory=list)
+    draft: str | None = None  # a file beside demo.yaml, imported as the process's first document
 
 
 class DemoWorkspace(BaseModel):
@@ -56,13 +58,16 @@ def seed_demo(session: Session, demo: DemoWorkspace) -> None:
     for item in demo.processes:
         process = session.exec(select(Process).where(Process.handle == item.handle)).first()
         if process is None:
-            request = NewProcess(**item.model_dump(exclude={"focal_points"}))
+            request = NewProcess(**item.model_dump(exclude={"focal_points", "draft"}))
             process = create_process_unchecked(session, actor, request)
         for code in item.members:
             add_member(session, "demo", process, get_entity(session, code))
         for fp in item.focal_points:
             grant(session, "demo", fp.person, Role.FOCAL_POINT, process, get_entity(session, fp.entity),
                   if_missing=True)
+        if item.draft and not documents_of(session, process):
+            path = DEMO_FILE.parent / item.draft
+            import_version(session, actor, process.handle, path.name, path.read_bytes())
 
 
 def create_process_unchecked(session: Session, actor: Person, request: NewProcess) -> Process:

@@ -134,3 +134,35 @@ def test_the_app_home_shows_a_focal_point_the_round_waiting_for_their_entity(sen
     sender.home_opened(consultation["focal"]["UNIDO"])
     home = json.dumps(slack.wait_for("views.publish")[0].params["view"], ensure_ascii=False)
     assert "Rounds waiting for your entity: 1" in home and "*UNIDO* — round 1" in home and "input.open" in home
+
+
+def test_the_comment_matrix_is_uploaded_to_the_process_channel_as_xlsx(sender, slack, consultation, engine):
+    import io
+
+    from openpyxl import load_workbook
+
+    _open_round(sender, slack, consultation)
+    round_id = _round_id(engine, consultation["handle"])
+    for code, section, comment in (("WMO", "3.2", "Add meteorological services."), ("UNIDO", "1", "Clarify.")):
+        user = consultation["focal"][code]
+        sender.click(user, "input.open", str(round_id))
+        modal = slack.wait_for("views.open", lambda c, u=user: c.params["view"]["callback_id"] == "input.save")[-1]
+        sender.submit_view(user, modal.params["view"], {
+            "entity": state("static_select", code), "section": state("static_select", section),
+            "input_kind": state("static_select", "substantive"), "comment": state("plain_text_input", comment)})
+        slack.wait_for("chat.postMessage", lambda c, u=user: c.params.get("channel") == u and "saved" in _text(c))
+    sender.command(SECRETARIAT, f"export matrix {consultation['handle']} xlsx")
+    done = slack.wait_for("files.completeUploadExternal", timeout=10)[0]
+    assert done.params["channel_id"] == "C0FRAMEWORK"
+    name = f"{consultation['handle']}-round-1-comment-matrix.xlsx"
+    uploaded = next(f for f in slack.uploaded_files.values() if f["filename"] == name)
+    sheet = load_workbook(io.BytesIO(uploaded["bytes"])).active
+    values = [[c for c in row] for row in sheet.iter_rows(values_only=True)]
+    header = next(i for i, row in enumerate(values) if row[0] == "No.")
+    body = [row for row in values[header + 1:] if row[0] is not None]
+    assert [(row[1], row[4]) for row in body][:2] == [("UNIDO", "Clarify."), ("WMO", "Add meteorological services.")]
+
+
+def test_a_focal_point_cannot_export_the_matrix(sender, slack, consultation):
+    sender.command(consultation["focal"]["WMO"], f"export matrix {consultation['handle']}")
+    assert "*secretariat / chair* role" in _text(slack.wait_for("response_url")[0])

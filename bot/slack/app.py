@@ -9,7 +9,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import idempotency
-from bot.slack import directory, ids, inputs, joins, processes, rounds
+from bot.slack import directory, exports, ids, inputs, joins, processes, rounds
 from bot.slack.home import publish_home
 from bot.slack.payloads import AppHomeOpened, BlockAction, SlashCommand, ViewSubmission
 from bot.slack.errors import guarded, report
@@ -30,6 +30,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "round": rounds.round_command,
     "status": rounds.status,
     "inputs": inputs.list_inputs,
+    "export": exports.export,
 }
 BUTTONS = {
     ids.ACTION_INPUT_OPEN: inputs.open_input,
