@@ -166,3 +166,29 @@ def test_the_comment_matrix_is_uploaded_to_the_process_channel_as_xlsx(sender, s
 def test_a_focal_point_cannot_export_the_matrix(sender, slack, consultation):
     sender.command(consultation["focal"]["WMO"], f"export matrix {consultation['handle']}")
     assert "*secretariat / chair* role" in _text(slack.wait_for("response_url")[0])
+
+
+def test_a_focal_point_edits_an_input_and_reads_its_history(sender, slack, consultation, engine):
+    _open_round(sender, slack, consultation)
+    round_id = _round_id(engine, consultation["handle"])
+    unido = consultation["focal"]["UNIDO"]
+    sender.click(unido, "input.open", str(round_id))
+    modal = slack.wait_for("views.open", lambda c: c.params["view"]["callback_id"] == "input.save")[-1]
+    draft = {"entity": state("static_select", "UNIDO"), "section": state("static_select", "1"),
+             "input_kind": state("static_select", "editorial"), "comment": state("plain_text_input", "First.")}
+    sender.submit_view(unido, modal.params["view"], draft)
+    slack.wait_for("chat.postMessage", lambda c: c.params.get("channel") == unido and "revision 1" in _text(c))
+    with Session(engine) as s:
+        input_id = s.exec(select(Input).where(Input.round_id == round_id)).one().id
+    slack.reset()
+    sender.click(unido, "input.edit", str(input_id))
+    edit = slack.wait_for("views.open")[0].params["view"]
+    assert json.loads(edit["private_metadata"])["input_id"] == input_id
+    assert next(b for b in edit["blocks"] if b["block_id"] == "comment")["element"]["initial_value"] == "First."
+    sender.submit_view(unido, edit, {**draft, "comment": state("plain_text_input", "Second.")})
+    slack.wait_for("chat.postMessage", lambda c: c.params.get("channel") == unido and "revision 2" in _text(c))
+    sender.click(unido, "input.history", str(input_id))
+    history = _text(slack.wait_for("response_url")[0])
+    assert "2 revision(s)" in history and "First." in history and "Second." in history
+    sender.click(consultation["focal"]["WMO"], "input.history", str(input_id))
+    assert "not a focal point of *UNIDO*" in _text(slack.wait_for("response_url", count=2)[1])

@@ -6,9 +6,11 @@ import json
 
 from bot.inputs.service import COMMENT_MAX, TEXT_MAX, Saved
 from bot.slack import ids
+from bot.mrkdwn import date_token, mention
 from bot.slack.blocks import Block, actions, button, input_block, modal, option, section
+from bot.slack.blocks import sections as sections_of
 from bot.texts import t, t_plain
-from storage.models import Disposition, Entity, Input, InputKind, Response, Section
+from storage.models import Disposition, Entity, Input, InputKind, InputRevision, Response, Section
 
 SECTION_OPTIONS_MAX = 99  # Slack allows 100 options; one is "general"
 
@@ -88,6 +90,8 @@ def input_blocks(item: Input, entity_code: str, where: Section | None, response:
                     button(t_plain("inputs.withdraw", locale), ids.ACTION_INPUT_WITHDRAW, value, "danger")]
     if can_respond and item.status == "active":
         buttons.append(button(t_plain("inputs.respond", locale), ids.ACTION_INPUT_RESPOND, value, "primary"))
+    if can_edit or can_respond:
+        buttons.append(button(t_plain("inputs.history", locale), ids.ACTION_INPUT_HISTORY, value))
     if buttons:
         blocks.append(actions(*buttons, block_id=f"input:{value}"))
     return blocks
@@ -108,3 +112,14 @@ def respond_modal(item: Input, entity_code: str, response: Response | None, loca
                  submit=t_plain("inputs.respond_submit", locale), close=t_plain("common.cancel", locale),
                  private_metadata=json.dumps({"input_id": item.id}))
 
+
+
+def render_history(item: Input, revisions: list[InputRevision], sections: dict[int, str],
+                   locale: str | None) -> tuple[str, list[Block]]:
+    lines = [t("inputs.revision", locale, number=r.number, by=mention(r.by), at=date_token(r.at, r.at.isoformat()),
+               status=r.status, section=sections.get(r.section_id, t_plain("inputs.general", locale)),
+               kind=t_plain(f"input_kinds.{r.kind}", locale), comment=r.comment[:400],
+               proposed=r.proposed_text[:300] or "—")
+             for r in revisions]
+    title = t("inputs.history_of", locale, ref=item.ref, count=len(revisions))
+    return title, [section(title), *sections_of(lines)]

@@ -38,6 +38,7 @@ BUTTONS = {
     ids.ACTION_INPUT_EDIT: inputs.open_edit,
     ids.ACTION_INPUT_WITHDRAW: inputs.withdraw,
     ids.ACTION_INPUT_RESPOND: inputs.open_respond,
+    ids.ACTION_INPUT_HISTORY: inputs.show_history,
 }
 SUBMISSIONS = {
     ids.VIEW_NEW_PROCESS: processes.submit_new_process,

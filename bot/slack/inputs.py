@@ -13,6 +13,7 @@ from bot.inputs.queries import answerable, input_rows, response_of
 from bot.inputs.service import (InputDraft, Saved, edit_input, history, nil_return, respond, submit_input,
                                 withdraw_input)
 from bot.roles.service import is_secretariat, require_secretariat
+from bot.documents.service import sections_of
 from bot.rounds.service import get_round
 from bot.slack import ids
 from bot.slack.args import round_number
@@ -154,3 +155,15 @@ async def save_response(submission: ViewSubmission, ctx: Ctx, ack) -> None:
     await ctx.reply(t("inputs.response_saved", ctx.locale,
                       disposition=t_plain(f"dispositions.{saved.disposition}", ctx.locale)))
 
+
+
+def _history(session: Session, person: Person, input_id: int):
+    item, revisions = history(session, person, input_id)
+    round_ = session.get(Round, item.round_id)
+    numbers = {s.id: s.number for s in sections_of(session, round_.version_id)}
+    return item, revisions, numbers
+
+
+async def show_history(action: BlockAction, ctx: Ctx) -> None:
+    item, revisions, numbers = await ctx.deps.db(_history, ctx.who.person, _value_id(action))
+    await ctx.reply(*render.render_history(item, revisions, numbers, ctx.locale))
