@@ -30,7 +30,7 @@ DYNAMIC_KEYS = {
     "process_kinds.{}": ("consultation", "img"),
     "process_status.{}": ("active", "closed"),
     "help.commands.{}": ("help", "whoami", "entities", "list", "join", "new", "grant", "revoke", "round",
-                         "status", "inputs", "export"),
+                         "status", "inputs", "export", "doc", "import"),
     "join.decided_{}": ("approved", "declined"),
     "join.told_{}": ("approved", "declined"),
     "console.fill_no_{}": ("person", "channel"),

@@ -4,8 +4,10 @@
         WebClient(token="xoxb-test", base_url=slack.api_url).chat_postMessage(channel="C1", text="hi")
         [call] = slack.wait_for("chat.postMessage")
 
-Serves ``/api/<method>``, ``/upload/<file_id>`` (files_upload_v2's upload_url) and
-``/response/<anything>`` (use ``slack.base_url + "/response/xyz"`` as a response_url), records
+Serves ``/api/<method>``, ``/upload/<file_id>`` (files_upload_v2's upload_url),
+``/response/<anything>`` (use ``slack.base_url + "/response/xyz"`` as a response_url) and GET
+``/files-pri/<team>-<file_id>/[download/]<name>`` (the private URLs of files added with
+:meth:`SlackDouble.add_file`, served to the bot token only, recorded as "files.download"), records
 every request as a :class:`Call`, enforces Block Kit limits (tests/slack_double_limits.py) and
 injects faults (:meth:`SlackDouble.fail_next`, :meth:`SlackDouble.fail_every`).
 """
@@ -21,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 from zoneinfo import ZoneInfo
 
 from tests.slack_double_limits import MESSAGE_TEXT_MAX, block_kit_errors, view_errors
@@ -30,6 +32,9 @@ __all__ = ["Call", "SlackDouble", "block_kit_errors", "view_errors"]
 
 _JSON_FIELDS = ("blocks", "view", "attachments", "files", "metadata")
 _TRUE = (True, 1, "1", "true", "True")
+_MIMETYPES = {"markdown": "text/plain", "text": "text/plain", "pdf": "application/pdf",
+              "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+              "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
 @dataclass
@@ -103,6 +108,7 @@ class SlackDouble:
         self.views: dict[str, dict] = {}
         self._home_views: dict[str, str] = {}  # user_id -> id of their App Home view
         self.uploaded_files: dict[str, dict] = {}
+        self.files: dict[str, dict] = {}  # add_file: file_id -> {"file": Slack's file object, "bytes": ...}
         self._calls: list[Call] = []
         self._faults: list[_Fault] = []
         self._lock = threading.RLock()
@@ -160,6 +166,24 @@ class SlackDouble:
         with self._lock:
             self.users[user_id] = user
         return user
+
+    def add_file(self, file_id: str, name: str, data: bytes, filetype: str, *, user: str | None = None,
+                 url: str | None = None) -> dict:
+        """A file a person uploaded (e.g. in a file_input); returns Slack's file object, as files.info
+        gives it. Its url_private(_download) point back here; ``url`` replaces url_private_download."""
+        path = f"{self.base_url}/files-pri/{self.team_id}-{file_id}"
+        user = user or self.user_id
+        file = {"id": file_id, "created": 1700000000, "timestamp": 1700000000, "name": name, "title": name,
+                "mimetype": _MIMETYPES.get(filetype, "application/octet-stream"), "filetype": filetype,
+                "pretty_type": filetype.capitalize(), "user": user, "user_team": self.team_id, "editable": False,
+                "size": len(data), "mode": "hosted", "is_external": False, "external_type": "", "is_public": False,
+                "public_url_shared": False, "display_as_bot": False, "username": "",
+                "url_private": f"{path}/{quote(name)}", "url_private_download": url or f"{path}/download/{quote(name)}",
+                "permalink": f"https://consultbot-test.slack.com/files/{user}/{file_id}/{quote(name)}",
+                "channels": [], "groups": [], "ims": [], "comments_count": 0}
+        with self._lock:
+            self.files[file_id] = {"file": file, "bytes": data}
+        return file
 
     # ---- recorded calls
     @property
@@ -239,10 +263,11 @@ class SlackDouble:
         headers = {k.lower(): v for k, v in req.headers.items()}
         with self._lock:
             status, extra_headers, payload = self._dispatch(url.path, url.query, body, headers)
-        data = json.dumps(payload).encode() if isinstance(payload, dict) else payload.encode()
+        data = json.dumps(payload).encode() if isinstance(payload, dict) else \
+            payload if isinstance(payload, bytes) else payload.encode()
         req.send_response(status)
-        req.send_header("Content-Type", "application/json; charset=utf-8" if isinstance(payload, dict)
-                        else "text/plain; charset=utf-8")
+        req.send_header("Content-Type", extra_headers.pop("Content-Type", None) or (
+            "application/json; charset=utf-8" if isinstance(payload, dict) else "text/plain; charset=utf-8"))
         for name, value in extra_headers.items():
             req.send_header(name, value)
         req.send_header("Content-Length", str(len(data)))
@@ -255,6 +280,8 @@ class SlackDouble:
         Web API methods answer JSON with HTTP 200 like Slack; response_url and upload answer plain
         text, with HTTP 400 (or 404 for an unknown upload) on errors, like Slack's hooks/files hosts."""
         kind, _, rest = path.lstrip("/").partition("/")
+        if kind == "files-pri":
+            return self._download(path, rest, headers)
         if kind not in ("api", "response", "upload"):
             return 404, {}, "not_found"
         is_api = kind == "api"
@@ -303,6 +330,36 @@ class SlackDouble:
             return answer(params, result=f"OK - {len(body)}")
         except SlackError as e:
             return answer(params, e.error, 200 if is_api else 400, e.extra)
+
+    def _download(self, path: str, rest: str, headers: dict) -> tuple[int, dict, bytes | str]:
+        """GET of a private file URL: the bytes for the bot token; without it, like Slack, a
+        redirect to the workspace's sign-in page."""
+        key = rest.split("/")[0]
+        file_id = key.removeprefix(f"{self.team_id}-")
+        params = {"file_id": file_id, "path": path}
+        stored = self.files.get(file_id) if key != file_id else None
+        fault = self._take_fault("files.download", False)
+        if fault:
+            status, out_headers, out = fault.status, {}, fault.error
+        elif headers.get("authorization") != f"Bearer {self.bot_token}":
+            status, out = 302, "redirect"
+            out_headers = {"Location": f"https://consultbot-test.slack.com/?redir={quote(path, safe='')}"}
+        elif stored is None:
+            status, out_headers, out = 404, {}, "file_not_found"
+        else:
+            status, out = 200, stored["bytes"]
+            out_headers = {"Content-Type": stored["file"]["mimetype"]}
+        error = None if status == 200 else (out if isinstance(out, str) else "error")
+        self._calls.append(Call("files.download", params, headers, time.monotonic(), error, status, path,
+                                None if status == 200 else out))
+        return status, out_headers, out
+
+    def _m_files_info(self, params: dict) -> dict:
+        self._need(params, "invalid_arguments", "file")
+        stored = self.files.get(params["file"])
+        if stored is None:
+            raise SlackError("file_not_found")
+        return {"file": stored["file"], "comments": [], "response_metadata": {"next_cursor": ""}}
 
     def _m_apps_connections_open(self, params: dict) -> dict:
         if not self.socket_url:

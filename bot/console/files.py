@@ -1,16 +1,69 @@
-"""files_upload_v2 as the bot uses it: an upload URL that points back here, files saved to a folder."""
+"""Files as the bot meets them: files_upload_v2 (an upload URL that points back here, files saved
+to a folder), and files a person "uploads" in a modal's file_input (`/fill N PATH`), which the
+bot reads through files.info and the file's private URL with its token, as in Slack."""
 
 from __future__ import annotations
 
 import itertools
+import mimetypes
 import tempfile
 from pathlib import Path
+from urllib.parse import quote
 
-from bot.console.records import SlackError, Surface, param
+from bot.console.form import FillError
+from bot.console.records import BOT_TOKEN, BOT_USER, SlackError, Surface, param
+
+FILE_INPUT_MAX_MB = 10  # Slack's file_input takes files up to 10 MB
 
 
 class FilesApi:
-    """Mixed into Workspace: uses its base_url, uploads, files_dir, channel_of() and show()."""
+    """Mixed into Workspace: uses its base_url, team_id, uploads, files_dir, channel_of() and show()."""
+
+    def attach(self, user: str, raw: str, element: dict) -> list[dict]:
+        """A local file put in a file_input: kept here as if uploaded; the file objects Slack's state holds."""
+        if not raw:
+            return []
+        path = Path(raw).expanduser()
+        try:
+            size = path.stat().st_size
+            if size > FILE_INPUT_MAX_MB * 1024 * 1024:
+                raise FillError("files.console.too_big", name=path.name, limit=FILE_INPUT_MAX_MB)
+            kind = path.suffix.lower().lstrip(".")
+            accepted = [str(t).lower() for t in element.get("filetypes") or []]
+            if accepted and kind not in accepted:
+                raise FillError("files.console.wrong_type", name=path.name, types=", ".join(accepted))
+            data = path.read_bytes()
+        except OSError as exc:
+            raise FillError("files.console.cannot_read", path=str(path), error=exc.strerror or str(exc)) from None
+        file_id = self.next_id("F")
+        self.uploads[file_id] = {"name": path.name, "data": data, "user": user}
+        return [self.file_object(file_id)]
+
+    def file_object(self, file_id: str) -> dict:
+        upload = self.uploads[file_id]
+        name, data = upload["name"], upload["data"] or b""
+        url = f"{self.base_url}/files-pri/{self.team_id}-{file_id}"
+        return {"id": file_id, "created": 1700000000, "name": name, "title": upload.get("title") or name,
+                "mimetype": mimetypes.guess_type(name)[0] or "application/octet-stream",
+                "filetype": Path(name).suffix.lower().lstrip("."), "user": upload.get("user") or BOT_USER,
+                "size": len(data), "mode": "hosted", "is_external": False, "is_public": False,
+                "url_private": f"{url}/{quote(name)}", "url_private_download": f"{url}/download/{quote(name)}"}
+
+    def api_files_info(self, params: dict) -> dict:
+        upload = self.uploads.get(str(param(params, "file", "")))
+        if upload is None or upload["data"] is None:
+            raise SlackError("file_not_found")
+        return {"file": self.file_object(str(params["file"])), "comments": []}
+
+    def private_file(self, key: str, authorization: str) -> tuple[bytes, str]:
+        """A private URL's bytes and type: `not_authed` without the bot token, `file_not_found` else."""
+        if authorization != f"Bearer {BOT_TOKEN}":
+            raise SlackError("not_authed")
+        file_id = key.removeprefix(f"{self.team_id}-")
+        upload = self.uploads.get(file_id) if file_id != key else None
+        if upload is None or upload["data"] is None:
+            raise SlackError("file_not_found")
+        return upload["data"], self.file_object(file_id)["mimetype"]
 
     def api_files_getUploadURLExternal(self, params: dict) -> dict:
         file_id = self.next_id("F")

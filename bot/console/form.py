@@ -16,14 +16,16 @@ MANY_OPTIONS = ("multi_static_select", "checkboxes", "multi_external_select")
 ONE_ID = {"users_select": "user", "conversations_select": "conversation", "channels_select": "channel"}
 MANY_IDS = {"multi_users_select": "users", "multi_conversations_select": "conversations",
             "multi_channels_select": "channels"}
-# A type's label in the modal; every value is a key of prompts/en/console.yaml.
+FILE_INPUT = "file_input"  # filled by the shell: the workspace keeps the file (bot/console/files.py)
+# A type's label in the modal; every value is a key of prompts/en/console.yaml (files.yaml for files).
 TYPE_KEYS = {**{kind: "console.type.text" for kind in TEXT_INPUTS},
              **{kind: "console.type.select" for kind in ONE_OPTION},
              **{kind: "console.type.multi_select" for kind in MANY_OPTIONS},
              "datepicker": "console.type.date", "timepicker": "console.type.time",
              "users_select": "console.type.user", "multi_users_select": "console.type.users",
              "conversations_select": "console.type.channel", "channels_select": "console.type.channel",
-             "multi_conversations_select": "console.type.channels", "multi_channels_select": "console.type.channels"}
+             "multi_conversations_select": "console.type.channels", "multi_channels_select": "console.type.channels",
+             FILE_INPUT: "files.console.type"}
 
 
 class FillError(Exception):
@@ -85,6 +87,8 @@ def initial_value(field: Field) -> Any:
         return element.get(f"initial_{ONE_ID[kind]}")
     if kind in MANY_IDS:
         return list(element.get(f"initial_{MANY_IDS[kind]}") or [])
+    if kind == FILE_INPUT:
+        return []
     return element.get("initial_value")
 
 
@@ -189,6 +193,8 @@ def state_values(view: dict, values: dict[str, Any]) -> dict:
             entry[f"selected_{ONE_ID[kind]}"] = value
         elif kind in MANY_IDS:
             entry[f"selected_{MANY_IDS[kind]}"] = list(value or [])
+        elif kind == FILE_INPUT:
+            entry["files"] = list(value or [])
         else:
             entry["value"] = value
         state[field.block_id] = {field.action_id: entry}
@@ -203,6 +209,8 @@ def shown(field: Field, value: Any) -> str | None:
         return str((value.get("text") or {}).get("text") or value.get("value"))
     if field.kind in MANY_OPTIONS:
         return ", ".join(str((o.get("text") or {}).get("text") or o.get("value")) for o in value)
+    if field.kind == FILE_INPUT:
+        return ", ".join(str(f.get("name")) for f in value)
     if isinstance(value, list):
         return ", ".join(value)
     return str(value)

@@ -8,6 +8,7 @@ from typing import Any
 
 BOT_USER, BOT_ID, APP_ID = "U0CONSULTBOT", "B0CONSULTBOT", "A0CONSULTBOT"
 BOT_NAME = "consultbot"
+BOT_TOKEN = "xoxb-console"  # the bot's token: the Web API and private file URLs take no other
 TRIGGER_TTL_S = 3.0  # Slack's trigger_id lifetime
 MAX_VIEW_STACK = 3
 BLOCK_LIMITS = {"message": 50, "modal": 100, "home": 100}

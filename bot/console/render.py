@@ -162,6 +162,9 @@ class Renderer:
                 return [self.style.dim(t_plain("console.pick_people"))]
             channels = "  ".join(f"{n}) #{name}" for n, name in enumerate(self.names.channels.values(), 1))
             return [self.style.dim(channels)]
+        if field.kind == form.FILE_INPUT:
+            types = ", ".join(str(t) for t in field.element.get("filetypes") or ["*"])
+            return [self.style.dim(t_plain("files.console.pick_file", number=field.number, types=types))]
         return []
 
     def options(self, field: form.Field) -> list[str]:

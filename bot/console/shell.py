@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 
 from bot.console import form, people
 from bot.console.demo import seed as seed_demo
-from bot.console.records import BOT_NAME
+from bot.console.records import BOT_NAME, BOT_TOKEN
 from bot.console.session import Session
 from bot.console.terminal import Lines, out
 from bot.console.text import Style
@@ -29,8 +29,6 @@ from bot.settings import Settings, SettingsError
 from bot.slack import ids
 from bot.startup import bolt_app, prepare
 from bot.texts import t_plain
-
-BOT_TOKEN = "xoxb-console"
 
 
 class Shell:
@@ -164,7 +162,10 @@ class Shell:
             return
         people_ids = [(p.slack_user_id, p.display_name) for p in self.demo.people]
         try:
-            value = form.parse(field, raw, people_ids, list(self.s.ws.channels.items()))
+            if field.kind == form.FILE_INPUT:  # a file from this computer, "uploaded" to the workspace
+                value = self.s.ws.attach(self.s.user, raw.strip(), field.element)
+            else:
+                value = form.parse(field, raw, people_ids, list(self.s.ws.channels.items()))
         except form.FillError as exc:
             return self.warn(exc.key, **exc.params)
         view.values[field.block_id] = value

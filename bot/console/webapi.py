@@ -2,7 +2,8 @@
 
 `/api/<method>` takes what slack-sdk sends (query, form, multipart or JSON; `blocks`, `view`,
 `files` may be JSON strings inside form fields), `/upload/<file_id>` is files_upload_v2's
-upload URL and `/response/<token>` the response URLs slash commands and buttons carry.
+upload URL, `/response/<token>` the response URLs slash commands and buttons carry, and
+`/files-pri/<team>-<file_id>/…` a file's private URL (files.info hands it out; bot token only).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import email.policy
 import json
 import time
 from typing import Any
+from urllib.parse import quote
 
 from aiohttp import web
 
@@ -19,6 +21,7 @@ from bot.console.records import SlackError, Surface
 from bot.console.workspace import Workspace
 
 JSON_FIELDS = ("blocks", "view", "attachments", "files", "metadata")
+SIGN_IN = "https://emg.slack.com/?redir="
 
 
 async def _params(request: web.Request) -> dict[str, Any]:
@@ -56,6 +59,7 @@ class WebApi:
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_post("/response/{token}", self._respond)
+        app.router.add_get("/files-pri/{key}/{name:.*}", self._private_file)
         return app
 
     @web.middleware
@@ -103,6 +107,17 @@ class WebApi:
         except SlackError as exc:
             return web.Response(status=404, text=exc.error)
         return web.Response(text="OK - " + str(len(data)))
+
+    async def _private_file(self, request: web.Request) -> web.Response:
+        """The file's bytes for the bot token; anyone else is sent to sign in, as Slack does."""
+        try:
+            data, content_type = self.workspace.private_file(request.match_info["key"],
+                                                             request.headers.get("Authorization", ""))
+        except SlackError as exc:
+            if exc.error == "not_authed":
+                raise web.HTTPFound(SIGN_IN + quote(request.path, safe="")) from None
+            return web.Response(status=404, text=exc.error)
+        return web.Response(body=data, content_type=content_type)
 
     async def _respond(self, request: web.Request) -> web.Response:
         try:

@@ -9,7 +9,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import idempotency
-from bot.slack import directory, exports, ids, inputs, joins, processes, rounds
+from bot.slack import directory, exports, files, ids, inputs, joins, processes, rounds
 from bot.slack.home import publish_home
 from bot.slack.payloads import AppHomeOpened, BlockAction, SlashCommand, ViewSubmission
 from bot.slack.errors import guarded, report
@@ -31,6 +31,8 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "status": rounds.status,
     "inputs": inputs.list_inputs,
     "export": exports.export,
+    "doc": files.doc_command,
+    "import": files.import_command,
 }
 BUTTONS = {
     ids.ACTION_INPUT_OPEN: inputs.open_input,
@@ -45,9 +47,11 @@ SUBMISSIONS = {
     ids.VIEW_ROUND_OPEN: rounds.submit_open,
     ids.VIEW_INPUT: inputs.save_input,
     ids.VIEW_RESPOND: inputs.save_response,
+    ids.VIEW_DOC_IMPORT: files.submit_doc_import,
+    ids.VIEW_MATRIX_IMPORT: files.submit_matrix_import,
 }
 # Subcommands and buttons that open a modal (trigger_id is single use, valid 3 s): no waiting after their ack.
-TRIGGERS = {"new", "round", ids.ACTION_INPUT_OPEN, ids.ACTION_INPUT_EDIT, ids.ACTION_INPUT_RESPOND}
+TRIGGERS = {"new", "round", "doc", "import", ids.ACTION_INPUT_OPEN, ids.ACTION_INPUT_EDIT, ids.ACTION_INPUT_RESPOND}
 ACTIONS = (ids.ACTION_JOIN_APPROVE, ids.ACTION_JOIN_DECLINE, ids.ACTION_OPEN_NEW_PROCESS, *BUTTONS)
 VIEWS = tuple(SUBMISSIONS)
 EVENTS = ("app_home_opened",)

@@ -10,8 +10,8 @@ from storage.models import Role
 EVERYONE = ("help", "whoami", "entities", "list", "join", "status")
 BY_ROLE = {
     Role.FOCAL_POINT: ("inputs",),
-    Role.CHAIR: ("round", "inputs", "export"),
-    Role.SECRETARIAT: ("new", "grant", "revoke", "round", "inputs", "export"),
+    Role.CHAIR: ("doc", "round", "inputs", "export"),
+    Role.SECRETARIAT: ("new", "grant", "revoke", "doc", "round", "inputs", "export", "import"),
 }
 
 

@@ -48,3 +48,9 @@ ACTION_INPUT_HISTORY = "input.history"
 VIEW_RESPOND = "input.response"
 BLOCK_DISPOSITION = "disposition"
 BLOCK_RESPONSE = "response"
+
+# Files uploaded in a modal (bot/slack/files.py)
+VIEW_DOC_IMPORT = "doc.import"
+VIEW_MATRIX_IMPORT = "matrix.import"
+BLOCK_FILE = "file"
+BLOCK_SLUG = "slug"
