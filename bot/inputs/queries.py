@@ -8,8 +8,7 @@ from sqlmodel import Session, select
 
 from bot.errors import NotAllowed, NotFound
 from bot.inputs.service import speaks_for
-from bot.mrkdwn import Raw, mention
-from bot.roles.service import is_secretariat, secretariat_user_ids
+from bot.roles.service import is_secretariat, secretariat_mentions
 from bot.rounds.service import asked
 from storage.models import Entity, Input, Person, Response, Round, Section
 
@@ -32,7 +31,7 @@ def answerable(session: Session, person: Person, round_id: int) -> tuple[Round, 
     entities = [e for _, e in asked(session, round_) if e.code in mine]
     if not entities:
         raise NotAllowed("errors.not_focal_point_any",
-                         granted_by=Raw(" ".join(mention(u) for u in secretariat_user_ids(session))) or "—")
+                         granted_by=secretariat_mentions(session))
     sections = session.exec(select(Section).where(Section.version_id == round_.version_id)
                             .order_by(Section.position)).all()
     return round_, entities, list(sections)

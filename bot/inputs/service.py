@@ -12,8 +12,7 @@ from bot import audit
 from bot.documents.service import find_section
 from bot.entities.service import get_entity
 from bot.errors import Conflict, Invalid, NotAllowed, NotFound
-from bot.mrkdwn import Raw, mention
-from bot.roles.service import is_secretariat, require_secretariat, secretariat_user_ids
+from bot.roles.service import is_secretariat, require_secretariat, secretariat_mentions
 from bot.rounds.service import entity_deadline, is_open_for
 from storage.models import (Disposition, Entity, Input, InputKind, InputRevision, InputStatus, Membership,
                             NilReturn, Person, Process, Response, Role, Round, RoundEntity, Section)
@@ -52,7 +51,7 @@ def speaks_for(session: Session, person: Person, process_id: int) -> list[Entity
 def _require_focal_point(session: Session, person: Person, round_: Round, entity: Entity) -> RoundEntity:
     if entity.code not in {e.code for e in speaks_for(session, person, round_.process_id)}:
         raise NotAllowed("errors.not_focal_point", entity=entity.code,
-                         granted_by=Raw(" ".join(mention(u) for u in secretariat_user_ids(session))) or "—")
+                         granted_by=secretariat_mentions(session))
     link = session.exec(select(RoundEntity).where(RoundEntity.round_id == round_.id,
                                                   RoundEntity.entity_id == entity.id)).first()
     if link is None:
@@ -68,7 +67,7 @@ def _timing(session: Session, round_: Round, link: RoundEntity, now: datetime) -
     late = now > entity_deadline(round_, link)
     if late and round_.refuse_late:
         raise Conflict("errors.round_refuses_late", number=round_.number,
-                       ask=Raw(" ".join(mention(u) for u in secretariat_user_ids(session))) or "—")
+                       ask=secretariat_mentions(session))
     return late
 
 

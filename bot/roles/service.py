@@ -51,10 +51,15 @@ def secretariat_user_ids(session: Session) -> list[str]:
     ).all())
 
 
+def secretariat_mentions(session: Session) -> Raw | str:
+    """The secretariat as mentions, for texts that say whom to ask ("—" when nobody holds the role)."""
+    return Raw(" ".join(mention(u) for u in secretariat_user_ids(session))) or "—"
+
+
 def _refuse(session: Session, role: str) -> NotAllowed:
+    granted_by = secretariat_mentions(session)
     return NotAllowed("errors.not_allowed", role=role,
-                      granted_by=Raw(" ".join(mention(u) for u in secretariat_user_ids(session)))
-                      or "consultbot grant")
+                      granted_by="consultbot grant" if granted_by == "—" else granted_by)
 
 
 def require_secretariat(session: Session, person: Person) -> None:

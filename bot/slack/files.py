@@ -10,6 +10,8 @@ or every reason it was refused.
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 from textwrap import dedent
 
 from pydantic import BaseModel, ConfigDict
@@ -41,6 +43,8 @@ DOC_TYPES = ["md", "markdown", "txt", "docx"]
 MATRIX_TYPES = ["xlsx"]
 FIELD_BLOCKS = {"file": ids.BLOCK_FILE, "title": ids.BLOCK_TITLE, "slug": ids.BLOCK_SLUG}
 SHOWN_CHANGES = 150  # change lines in the DM; the rest are counted
+
+T = TypeVar("T")
 
 
 class UploadedFile(BaseModel):
@@ -120,17 +124,11 @@ async def submit_doc_import(submission: ViewSubmission, ctx: Ctx, ack) -> None:
     except DomainError as error:
         await ack_or_raise(ack, error, FIELD_BLOCKS, ctx.locale)
         return
-    await ack()
-    await ctx.deps.after_ack()
-    if not await ctx.deps.db(idempotency.claim, f"view:{submission.view.id}"):
-        return
-    try:
-        name, data = await fetch_file(ctx.client, upload.id, ctx.deps.settings, uploader=ctx.who.user_id)
-        result = await ctx.deps.db(import_version, ctx.who.person, handle, name, data, title, slug)
-    except DomainError as error:
-        await refused(ctx, upload.name or upload.id, handle, error)
-        return
-    await dm(ctx.client, ctx.who.user_id, *doc_imported(result, handle, ctx.locale))
+    done = await _after_ack(submission, ctx, ack, upload, handle,
+                            lambda name, data: ctx.deps.db(import_version, ctx.who.person, handle, name, data,
+                                                           title, slug))
+    if done is not None:
+        await dm(ctx.client, ctx.who.user_id, *doc_imported(done[1], handle, ctx.locale))
 
 
 def doc_imported(result: ImportResult, handle: str, locale: str | None) -> tuple[str, list[Block]]:
@@ -210,21 +208,33 @@ async def submit_matrix_import(submission: ViewSubmission, ctx: Ctx, ack) -> Non
     except DomainError as error:
         await ack_or_raise(ack, error, FIELD_BLOCKS, ctx.locale)
         return
-    await ack()
-    await ctx.deps.after_ack()
-    if not await ctx.deps.db(idempotency.claim, f"view:{submission.view.id}"):
+    done = await _after_ack(submission, ctx, ack, upload, handle,
+                            lambda name, data: ctx.deps.db(_apply_matrix, ctx.who.person, handle, number, data,
+                                                           ctx.locale))
+    if done is None:
         return
-    try:
-        name, data = await fetch_file(ctx.client, upload.id, ctx.deps.settings, uploader=ctx.who.user_id)
-        count = await ctx.deps.db(_apply_matrix, ctx.who.person, handle, number, data, ctx.locale)
-    except DomainError as error:
-        await refused(ctx, upload.name or upload.id, handle, error)
-        return
+    name, count = done
     if count:
         text = t("files.matrix_imported", ctx.locale, count=count, number=number, process=handle, name=name)
     else:
         text = t("files.matrix_unchanged", ctx.locale, number=number, process=handle, name=name)
     await dm(ctx.client, ctx.who.user_id, text)
+
+
+async def _after_ack(submission: ViewSubmission, ctx: Ctx, ack, upload, handle: str,
+                     work: Callable[[str, bytes], Awaitable[T]]) -> tuple[str, T] | None:
+    """Close the modal, then (once per submission) fetch the upload and run `work(name, data)`.
+    A refusal is DMed to the person and gives None."""
+    await ack()
+    await ctx.deps.after_ack()
+    if not await ctx.deps.db(idempotency.claim, f"view:{submission.view.id}"):
+        return None
+    try:
+        name, data = await fetch_file(ctx.client, upload.id, ctx.deps.settings, uploader=ctx.who.user_id)
+        return name, await work(name, data)
+    except DomainError as error:
+        await refused(ctx, upload.name or upload.id, handle, error)
+        return None
 
 
 async def refused(ctx: Ctx, name: str, handle: str, error: DomainError) -> None:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
-from slack_sdk.errors import SlackApiError
 
 from bot.joins.render import (render_decision_for_requester, render_decision_for_secretariat,
                               render_request_for_secretariat, render_requested)
@@ -13,9 +10,7 @@ from bot.errors import Invalid
 from bot.people.service import find_person
 from bot.slack.home import publish_home
 from bot.slack.payloads import BlockAction, SlashCommand
-from bot.slack.reply import Ctx, dm
-
-log = logging.getLogger(__name__)
+from bot.slack.reply import Ctx, dm, dm_quietly
 
 
 async def join(cmd: SlashCommand, ctx: Ctx) -> None:
@@ -25,11 +20,7 @@ async def join(cmd: SlashCommand, ctx: Ctx) -> None:
     await ctx.reply(render_requested(view, ctx.locale))
     for approver in approvers:
         person = await ctx.deps.db(find_person, approver)
-        text, blocks = render_request_for_secretariat(view, person.locale if person else None)
-        try:
-            await dm(ctx.client, approver, text, blocks)
-        except SlackApiError as exc:  # one unreachable approver must not stop the others
-            log.warning("join request DM to %s failed: %s", approver, exc.response.get("error"))
+        await dm_quietly(ctx.client, approver, *render_request_for_secretariat(view, person.locale if person else None))
 
 
 async def decide(action: BlockAction, ctx: Ctx, approve: bool) -> None:

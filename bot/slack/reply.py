@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.blocks import Block, fit_message, message_text
 from bot.slack.runtime import Caller, Deps
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -38,6 +42,14 @@ async def dm(client: AsyncWebClient, user_id: str, text: str, blocks: list[Block
     response = await client.chat_postMessage(channel=user_id, text=message_text(text),
                                              blocks=fit_message(blocks) if blocks else None)
     return response.data if hasattr(response, "data") else dict(response)
+
+
+async def dm_quietly(client: AsyncWebClient, user_id: str, text: str, blocks: list[Block] | None = None) -> None:
+    """A DM in a fan-out: one unreachable person is logged and must not stop the others."""
+    try:
+        await dm(client, user_id, text, blocks)
+    except SlackApiError as exc:
+        log.warning("DM to %s failed: %s", user_id, exc.response.get("error"))
 
 
 def can_respond(respond: AsyncRespond | None) -> bool:

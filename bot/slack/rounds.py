@@ -20,7 +20,7 @@ from bot.slack import ids
 from bot.slack.args import round_number, when
 from bot.slack.errors import ack_or_raise
 from bot.slack.payloads import SlashCommand, ViewSubmission
-from bot.slack.reply import Ctx, dm
+from bot.slack.reply import Ctx, dm, dm_quietly
 from bot.texts import t
 from storage.models import Person
 from storage.types import utcnow
@@ -112,7 +112,7 @@ async def submit_open(submission: ViewSubmission, ctx: Ctx, ack) -> None:
     await announce(ctx, info)
     for person in people:
         text, blocks = render.invitation(info, person.entity_code, person.locale)
-        await _tell(ctx, person.slack_user_id, text, blocks)
+        await dm_quietly(ctx.client, person.slack_user_id, text, blocks)
 
 
 async def announce(ctx: Ctx, info: RoundInfo) -> None:
@@ -126,13 +126,6 @@ async def announce(ctx: Ctx, info: RoundInfo) -> None:
     await dm(ctx.client, ctx.who.user_id, text, blocks)
 
 
-async def _tell(ctx: Ctx, user_id: str, text: str, blocks=None) -> None:
-    try:
-        await dm(ctx.client, user_id, text, blocks)
-    except SlackApiError as exc:  # one unreachable person must not stop the others
-        log.warning("DM to %s failed: %s", user_id, exc.response.get("error"))
-
-
 def _extend(session: Session, person: Person, handle: str, number: int | None, request: OpenRound):
     round_ = extend_round(session, person, get_round(session, handle, number), request)
     return describe(session, round_), recipients(session, round_)
@@ -142,7 +135,7 @@ async def extend(ctx: Ctx, handle: str, number: int | None, request: OpenRound) 
     info, people = await ctx.deps.db(_extend, ctx.who.person, handle, number, request)
     await ctx.reply(render.deadline_changed(info, ctx.locale))
     for person in people:
-        await _tell(ctx, person.slack_user_id, render.deadline_changed(info, person.locale))
+        await dm_quietly(ctx.client, person.slack_user_id, render.deadline_changed(info, person.locale))
 
 
 def _close(session: Session, person: Person, handle: str, number: int | None):
@@ -174,7 +167,7 @@ async def reopen(ctx: Ctx, handle: str, number: int | None, codes: list[str], re
                       entities=", ".join(reopened)))
     for person in people:
         text, blocks = render.invitation(info, person.entity_code, person.locale)
-        await _tell(ctx, person.slack_user_id, text, blocks)
+        await dm_quietly(ctx.client, person.slack_user_id, text, blocks)
 
 
 def _status(session: Session, handle: str, number: int | None):
