@@ -14,17 +14,30 @@ from bot.texts import CatalogError
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.startup import bolt_app, configure_logging, prepare
+    from bot.scheduler.instance_lock import InstanceLocked, hold
+    from bot.startup import bolt_app, configure_logging, prepare, reminder_runner
+    from bot.texts import t_plain
 
     settings.require_slack(socket=args.socket)
     configure_logging(settings.log_level)
+    try:
+        lock = hold(settings.database_url)  # noqa: F841 - held until the process ends
+    except InstanceLocked as exc:
+        print(f"consultbot: {t_plain('cli.instance_locked', None, path=str(exc.path), pid=exc.holder)}",
+              file=sys.stderr)
+        return 2
     engine = prepare(settings)
     app = bolt_app(settings, engine)
+    runner = reminder_runner(settings, engine)
     if args.socket:
         from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
         async def run_socket_mode() -> None:  # the handler's aiohttp session needs a running loop
-            await AsyncSocketModeHandler(app, settings.slack_app_token).start_async()
+            runner.start()
+            try:
+                await AsyncSocketModeHandler(app, settings.slack_app_token).start_async()
+            finally:
+                await runner.stop()
 
         asyncio.run(run_socket_mode())
         return 0
@@ -32,7 +45,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
 
     from bot.server import build_asgi
 
-    asgi = build_asgi(app, engine)
+    asgi = build_asgi(app, engine, runner)
     gc.collect()
     gc.freeze()  # the ~130k objects of start-up leave the collector: no 40-50 ms full collections mid-burst
     uvicorn.run(asgi, host=args.host or settings.host, port=args.port or settings.port,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
@@ -12,14 +13,25 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from bot.scheduler.runner import Runner
 from bot.slack.runtime import ACKS
 from storage.db import ping
 
 HEALTH_TIMEOUT_S = 2.0
 
 
-def build_asgi(app: AsyncApp, engine: Engine) -> Starlette:
+def build_asgi(app: AsyncApp, engine: Engine, runner: Runner | None = None) -> Starlette:
     handler = AsyncSlackRequestHandler(app)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette):
+        if runner is not None:
+            runner.start()
+        try:
+            yield
+        finally:
+            if runner is not None:
+                await runner.stop()
 
     async def slack_events(request: Request) -> Response:
         ACKS.enter()
@@ -36,4 +48,4 @@ def build_asgi(app: AsyncApp, engine: Engine) -> Starlette:
         return JSONResponse({"database": "ok" if ok else "unreachable"}, status_code=200 if ok else 503)
 
     return Starlette(routes=[Route("/slack/events", slack_events, methods=["POST"]),
-                             Route("/healthz", healthz, methods=["GET"])])
+                             Route("/healthz", healthz, methods=["GET"])], lifespan=lifespan)

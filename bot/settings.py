@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import ValidationError, field_validator
+from pydantic import ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from typing import Annotated
 
+from bot.reminders.plan import QuietHours, parse_quiet
 from bot.timezones import zone
 
 SLACK_API_DEFAULT = "https://slack.com/api/"
@@ -35,6 +36,12 @@ class Settings(BaseSettings):
     secretariat_users: Annotated[list[str], NoDecode] = []
     default_locale: str = "en"
     log_level: str = "info"
+    quiet_hours: str = "20:00-08:00"  # in each recipient's zone; "off" for none
+    quiet_days: str = "sat,sun"
+    reminder_tick_seconds: float = 5.0  # how often the scheduler looks for due reminders
+    reminder_lease_seconds: float = 120.0  # a claimed reminder not confirmed by then is claimed again
+    reminder_concurrency: int = 8  # messages in flight at once (the most a kill -9 can send twice)
+    chat_rate_per_channel: float = 1.0  # messages a second into one channel (Slack: about 1)
 
     @field_validator("slack_bot_token")
     @classmethod
@@ -73,6 +80,32 @@ class Settings(BaseSettings):
     def _timezone(cls, value: str) -> str:
         zone(value)
         return value
+
+    @field_validator("reminder_tick_seconds", "reminder_lease_seconds", "chat_rate_per_channel")
+    @classmethod
+    def _positive(cls, value: float) -> float:
+        if value <= 0:
+            raise ValueError("must be a positive number")
+        return value
+
+    @field_validator("reminder_concurrency")
+    @classmethod
+    def _concurrency(cls, value: int) -> int:
+        if not 1 <= value <= 100:
+            raise ValueError("must be between 1 and 100")
+        return value
+
+    @model_validator(mode="after")
+    def _quiet(self) -> "Settings":
+        try:
+            parse_quiet(self.quiet_hours, self.quiet_days)
+        except ValueError as exc:
+            raise ValueError(f"QUIET_HOURS/QUIET_DAYS: {exc}") from None
+        return self
+
+    @property
+    def quiet(self) -> QuietHours:
+        return parse_quiet(self.quiet_hours, self.quiet_days)
 
     @field_validator("port")
     @classmethod

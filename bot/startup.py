@@ -10,7 +10,9 @@ from slack_sdk.http_retry.builtin_async_handlers import (AsyncConnectionErrorRet
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.engine import Engine
 
+from bot.reminders import policy
 from bot.roles.service import sync_secretariat
+from bot.scheduler.runner import Runner, sender_client
 from bot.settings import Settings
 from bot.slack.app import build_app
 from bot.slack.runtime import Deps
@@ -22,6 +24,7 @@ from storage.migrate import upgrade
 def prepare(settings: Settings) -> Engine:
     """Check the texts, migrate the database, grant SECRETARIAT_USERS. Fails loudly, before serving."""
     catalog()
+    policy.configure(settings.quiet)
     engine = make_engine(settings.database_url)
     upgrade(engine)
     if settings.secretariat_users:
@@ -41,6 +44,11 @@ def bolt_app(settings: Settings, engine: Engine, signing_secret: str | None = No
              token: str | None = None):
     deps = Deps(settings=settings, engine=engine)
     return build_app(deps, web_client(settings, token), signing_secret or settings.slack_signing_secret or "")
+
+
+def reminder_runner(settings: Settings, engine: Engine) -> Runner:
+    """The clock that sends due reminders; started and stopped with the server."""
+    return Runner(Deps(settings=settings, engine=engine), sender_client(settings))
 
 
 def configure_logging(level: str) -> None:

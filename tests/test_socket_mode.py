@@ -61,7 +61,8 @@ def test_a_slash_command_over_socket_mode_is_acked_and_answered(slack, bot_env, 
     server = FakeSocketModeServer(envelope).start()
     slack.socket_url = server.url
     slack.reset()
-    env = {**bot_env, "SLACK_APP_TOKEN": slack.app_token}
+    # its own database: on SQLite one `serve` per file (the `bot` fixture serves the shared one)
+    env = {**bot_env, "SLACK_APP_TOKEN": slack.app_token, "DATABASE_URL": f"sqlite:///{tmp_path}/socket.sqlite3"}
     process = BotProcess(env, tmp_path / "socket.log", args=("serve", "--socket"))
     try:
         process.start_without_http()

@@ -11,6 +11,7 @@ from bot.mrkdwn import Raw, mention
 from bot.errors import Conflict, Invalid, NotAllowed, NotFound
 from bot.people.service import ensure_person
 from storage.models import Entity, Membership, Person, Process, ProcessEntity, Role
+from storage.types import utcnow
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,7 @@ def grant(session: Session, actor: str, slack_user_id: str, role: Role, process:
                             entity_id=entity.id if entity else None)
     session.add(membership)
     audit.record(session, actor, "membership.grant", membership)
+    _replan(session, role, process)
     return membership
 
 
@@ -131,6 +133,18 @@ def revoke(session: Session, actor: str, slack_user_id: str, role: Role, process
     session.delete(existing)
     audit.record(session, actor, "membership.revoke", subject_type="memberships", subject_id=existing.id,
                  before=before, after=None)
+    _replan(session, role, process)
+
+
+def _replan(session: Session, role: Role, process: Process | None) -> None:
+    """Who is reminded follows who holds the role: focal points for their process's rounds, the
+    secretariat for every round's escalation."""
+    from bot.rounds.reminder_plan import plan_all, plan_process
+
+    if role is Role.FOCAL_POINT and process is not None:
+        plan_process(session, process.id, utcnow())
+    elif role is Role.SECRETARIAT:
+        plan_all(session, utcnow())
 
 
 def sync_secretariat(session: Session, slack_user_ids: list[str], actor: str = "SECRETARIAT_USERS") -> int:

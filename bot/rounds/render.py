@@ -6,6 +6,7 @@ import json
 from datetime import date, timedelta
 
 from bot.mrkdwn import date_token
+from bot.reminders.plan import is_last_call
 from bot.rounds.service import RoundInfo
 from bot.rounds.status import Answer, Board
 from bot.slack import ids
@@ -115,3 +116,42 @@ def close_summary(info: RoundInfo, board: Board, per_section: list[tuple[str, in
              for number, count in per_section]
     return text, [section(text), *sections(lines)] if lines else [section(text)]
 
+
+
+def reminder(info: RoundInfo, entity_code: str, row, locale: str | None) -> tuple[str, list[Block]]:
+    """A chase to a focal point: the three answers at hand (submit, no comments, remind me tomorrow)."""
+    deadline = deadline_mrkdwn(info, row.stale_at)
+    key = "reminders.last_call" if is_last_call(row.offset) else "reminders.chase"
+    text = t(key, locale, entity=entity_code, number=info.round.number, process=info.process.handle,
+             title=info.document_title, version=info.version_number, deadline=deadline)
+    value = str(info.round.id)
+    buttons = actions(button(t_plain("rounds.submit_input", locale), ids.ACTION_INPUT_OPEN, value, "primary"),
+                      button(t_plain("rounds.no_comments", locale), ids.ACTION_NIL_RETURN, value),
+                      button(t_plain("reminders.tomorrow", locale), ids.ACTION_REMIND_TOMORROW, str(row.id)),
+                      block_id=f"reminder:{row.id}")
+    return text, [section(text), buttons, context(t("reminders.mute_hint", locale, process=info.process.handle))]
+
+
+def escalation(info: RoundInfo, missing: list[str], locale: str | None) -> tuple[str, list[Block]]:
+    """To the secretariat at the deadline (or the close): who never answered, and one button to extend."""
+    key = "reminders.escalation_closed" if info.round.status == "closed" else "reminders.escalation"
+    text = t(key, locale, number=info.round.number, process=info.process.handle, title=info.document_title,
+             deadline=deadline_mrkdwn(info), count=len(missing), asked=len(info.entity_codes),
+             missing=", ".join(missing))
+    value = json.dumps({"round": info.round.id, "entities": missing})[:2000]
+    return text, [section(text), actions(button(t_plain("reminders.extend_for_them", locale),
+                                                ids.ACTION_ESCALATION_EXTEND, value, "primary"),
+                                         block_id=f"escalation:{info.round.id}")]
+
+
+def weekly_status(process: Process, rounds: list[tuple[RoundInfo, Board]], locale: str | None
+                  ) -> tuple[str, list[Block]]:
+    text = t("reminders.weekly", locale, process=process.handle, count=len(rounds))
+    lines = []
+    for info, status in rounds:
+        waiting = [e.code for e in status.entities if e.answer in (Answer.PENDING, Answer.LATE)]
+        lines.append(t("reminders.weekly_round", locale, number=info.round.number, title=info.document_title,
+                       answered=status.answered, asked=len(status.entities), deadline=deadline_mrkdwn(info),
+                       waiting=", ".join(waiting) or "—"))
+    return text, [header(t_plain("reminders.weekly_header", locale, process=process.handle)), section(text),
+                  *sections(lines)]

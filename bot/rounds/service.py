@@ -13,6 +13,8 @@ from bot import audit
 from bot.entities.service import get_entity
 from bot.errors import Conflict, Invalid, NotFound
 from bot.processes.service import get_process, member_codes, require_active
+from bot.reminders.plan import DEFAULT_OFFSETS, parse_offsets
+from bot.rounds.reminder_plan import plan_round
 from bot.roles.service import require_manager
 from bot.timezones import LocalTimeError, is_timezone, suggest_timezones, to_utc
 from storage.models import (DocumentVersion, Document, Entity, Membership, Person, Process, Role, Round,
@@ -33,6 +35,7 @@ class OpenRound(BaseModel):
     entities: list[str] = Field(default_factory=list)
     instructions: str = ""
     refuse_late: bool = False
+    reminders: list[str] = Field(default_factory=lambda: list(DEFAULT_OFFSETS))
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,10 @@ def validate_open(session: Session, request: OpenRound, now: datetime) -> tuple[
     deadline = deadline_utc(request, process.timezone, now)
     if len(request.instructions) > INSTRUCTIONS_MAX:
         raise Invalid("errors.field_too_long", field="instructions", limit=INSTRUCTIONS_MAX)
+    try:
+        parse_offsets(",".join(request.reminders))
+    except ValueError:
+        raise Invalid("errors.reminder_offsets", field="reminders") from None
     members = member_codes(session, process)
     codes = [c.upper() for c in request.entities] or members
     entities = []
@@ -100,12 +107,14 @@ def open_round(session: Session, actor: Person, request: OpenRound, now: datetim
     number = (session.exec(select(func.max(Round.number)).where(Round.process_id == process.id)).one() or 0) + 1
     round_ = Round(process_id=process.id, number=number, version_id=version_id, deadline=deadline,
                    timezone=request.timezone.strip() or process.timezone, instructions=request.instructions.strip(),
-                   refuse_late=request.refuse_late, opened_by=actor.slack_user_id, opened_at=now)
+                   refuse_late=request.refuse_late, opened_by=actor.slack_user_id, opened_at=now,
+                   reminder_offsets=",".join(parse_offsets(",".join(request.reminders))))
     session.add(round_)
     session.flush()
     for entity in entities:
         session.add(RoundEntity(round_id=round_.id, entity_id=entity.id))
     audit.record(session, actor.slack_user_id, "round.open", round_)
+    plan_round(session, round_, now)
     return round_
 
 
@@ -162,18 +171,21 @@ def extend_round(session: Session, actor: Person, round_: Round, request: OpenRo
     round_.deadline = deadline
     session.add(round_)
     audit.record(session, actor.slack_user_id, "round.extend", round_, before=before)
+    plan_round(session, round_, now)
     return round_
 
 
 def close_round(session: Session, actor: Person, round_: Round, now: datetime | None = None) -> Round:
+    now = now or utcnow()
     process = session.get(Process, round_.process_id)
     require_manager(session, actor, process)
     if round_.status == RoundStatus.CLOSED:
         raise Conflict("errors.round_closed", number=round_.number, process=process.handle)
     before = audit.snapshot(round_)
-    round_.status, round_.closed_at = RoundStatus.CLOSED, now or utcnow()
+    round_.status, round_.closed_at = RoundStatus.CLOSED, now
     session.add(round_)
     audit.record(session, actor.slack_user_id, "round.close", round_, before=before)
+    plan_round(session, round_, now)
     return round_
 
 
@@ -196,6 +208,7 @@ def reopen_for(session: Session, actor: Person, round_: Round, codes: list[str],
         session.add(link)
         audit.record(session, actor.slack_user_id, "round.reopen", link, before=before)
         reopened.append(entity.code)
+    plan_round(session, round_, now)
     return reopened
 
 

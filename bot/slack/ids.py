@@ -54,3 +54,9 @@ VIEW_DOC_IMPORT = "doc.import"
 VIEW_MATRIX_IMPORT = "matrix.import"
 BLOCK_FILE = "file"
 BLOCK_SLUG = "slug"
+
+# Reminders
+ACTION_REMIND_TOMORROW = "reminder.tomorrow"
+ACTION_ESCALATION_EXTEND = "escalation.extend"
+VIEW_ESCALATION_EXTEND = "escalation.extend"
+BLOCK_REMINDERS = "reminders"

@@ -5,6 +5,7 @@ from storage.models.core import (AuditEntry, Entity, JoinRequest, Membership, Pe
 from storage.models.documents import Document, DocumentVersion, Section
 from storage.models.rounds import (Disposition, Input, InputKind, InputRevision, InputStatus, NilReturn, Response,
                                    Round, RoundEntity, RoundStatus)
+from storage.models.reminders import Recurrence, Reminder, ReminderMute, ReminderStatus
 
 __all__ = [
     "AuditEntry", "Entity", "JoinRequest", "Membership", "Person", "Process", "ProcessEntity", "ProcessedRequest",
@@ -12,4 +13,5 @@ __all__ = [
     "Document", "DocumentVersion", "Section",
     "Disposition", "Input", "InputKind", "InputRevision", "InputStatus", "NilReturn", "Response", "Round",
     "RoundEntity", "RoundStatus",
+    "Recurrence", "Reminder", "ReminderMute", "ReminderStatus",
 ]

@@ -49,6 +49,7 @@ class Round(SQLModel, table=True):
     timezone: str = Field(max_length=64)
     instructions: str = Field(default="", max_length=3000)
     refuse_late: bool = False
+    reminder_offsets: str = Field(default="T-7d,T-2d,T-0,T-1h", max_length=80)  # bot/reminders/plan.py
     status: RoundStatus = Field(default=RoundStatus.OPEN, sa_type=String(20))
     opened_by: str = Field(max_length=64)
     opened_at: datetime = ts_field()

@@ -1,0 +1,1 @@
+"""Reminders: rows that say what is sent when (store), the rules of when (plan), the policy in force."""

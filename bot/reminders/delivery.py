@@ -1,0 +1,76 @@
+"""The database side of sending: claim due rows and decide, per row, what goes out now.
+
+One transaction claims a batch and settles every row that needs no message (stale, held back by
+quiet hours, answered, muted, superseded); the sender gets back only messages to post, and
+confirms each in its own transaction once Slack has answered (bot/scheduler/sender.py).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import Session
+
+from bot.reminders import policy, store
+from bot.reminders.outcomes import Message, Skip
+from bot.reminders.plan import decide
+from bot.reminders.service import WEEKLY_STATUS
+from bot.rounds.reminder_messages import deadline_message, escalation_message, weekly_status_message
+from bot.rounds.reminder_plan import DEADLINE, ESCALATION
+from storage.models import Reminder, ReminderStatus
+
+log = logging.getLogger(__name__)
+
+Prepare = Callable[[Session, Reminder, datetime], Message | Skip]
+KINDS: dict[str, Prepare] = {
+    DEADLINE: deadline_message,
+    ESCALATION: escalation_message,
+    WEEKLY_STATUS: weekly_status_message,
+}
+
+
+@dataclass(frozen=True)
+class Job:
+    """A claimed row with the message to post for it."""
+
+    reminder_id: int
+    key: str
+    attempts: int
+    message: Message
+
+
+def _settle(session: Session, row: Reminder, owner: str, now: datetime) -> Message | None:
+    if row.attempts > store.MAX_ATTEMPTS:
+        store.finish(session, row.id, owner, ReminderStatus.FAILED, "too many attempts", now)
+        log.warning("reminder %s failed: claimed %d times without being confirmed", row.key, row.attempts)
+        return None
+    decision = decide(row.send_at, row.stale_at, row.quiet, row.timezone, now, policy.quiet_hours())
+    if decision.action == "drop":
+        store.finish(session, row.id, owner, ReminderStatus.SKIPPED, decision.reason, now)
+        log.info("reminder %s dropped: %s (due %s, stale at %s)", row.key, decision.reason,
+                 row.due_at.isoformat(), row.stale_at.isoformat() if row.stale_at else "-")
+        return None
+    if decision.action == "defer":
+        store.release(session, row.id, owner, decision.until, "quiet hours", now, failed_attempt=False)
+        return None
+    prepare = KINDS.get(row.kind)
+    outcome = prepare(session, row, now) if prepare else Skip("unknown kind")
+    if isinstance(outcome, Skip):
+        store.finish(session, row.id, owner, ReminderStatus.SKIPPED, outcome.reason, now)
+        return None
+    return outcome
+
+
+def claim_jobs(session: Session, owner: str, now: datetime, limit: int, lease: timedelta,
+               busy: frozenset[str]) -> tuple[list[Job], int]:
+    """Claim up to `limit` due rows; returns the messages to post and how many rows were claimed."""
+    rows = store.claim(session, owner, now, limit, lease, busy)
+    jobs = []
+    for row in rows:
+        message = _settle(session, row, owner, now)
+        if message is not None:
+            jobs.append(Job(row.id, row.key, row.attempts, message))
+    return jobs, len(rows)

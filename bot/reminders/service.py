@@ -1,0 +1,135 @@
+"""What people do with reminders: mute a process, "remind me tomorrow", a weekly status message."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time
+
+from sqlmodel import Session, select
+
+from bot import audit
+from bot.errors import Conflict, Invalid, NotAllowed, NotFound
+from bot.processes.service import get_process
+from bot.reminders import policy, store
+from bot.reminders.plan import cron_days, snooze_until, stamp
+from bot.roles.service import require_secretariat
+from bot.timezones import zone
+from storage.models import Person, Process, Recurrence, Reminder, ReminderMute
+from storage.types import utcnow
+
+WEEKLY_STATUS = "process.weekly_status"
+
+
+def is_muted(session: Session, process_id: int | None, slack_user_id: str) -> bool:
+    if process_id is None:
+        return False
+    return session.exec(select(ReminderMute.id).where(ReminderMute.process_id == process_id,
+                                                      ReminderMute.slack_user_id == slack_user_id)).first() is not None
+
+
+def mute(session: Session, person: Person, handle: str) -> Process:
+    process = get_process(session, handle)
+    if is_muted(session, process.id, person.slack_user_id):
+        raise Conflict("errors.already_muted", process=process.handle)
+    row = ReminderMute(process_id=process.id, slack_user_id=person.slack_user_id)
+    session.add(row)
+    session.flush()
+    audit.record(session, person.slack_user_id, "reminders.mute", row)
+    return process
+
+
+def unmute(session: Session, person: Person, handle: str) -> Process:
+    process = get_process(session, handle)
+    row = session.exec(select(ReminderMute).where(ReminderMute.process_id == process.id,
+                                                  ReminderMute.slack_user_id == person.slack_user_id)).first()
+    if row is None:
+        raise NotFound("errors.not_muted", process=process.handle)
+    before = audit.snapshot(row)
+    session.delete(row)
+    audit.record(session, person.slack_user_id, "reminders.unmute", subject_type="reminder_mutes",
+                 subject_id=row.id, before=before, after=None)
+    return process
+
+
+@dataclass(frozen=True)
+class Snoozed:
+    at: datetime
+    created: bool  # False: a second click, the same reminder was already set
+
+
+def snooze(session: Session, person: Person, reminder_id: int, now: datetime | None = None) -> Snoozed:
+    """"Remind me tomorrow" on a reminder this person received: one more, tomorrow morning in their
+    zone, if that is still before the deadline. A double click sets it once."""
+    now = now or utcnow()
+    row = session.get(Reminder, reminder_id)
+    if row is None or row.recipient != person.slack_user_id:
+        raise NotAllowed("errors.snooze_not_yours")
+    zone_name = person.timezone or row.timezone
+    at = snooze_until(now, zone_name, policy.quiet_hours())
+    if row.stale_at is not None and at >= row.stale_at:
+        raise Invalid("errors.snooze_after_deadline")
+    base = row.key.split(":snooze:")[0]
+    key = f"{base}:snooze:{stamp(at)}"
+    created = store.insert_new(session, [store.Wanted(
+        key=key, kind=row.kind, offset=f"snooze {at:%Y-%m-%d}", recipient=row.recipient, timezone=zone_name,
+        due_at=at, send_at=at, stale_at=row.stale_at, quiet=True, process_id=row.process_id,
+        subject_id=row.subject_id, entity_id=row.entity_id)]) > 0
+    return Snoozed(at, created)
+
+
+def weekly_key(process: Process) -> str:
+    return f"process:{process.id}:weekly-status"
+
+
+def set_weekly(session: Session, actor: Person, handle: str, days: str, at: str, now: datetime | None = None
+               ) -> Recurrence:
+    """Every `days` at `at` (HH:MM in the process's zone), the round status to the process channel."""
+    now = now or utcnow()
+    require_secretariat(session, actor)
+    process = get_process(session, handle)
+    if not process.channel_id:
+        raise Invalid("errors.weekly_no_channel", process=process.handle)
+    try:
+        day_of_week = cron_days(days)
+    except ValueError:
+        raise Invalid("errors.weekly_days", value=days) from None
+    try:
+        clock = time.fromisoformat(at.zfill(5))
+    except ValueError:
+        raise Invalid("errors.weekly_time", value=at) from None
+    zone(process.timezone)
+    rec = session.exec(select(Recurrence).where(Recurrence.key == weekly_key(process))).first()
+    before = audit.snapshot(rec) if rec else None
+    if rec is None:
+        rec = Recurrence(key=weekly_key(process), kind=WEEKLY_STATUS, process_id=process.id,
+                         recipient=process.channel_id, day_of_week=day_of_week, hour=clock.hour,
+                         minute=clock.minute, timezone=process.timezone, generated_until=now,
+                         created_by=actor.slack_user_id)
+    else:
+        rec.day_of_week, rec.hour, rec.minute, rec.active = day_of_week, clock.hour, clock.minute, True
+        rec.recipient, rec.timezone, rec.generated_until = process.channel_id, process.timezone, now
+        store.cancel(session, [Reminder.subject_id == rec.id, Reminder.kind == WEEKLY_STATUS], "rescheduled")
+    session.add(rec)
+    session.flush()
+    audit.record(session, actor.slack_user_id, "reminders.weekly", rec, before=before)
+    return rec
+
+
+def weekly_off(session: Session, actor: Person, handle: str) -> Process:
+    require_secretariat(session, actor)
+    process = get_process(session, handle)
+    rec = session.exec(select(Recurrence).where(Recurrence.key == weekly_key(process))).first()
+    if rec is None or not rec.active:
+        raise NotFound("errors.weekly_none", process=process.handle)
+    before = audit.snapshot(rec)
+    rec.active = False
+    session.add(rec)
+    store.cancel(session, [Reminder.subject_id == rec.id, Reminder.kind == WEEKLY_STATUS], "switched off")
+    audit.record(session, actor.slack_user_id, "reminders.weekly_off", rec, before=before)
+    return process
+
+
+def weekly_of(session: Session, process: Process) -> Recurrence | None:
+    rec = session.exec(select(Recurrence).where(Recurrence.key == weekly_key(process))).first()
+    return rec if rec is not None and rec.active else None
+

@@ -1,0 +1,93 @@
+"""What a due round reminder says, decided at send time: an entity that has answered since, a
+muted process, a person no longer focal point, or a later reminder already due, means no message."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from bot.people.service import find_person
+from bot.reminders.outcomes import Message, Skip
+from bot.reminders.service import is_muted
+from bot.roles.service import is_secretariat
+from bot.rounds import render
+from bot.rounds.reminder_plan import entity_deadline
+from bot.rounds.service import describe
+from bot.rounds.status import Answer, board
+from storage.models import (Entity, Input, InputStatus, Membership, NilReturn, Process, Reminder, ReminderStatus,
+                            Role, Round, RoundEntity, RoundStatus)
+
+
+def answered(session: Session, round_id: int, entity_id: int) -> bool:
+    has_input = session.exec(select(Input.id).where(Input.round_id == round_id, Input.entity_id == entity_id,
+                                                    Input.status == InputStatus.ACTIVE)).first()
+    has_nil = session.exec(select(NilReturn.id).where(NilReturn.round_id == round_id, NilReturn.entity_id == entity_id,
+                                                      NilReturn.withdrawn_at.is_(None))).first()
+    return has_input is not None or has_nil is not None
+
+
+def _speaks_for(session: Session, slack_user_id: str, process_id: int, entity_id: int) -> bool:
+    person = find_person(session, slack_user_id)
+    return person is not None and session.exec(select(Membership.id).where(
+        Membership.person_id == person.id, Membership.process_id == process_id, Membership.entity_id == entity_id,
+        Membership.role == Role.FOCAL_POINT)).first() is not None
+
+
+def _superseded(session: Session, row: Reminder, now: datetime) -> bool:
+    """A later reminder of the same chase is due too (the bot was down): only the latest goes."""
+    return session.exec(select(Reminder.id).where(
+        Reminder.kind == row.kind, Reminder.subject_id == row.subject_id, Reminder.entity_id == row.entity_id,
+        Reminder.recipient == row.recipient, Reminder.id != row.id, Reminder.due_at > row.due_at,
+        Reminder.send_at <= now, Reminder.status.in_([ReminderStatus.PENDING, ReminderStatus.SENDING]))
+    ).first() is not None
+
+
+def deadline_message(session: Session, row: Reminder, now: datetime) -> Message | Skip:
+    round_ = session.get(Round, row.subject_id)
+    link = session.exec(select(RoundEntity).where(RoundEntity.round_id == row.subject_id,
+                                                  RoundEntity.entity_id == row.entity_id)).first()
+    if round_ is None or link is None or entity_deadline(round_, link) != row.stale_at:
+        return Skip("replanned")
+    if answered(session, round_.id, row.entity_id):
+        return Skip("answered")
+    if is_muted(session, round_.process_id, row.recipient):
+        return Skip("muted")
+    if not _speaks_for(session, row.recipient, round_.process_id, row.entity_id):
+        return Skip("not focal point")
+    if _superseded(session, row, now):
+        return Skip("superseded")
+    person = find_person(session, row.recipient)
+    entity = session.get(Entity, row.entity_id)
+    text, blocks = render.reminder(describe(session, round_), entity.code, row, person.locale if person else None)
+    return Message(row.recipient, text, blocks)
+
+
+def escalation_message(session: Session, row: Reminder, now: datetime) -> Message | Skip:
+    round_ = session.get(Round, row.subject_id)
+    person = find_person(session, row.recipient)
+    if round_ is None:
+        return Skip("replanned")
+    if not is_secretariat(session, person):
+        return Skip("not secretariat")
+    if is_muted(session, round_.process_id, row.recipient):
+        return Skip("muted")
+    missing = [e.code for e in board(session, round_, now).entities if e.answer in (Answer.PENDING, Answer.LATE)]
+    if not missing:
+        return Skip("all answered")
+    text, blocks = render.escalation(describe(session, round_), missing, person.locale)
+    return Message(row.recipient, text, blocks)
+
+
+def weekly_status_message(session: Session, row: Reminder, now: datetime) -> Message | Skip:
+    """The process channel's weekly look at its open rounds: who answered, who has not."""
+    process = session.get(Process, row.process_id) if row.process_id else None
+    if process is None:
+        return Skip("replanned")
+    rounds = session.exec(select(Round).where(Round.process_id == process.id, Round.status == RoundStatus.OPEN)
+                          .order_by(Round.number)).all()
+    if not rounds:
+        return Skip("nothing open")
+    text, blocks = render.weekly_status(process, [(describe(session, r), board(session, r, now)) for r in rounds],
+                                        None)
+    return Message(row.recipient, text, blocks)

@@ -1,0 +1,122 @@
+"""Which reminder rows a round should have, rewritten in the transaction of every change to it:
+open, extend, reopen for an entity, close, a focal point added or removed.
+
+- ``round.deadline``: each focal point of each entity asked, at the round's offsets before that
+  entity's deadline (its own after a reopen). Whether the entity has answered is checked at send
+  time, not here: an entity can withdraw its only input.
+- ``round.escalation``: each secretariat member, at the round's deadline (or at once when the
+  round is closed earlier): the entities that never answered.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from bot.reminders import policy, store
+from bot.reminders.plan import deadline_schedule, next_open, parse_offsets, stamp
+from storage.models import Entity, Membership, Person, Reminder, Role, Round, RoundEntity, RoundStatus
+
+DEADLINE = "round.deadline"
+ESCALATION = "round.escalation"
+SNOOZE = "snooze"
+
+
+def deadline_key(round_: Round, deadline: datetime, offset: str, entity_code: str, user_id: str) -> str:
+    return f"round:{round_.id}@{stamp(deadline)}:{offset}:{entity_code}:{user_id}"
+
+
+def _focal_points(session: Session, round_: Round) -> list[tuple[RoundEntity, Entity, Person]]:
+    return list(session.exec(
+        select(RoundEntity, Entity, Person).join(Entity, RoundEntity.entity_id == Entity.id)
+        .join(Membership, (Membership.entity_id == Entity.id) & (Membership.process_id == round_.process_id)
+              & (Membership.role == Role.FOCAL_POINT))
+        .join(Person, Membership.person_id == Person.id)
+        .where(RoundEntity.round_id == round_.id).order_by(Entity.code, Person.slack_user_id)).all())
+
+
+def _secretariat(session: Session) -> list[Person]:
+    return list(session.exec(
+        select(Person).join(Membership, Membership.person_id == Person.id)
+        .where(Membership.role == Role.SECRETARIAT, Membership.process_id.is_(None))
+        .order_by(Person.slack_user_id)).all())
+
+
+def entity_deadline(round_: Round, link: RoundEntity) -> datetime | None:
+    """The deadline reminders chase for that entity; None when the round is closed for it."""
+    if link.deadline is not None:
+        return link.deadline
+    return round_.deadline if round_.status == RoundStatus.OPEN else None
+
+
+def wanted_deadline_rows(session: Session, round_: Round, now: datetime) -> tuple[list[store.Wanted], set]:
+    """The rows to plan now, and the (entity, deadline, recipient) triples still chased: a pending
+    row of one of those stays even when its time has passed (it is due, not obsolete)."""
+    quiet = policy.quiet_hours()
+    offsets = parse_offsets(round_.reminder_offsets)
+    wanted, chased = [], set()
+    for link, entity, person in _focal_points(session, round_):
+        deadline = entity_deadline(round_, link)
+        if deadline is None or deadline <= now:
+            continue
+        chased.add((entity.id, deadline, person.slack_user_id))
+        zone_name = person.timezone or round_.timezone
+        for planned in deadline_schedule(deadline, round_.timezone, zone_name, offsets, now, quiet):
+            wanted.append(store.Wanted(
+                key=deadline_key(round_, deadline, planned.offset, entity.code, person.slack_user_id),
+                kind=DEADLINE, offset=planned.offset, recipient=person.slack_user_id, timezone=zone_name,
+                due_at=planned.due_at, send_at=planned.send_at, stale_at=planned.stale_at, quiet=planned.quiet,
+                process_id=round_.process_id, subject_id=round_.id, entity_id=entity.id))
+    return wanted, chased
+
+
+def wanted_escalations(session: Session, round_: Round) -> list[store.Wanted]:
+    quiet = policy.quiet_hours()
+    wanted = []
+    for person in _secretariat(session):
+        zone_name = person.timezone or round_.timezone
+        wanted.append(store.Wanted(
+            key=f"round:{round_.id}@{stamp(round_.deadline)}:escalation:{person.slack_user_id}",
+            kind=ESCALATION, offset="deadline", recipient=person.slack_user_id, timezone=zone_name,
+            due_at=round_.deadline, send_at=next_open(round_.deadline, zone_name, quiet), stale_at=None,
+            process_id=round_.process_id, subject_id=round_.id))
+    return wanted
+
+
+def plan_round(session: Session, round_: Round, now: datetime) -> None:
+    """Rewrite the round's pending reminders to match its state now."""
+    session.flush()
+    wanted, chased = wanted_deadline_rows(session, round_, now)
+
+    def still_chased(row: Reminder) -> bool:  # overdue rows and "remind me tomorrow" live while their deadline does
+        return (row.entity_id, row.stale_at, row.recipient) in chased
+
+    scope = [Reminder.subject_id == round_.id, Reminder.kind == DEADLINE]
+    store.reconcile(session, scope, wanted, keep=still_chased)
+    escalation_scope = [Reminder.subject_id == round_.id, Reminder.kind == ESCALATION]
+    if round_.status == RoundStatus.OPEN:
+        store.reconcile(session, escalation_scope, wanted_escalations(session, round_))
+    else:
+        store.bring_forward(session, escalation_scope, now)
+
+
+def _chasing(session: Session, process_id: int | None, now: datetime) -> list[Round]:
+    """Rounds still open, or reopened for an entity whose own deadline is ahead."""
+    reopened = select(RoundEntity.round_id).where(RoundEntity.deadline > now)
+    query = select(Round).where((Round.status == RoundStatus.OPEN) | Round.id.in_(reopened))
+    if process_id is not None:
+        query = query.where(Round.process_id == process_id)
+    return list(session.exec(query.order_by(Round.id)).all())
+
+
+def plan_process(session: Session, process_id: int, now: datetime) -> None:
+    """After a change of who speaks for an entity: replan the process's rounds still chasing."""
+    for round_ in _chasing(session, process_id, now):
+        plan_round(session, round_, now)
+
+
+def plan_all(session: Session, now: datetime) -> None:
+    """After a change in the secretariat: every round still chasing (escalations go to them)."""
+    for round_ in _chasing(session, None, now):
+        plan_round(session, round_, now)

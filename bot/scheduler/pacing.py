@@ -1,0 +1,42 @@
+"""The pace of posting: at most one message per `interval` into a channel, and nothing at all
+while Slack's Retry-After runs after a 429."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+
+class Pacer:
+    def __init__(self, per_channel_per_second: float) -> None:
+        self.interval = 1.0 / per_channel_per_second
+        self.next_slot: dict[str, float] = {}
+        self.paused_until = 0.0
+
+    def busy(self) -> frozenset[str]:
+        """Channels that cannot take a message yet (claiming their rows now would only make them wait)."""
+        now = time.monotonic()
+        for channel in [c for c, t in self.next_slot.items() if t <= now]:
+            del self.next_slot[channel]
+        return frozenset(self.next_slot)
+
+    def next_free(self) -> float:
+        """Seconds until the pause ends or the first paced channel frees up (0 if nothing waits)."""
+        now = time.monotonic()
+        waits = [t - now for t in self.next_slot.values()] + [self.paused_until - now]
+        positive = [w for w in waits if w > 0]
+        return min(positive) if positive else 0.0
+
+    async def wait(self, channel: str) -> None:
+        """Take the channel's next slot, sleeping until it (and any pause) comes."""
+        while True:
+            now = time.monotonic()
+            ready = max(self.paused_until, self.next_slot.get(channel, 0.0))
+            if ready <= now:
+                self.next_slot[channel] = now + self.interval
+                return
+            await asyncio.sleep(ready - now)
+
+    def pause(self, seconds: float) -> None:
+        """Slack said Retry-After: nothing goes out before it has passed."""
+        self.paused_until = max(self.paused_until, time.monotonic() + seconds)

@@ -1,0 +1,143 @@
+"""Claim, send, confirm: posts due reminders through the Web API at the pace Slack allows.
+
+Each pass claims rows for recipients whose channel can take a message now (bot/scheduler/pacing.py),
+posts up to `concurrency` at once, and confirms each in its own transaction as soon as Slack has
+answered. A 429 pauses all posting for its Retry-After and gives the row back; a timeout or a 5xx
+gives it back with exponential backoff; an error that will not change (`user_not_found`,
+`channel_not_found`, …) fails the row with the error, for `/consult reminders` to show.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, TypeVar
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.reminders import store
+from bot.reminders.delivery import Job, claim_jobs
+from bot.scheduler.pacing import Pacer
+from bot.slack.blocks import fit_message, message_text
+from storage.models import ReminderStatus
+from storage.types import utcnow
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+TRANSIENT = {"internal_error", "fatal_error", "service_unavailable", "request_timeout", "ratelimited"}
+MAX_BACKOFF_S = 300
+METADATA_EVENT = "consultbot_reminder"
+
+
+@dataclass(frozen=True)
+class SenderConfig:
+    concurrency: int = 8
+    lease: timedelta = timedelta(seconds=120)
+    per_channel_per_second: float = 1.0
+    owner: str = f"{socket.gethostname()}:{os.getpid()}"
+
+
+def backoff(attempts: int) -> float:
+    return float(min(2 ** max(attempts - 1, 0), MAX_BACKOFF_S))
+
+
+def retry_after(error: SlackApiError) -> float:
+    headers = getattr(error.response, "headers", None) or {}
+    value = next((v for k, v in headers.items() if k.lower() == "retry-after"), None)
+    if isinstance(value, list):
+        value = value[0] if value else None
+    try:
+        return max(float(value), 1.0)
+    except (TypeError, ValueError):
+        return 1.0
+
+
+class ReminderSender:
+    """`drain()` sends everything due now; run it from a clock (bot/scheduler/runner.py)."""
+
+    def __init__(self, db: Callable[..., Any], client: AsyncWebClient, config: SenderConfig) -> None:
+        self.db, self.client, self.config = db, client, config
+        self.pacer = Pacer(config.per_channel_per_second)
+        self.stopping = False
+
+    async def drain(self) -> int:
+        sent = 0
+        inflight: dict[asyncio.Task, str] = {}
+        while not self.stopping or inflight:
+            claimed = 0
+            free = self.config.concurrency - len(inflight)
+            if free > 0 and not self.stopping:
+                busy = self.pacer.busy() | frozenset(inflight.values())
+                jobs, claimed = await self.db(claim_jobs, self.config.owner, utcnow(), free, self.config.lease, busy)
+                for job in jobs:
+                    inflight[asyncio.create_task(self._send(job, time.monotonic()))] = job.message.channel
+            if inflight:
+                done, _ = await asyncio.wait(inflight, timeout=max(self.pacer.next_free(), 0.05),
+                                             return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    inflight.pop(task)
+                    sent += task.result()
+            elif claimed == 0:
+                wait = self.pacer.next_free()
+                if wait <= 0 or self.stopping:
+                    return sent
+                await asyncio.sleep(min(wait, 1.0))  # rows may wait for a paced channel
+        return sent
+
+    async def _send(self, job: Job, claimed_at: float) -> int:
+        owner, message = self.config.owner, job.message
+        await self.pacer.wait(message.channel)
+        lease_s = self.config.lease.total_seconds()
+        if time.monotonic() - claimed_at > lease_s / 2:
+            if not await self.db(store.renew, job.reminder_id, owner, utcnow() + self.config.lease):
+                log.warning("reminder %s: lease lost before sending; another sender has it", job.key)
+                return 0
+        try:
+            response = await self.client.chat_postMessage(
+                channel=message.channel, text=message_text(message.text),
+                blocks=fit_message(message.blocks) if message.blocks else None,
+                metadata={"event_type": METADATA_EVENT, "event_payload": {"key": job.key}})
+        except SlackApiError as exc:
+            await self._failed(job, exc)
+            return 0
+        except (asyncio.TimeoutError, aiohttp.ClientError, OSError) as exc:
+            await self._retry(job, f"network: {type(exc).__name__}")
+            return 0
+        await self.db(store.mark_sent, job.reminder_id, owner, response.get("channel") or message.channel,
+                      response.get("ts") or "", utcnow())
+        return 1
+
+    async def _failed(self, job: Job, exc: SlackApiError) -> None:
+        status = getattr(exc.response, "status_code", 200)
+        error = (exc.response.get("error") if hasattr(exc.response, "get") else None) or f"http {status}"
+        if status == 429 or error == "ratelimited":
+            pause = retry_after(exc)
+            self.pacer.pause(pause)
+            log.info("reminder %s: rate limited, pausing %.0f s", job.key, pause)
+            await self.db(store.release, job.reminder_id, self.config.owner, utcnow() + timedelta(seconds=pause),
+                          "ratelimited", utcnow())
+        elif status >= 500 or error in TRANSIENT:
+            await self._retry(job, error)
+        else:
+            log.warning("reminder %s failed for good: %s", job.key, error)
+            await self.db(store.finish, job.reminder_id, self.config.owner, ReminderStatus.FAILED, error, utcnow())
+
+    async def _retry(self, job: Job, reason: str) -> None:
+        if job.attempts >= store.MAX_ATTEMPTS:
+            log.warning("reminder %s failed after %d attempts: %s", job.key, job.attempts, reason)
+            await self.db(store.finish, job.reminder_id, self.config.owner, ReminderStatus.FAILED,
+                          f"gave up: {reason}", utcnow())
+            return
+        delay = backoff(job.attempts)
+        log.info("reminder %s: %s, retrying in %.0f s", job.key, reason, delay)
+        await self.db(store.release, job.reminder_id, self.config.owner, utcnow() + timedelta(seconds=delay),
+                      reason, utcnow())
