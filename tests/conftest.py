@@ -63,6 +63,32 @@ def engine(database_url) -> Iterator[Engine]:
 
 
 @pytest.fixture
+def private_database_url(database_url, tmp_path, request) -> str:
+    """A fresh, migrated and seeded database of the same kind as `database_url`, that no running
+    bot process touches (the `bot` fixture's reminder sender works on the shared one)."""
+    from bot.seed import seed
+    from storage.migrate import upgrade
+
+    if database_url.startswith("sqlite"):
+        url = f"sqlite:///{tmp_path / 'private.sqlite3'}"
+    else:
+        url = request.getfixturevalue("postgres").create_database(f"consultbot_private_{next(_users)}")
+    engine = make_engine(url)
+    upgrade(engine)
+    with session_scope(engine) as s:
+        seed(s)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def private_engine(private_database_url) -> Iterator[Engine]:
+    engine = make_engine(private_database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
 def session(engine) -> Iterator[Session]:
     """A unit of work on the test database, committed at the end of the test."""
     with session_scope(engine) as s:
@@ -78,7 +104,9 @@ def slack() -> Iterator[SlackDouble]:
 @pytest.fixture(scope="session")
 def bot_env(database_url, slack) -> dict[str, str]:
     return {"DATABASE_URL": database_url, "SLACK_API_URL": slack.api_url, "SLACK_BOT_TOKEN": BOT_TOKEN,
-            "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SECRETARIAT_USERS": SECRETARIAT, "LOG_LEVEL": "warning"}
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SECRETARIAT_USERS": SECRETARIAT, "LOG_LEVEL": "warning",
+            # reminders made due by a test go out at once, whatever the hour and day the suite runs
+            "QUIET_HOURS": "off", "QUIET_DAYS": "", "REMINDER_TICK_SECONDS": "0.5", "CHAT_RATE_PER_CHANNEL": "20"}
 
 
 @pytest.fixture(scope="session")

@@ -100,7 +100,7 @@ def state(kind: str, value: Any) -> dict[str, Any]:
         return {"type": kind, "value": value}
     if kind == "static_select":
         return {"type": kind, "selected_option": {"value": value, "text": {"type": "plain_text", "text": value}}}
-    if kind == "multi_static_select":
+    if kind in ("multi_static_select", "checkboxes"):
         return {"type": kind, "selected_options": [{"value": v, "text": {"type": "plain_text", "text": v}}
                                                   for v in value]}
     if kind == "datepicker":

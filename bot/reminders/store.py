@@ -55,8 +55,8 @@ def insert_new(session: Session, wanted: list[Wanted]) -> int:
     insert = pg_insert(table) if dialect == "postgresql" else sqlite_insert(table)
     inserted = 0
     for start in range(0, len(rows), 500):
-        result = session.execute(insert.values(rows[start:start + 500]).on_conflict_do_nothing(index_elements=["key"]))
-        inserted += max(result.rowcount or 0, 0)
+        statement = insert.values(rows[start:start + 500]).on_conflict_do_nothing(index_elements=["key"])
+        inserted += len(session.execute(statement.returning(table.c.id)).all())  # rowcount lies here on psycopg
     return inserted
 
 

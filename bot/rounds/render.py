@@ -6,7 +6,7 @@ import json
 from datetime import date, timedelta
 
 from bot.mrkdwn import date_token
-from bot.reminders.plan import is_last_call
+from bot.reminders.plan import CHOICES, DEFAULT_OFFSETS, is_last_call
 from bot.rounds.service import RoundInfo
 from bot.rounds.status import Answer, Board
 from bot.slack import ids
@@ -15,6 +15,7 @@ from bot.texts import t, t_plain
 from bot.timezones import local_text
 from storage.models import Document, DocumentVersion, Process
 
+REMINDER_LABELS = {"T-14d": "d14", "T-7d": "d7", "T-2d": "d2", "T-1d": "d1", "T-0": "day", "T-1h": "h1"}
 STATUS_ICON = {Answer.SUBMITTED: ":white_check_mark:", Answer.NIL: ":heavy_minus_sign:",
                Answer.PENDING: ":hourglass_flowing_sand:", Answer.LATE: ":warning:"}
 
@@ -30,6 +31,7 @@ def open_round_modal(process: Process, versions: list[tuple[DocumentVersion, Doc
     version_options = [option(t_plain("rounds.version_option", locale, title=d.title, number=v.number), str(v.id))
                        for v, d in versions][:100]
     member_options = [option(code, code) for code in members][:100]
+    reminder_options = [option(t_plain(f"rounds.reminder_{REMINDER_LABELS[o]}", locale), o) for o in CHOICES]
     blocks = [
         input_block(ids.BLOCK_VERSION, t_plain("rounds.modal_version", locale),
                     {"type": "static_select", "options": version_options, "initial_option": version_options[0]}),
@@ -45,6 +47,10 @@ def open_round_modal(process: Process, versions: list[tuple[DocumentVersion, Doc
                     hint=t_plain("rounds.modal_entities_hint", locale)),
         input_block(ids.BLOCK_INSTRUCTIONS, t_plain("rounds.modal_instructions", locale),
                     {"type": "plain_text_input", "multiline": True, "max_length": 3000}, optional=True),
+        input_block(ids.BLOCK_REMINDERS, t_plain("rounds.modal_reminders", locale),
+                    {"type": "checkboxes", "options": reminder_options,
+                     "initial_options": [o for o in reminder_options if o["value"] in DEFAULT_OFFSETS]},
+                    optional=True, hint=t_plain("rounds.modal_reminders_hint", locale)),
         input_block(ids.BLOCK_REFUSE_LATE, t_plain("rounds.modal_late", locale),
                     {"type": "checkboxes", "options": [option(t_plain("rounds.modal_refuse_late", locale), "refuse")]},
                     optional=True),

@@ -189,20 +189,31 @@ def close_round(session: Session, actor: Person, round_: Round, now: datetime | 
     return round_
 
 
+def validate_reopen(session: Session, round_: Round, codes: list[str], request: OpenRound,
+                    now: datetime) -> tuple[datetime, list[tuple[Entity, RoundEntity]]]:
+    """The new deadline and the links to change, or Invalid naming the field at fault."""
+    deadline = deadline_utc(request, round_.timezone, now)
+    links = {e.code: link for link, e in asked(session, round_)}
+    found = []
+    for code in codes:
+        entity = get_entity(session, code)
+        link = links.get(entity.code)
+        if link is None:
+            raise Invalid("errors.round_entity_not_asked", field="entities", entity=entity.code,
+                          number=round_.number)
+        found.append((entity, link))
+    return deadline, found
+
+
 def reopen_for(session: Session, actor: Person, round_: Round, codes: list[str], request: OpenRound,
                now: datetime | None = None) -> list[str]:
     """Give named entities their own later deadline (the round may be closed)."""
     now = now or utcnow()
     process = session.get(Process, round_.process_id)
     require_manager(session, actor, process)
-    deadline = deadline_utc(request, round_.timezone, now)
-    links = {e.code: link for link, e in asked(session, round_)}
+    deadline, found = validate_reopen(session, round_, codes, request, now)
     reopened = []
-    for code in codes:
-        entity = get_entity(session, code)
-        link = links.get(entity.code)
-        if link is None:
-            raise Invalid("errors.round_entity_not_asked", entity=entity.code, number=round_.number)
+    for entity, link in found:
         before = audit.snapshot(link)
         link.deadline = deadline
         session.add(link)

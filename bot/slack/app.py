@@ -9,7 +9,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import idempotency
-from bot.slack import directory, exports, files, ids, inputs, joins, processes, rounds
+from bot.slack import directory, exports, files, ids, inputs, joins, processes, reminders, rounds
 from bot.slack.home import publish_home
 from bot.slack.payloads import AppHomeOpened, BlockAction, SlashCommand, ViewSubmission
 from bot.slack.errors import guarded, report
@@ -33,6 +33,9 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "export": exports.export,
     "doc": files.doc_command,
     "import": files.import_command,
+    "reminders": reminders.reminders_command,
+    "mute": reminders.mute_command,
+    "unmute": reminders.unmute_command,
 }
 BUTTONS = {
     ids.ACTION_INPUT_OPEN: inputs.open_input,
@@ -41,6 +44,8 @@ BUTTONS = {
     ids.ACTION_INPUT_WITHDRAW: inputs.withdraw,
     ids.ACTION_INPUT_RESPOND: inputs.open_respond,
     ids.ACTION_INPUT_HISTORY: inputs.show_history,
+    ids.ACTION_REMIND_TOMORROW: reminders.remind_tomorrow,
+    ids.ACTION_ESCALATION_EXTEND: reminders.open_extend,
 }
 SUBMISSIONS = {
     ids.VIEW_NEW_PROCESS: processes.submit_new_process,
@@ -49,9 +54,11 @@ SUBMISSIONS = {
     ids.VIEW_RESPOND: inputs.save_response,
     ids.VIEW_DOC_IMPORT: files.submit_doc_import,
     ids.VIEW_MATRIX_IMPORT: files.submit_matrix_import,
+    ids.VIEW_ESCALATION_EXTEND: reminders.submit_extend,
 }
 # Subcommands and buttons that open a modal (trigger_id is single use, valid 3 s): no waiting after their ack.
-TRIGGERS = {"new", "round", "doc", "import", ids.ACTION_INPUT_OPEN, ids.ACTION_INPUT_EDIT, ids.ACTION_INPUT_RESPOND}
+TRIGGERS = {"new", "round", "doc", "import", ids.ACTION_INPUT_OPEN, ids.ACTION_INPUT_EDIT, ids.ACTION_INPUT_RESPOND,
+            ids.ACTION_ESCALATION_EXTEND}
 ACTIONS = (ids.ACTION_JOIN_APPROVE, ids.ACTION_JOIN_DECLINE, ids.ACTION_OPEN_NEW_PROCESS, *BUTTONS)
 VIEWS = tuple(SUBMISSIONS)
 EVENTS = ("app_home_opened",)

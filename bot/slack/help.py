@@ -9,9 +9,9 @@ from storage.models import Role
 
 EVERYONE = ("help", "whoami", "entities", "list", "join", "status")
 BY_ROLE = {
-    Role.FOCAL_POINT: ("inputs",),
-    Role.CHAIR: ("doc", "round", "inputs", "export"),
-    Role.SECRETARIAT: ("new", "grant", "revoke", "doc", "round", "inputs", "export", "import"),
+    Role.FOCAL_POINT: ("inputs", "mute"),
+    Role.CHAIR: ("doc", "round", "inputs", "export", "mute"),
+    Role.SECRETARIAT: ("new", "grant", "revoke", "doc", "round", "inputs", "export", "import", "reminders"),
 }
 
 

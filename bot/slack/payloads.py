@@ -84,6 +84,10 @@ class ViewSubmission(_Loose):
     team: _Team | None = None
     view: _View
 
+    def has(self, block_id: str) -> bool:
+        """Whether the submitted state carries that block (Slack sends every input block of the view)."""
+        return block_id in self.view.state.get("values", {})
+
     def value(self, block_id: str) -> Any:
         """The submitted value of an input block, whatever its element type."""
         element = self.view.state.get("values", {}).get(block_id, {}).get(INPUT, {})

@@ -11,6 +11,7 @@ from sqlmodel import Session
 from bot import idempotency
 from bot.errors import DomainError, Invalid
 from bot.processes.service import get_process, member_codes
+from bot.reminders.plan import DEFAULT_OFFSETS
 from bot.roles.service import require_manager
 from bot.rounds import render
 from bot.rounds.service import (OpenRound, RoundInfo, close_round, describe, extend_round, get_round, open_round,
@@ -29,7 +30,8 @@ log = logging.getLogger(__name__)
 
 FIELD_BLOCKS = {"version": ids.BLOCK_VERSION, "deadline_date": ids.BLOCK_DEADLINE_DATE,
                 "deadline_time": ids.BLOCK_DEADLINE_TIME, "timezone": ids.BLOCK_TIMEZONE,
-                "entities": ids.BLOCK_ENTITIES, "instructions": ids.BLOCK_INSTRUCTIONS}
+                "entities": ids.BLOCK_ENTITIES, "instructions": ids.BLOCK_INSTRUCTIONS,
+                "reminders": ids.BLOCK_REMINDERS}
 
 
 async def round_command(cmd: SlashCommand, ctx: Ctx) -> None:
@@ -81,7 +83,9 @@ def parse_open(submission: ViewSubmission) -> OpenRound:
                      timezone=submission.value(ids.BLOCK_TIMEZONE) or "",
                      entities=submission.value(ids.BLOCK_ENTITIES) or [],
                      instructions=submission.value(ids.BLOCK_INSTRUCTIONS) or "",
-                     refuse_late="refuse" in (submission.value(ids.BLOCK_REFUSE_LATE) or []))
+                     refuse_late="refuse" in (submission.value(ids.BLOCK_REFUSE_LATE) or []),
+                     reminders=(submission.value(ids.BLOCK_REMINDERS) or []) if submission.has(ids.BLOCK_REMINDERS)
+                     else list(DEFAULT_OFFSETS))
 
 
 def _check_open(session: Session, person: Person, request: OpenRound) -> None:

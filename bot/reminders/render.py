@@ -1,0 +1,67 @@
+"""How reminders look to the secretariat: `/consult reminders [PROCESS]`."""
+
+from __future__ import annotations
+
+from bot.mrkdwn import Raw, date_token, mention
+from bot.reminders.overview import Overview, Row, Totals
+from bot.slack.blocks import Block, context, header, section, sections
+from bot.texts import t, t_plain
+from bot.timezones import local_text
+
+KIND_LABEL = {"round.deadline": "deadline", "round.escalation": "escalation", "process.weekly_status": "weekly"}
+
+
+def _when(moment, zone_name: str) -> Raw:
+    return date_token(moment, local_text(moment, zone_name))
+
+
+def _who(row: Row) -> Raw:
+    target = row.reminder.recipient
+    return Raw(f"<#{target}>" if target[:1] in "CG" else mention(target))
+
+
+def _line(row: Row, moment, locale: str | None, key: str) -> str:
+    r = row.reminder
+    what = t_plain(f"reminders.kind_{KIND_LABEL.get(r.kind, 'other')}", locale, number=row.round_number or "—",
+                   offset=r.offset)
+    return t(key, locale, when=_when(moment, r.timezone), what=what, who=_who(row),
+             entity=row.entity_code or "—", outcome=r.outcome or "—", attempts=r.attempts)
+
+
+def _count(counts: dict[str, int], *statuses: str) -> int:
+    return sum(counts.get(s, 0) for s in statuses)
+
+
+def overview(view: Overview, locale: str | None) -> tuple[str, list[Block]]:
+    c = view.counts
+    summary = t("reminders.overview", locale, process=view.process.handle,
+                scheduled=_count(c, "pending", "sending"), sent=_count(c, "sent"), failed=_count(c, "failed"),
+                skipped=_count(c, "skipped"), cancelled=_count(c, "cancelled"))
+    blocks = [header(t_plain("reminders.overview_header", locale, process=view.process.handle)), section(summary)]
+    if view.weekly:
+        w = view.weekly
+        blocks.append(context(t("reminders.weekly_set", locale, days=w.day_of_week, at=f"{w.hour:02d}:{w.minute:02d}",
+                                timezone=w.timezone)))
+    parts = [("scheduled", [_line(r, r.reminder.send_at, locale, "reminders.line_scheduled") for r in view.scheduled]),
+             ("failed", [_line(r, r.reminder.updated_at, locale, "reminders.line_failed") for r in view.failed]),
+             ("sent", [_line(r, r.reminder.sent_at, locale, "reminders.line_sent") for r in view.sent])]
+    for name, lines in parts:
+        if lines:
+            blocks += [section(t(f"reminders.part_{name}", locale)), *sections(lines)]
+    if view.skipped:
+        reasons = ", ".join(f"{reason} {n}" for reason, n in sorted(view.skipped.items()))
+        blocks.append(context(t("reminders.skipped", locale, reasons=reasons)))
+    muted = Raw(" ".join(mention(u) for u in view.muted))
+    blocks.append(context(t("reminders.muted_by", locale, people=muted) if view.muted
+                          else t("reminders.muted_nobody", locale)))
+    return summary, blocks
+
+
+def totals(rows: list[Totals], locale: str | None) -> tuple[str, list[Block]]:
+    if not rows:
+        text = t("reminders.none_yet", locale)
+        return text, [section(text)]
+    lines = [t("reminders.totals_line", locale, process=r.handle, scheduled=_count(r.counts, "pending", "sending"),
+               sent=_count(r.counts, "sent"), failed=_count(r.counts, "failed"), muted=r.muted) for r in rows]
+    text = t("reminders.totals", locale)
+    return text, [section(text), *sections(lines)]
