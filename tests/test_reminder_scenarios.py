@@ -252,3 +252,22 @@ def test_the_weekly_status_goes_to_the_process_channel_once_per_occurrence(sende
     slack.reset()
     sender.command(SECRETARIAT, f"reminders {handle} weekly off")
     assert "switched off" in _text(slack.wait_for("response_url")[0])
+
+
+def test_a_reminder_slack_refuses_for_good_is_shown_to_the_secretariat(sender, slack, consultation, engine):
+    _open_round(sender, slack, consultation)
+    round_ = _round(engine, consultation["handle"])
+    unido = consultation["focal"]["UNIDO"]
+    row = next(r for r in _rows(engine, round_.id) if r.offset == "T-7d" and r.recipient == unido)
+    slack.fail_next("chat.postMessage", status=200, error="account_inactive")
+    _make_due(engine, Reminder.id == row.id)
+    failed = _wait_status(engine, row.id, ReminderStatus.FAILED)
+    assert failed.outcome == "account_inactive" and failed.attempts == 1
+
+    sender.command(SECRETARIAT, f"reminders {consultation['handle']}")
+    answer = _text(slack.wait_for("response_url")[0])
+    assert "1 failed" in answer and f"<@{unido}> (UNIDO): *account_inactive*" in answer
+
+    sender.home_opened(SECRETARIAT)
+    home = _text(slack.wait_for("views.publish", lambda c: c.params.get("user_id") == SECRETARIAT)[0])
+    assert "Reminders Slack refused in the last 7 days" in home and f"`{consultation['handle']}` 1" in home

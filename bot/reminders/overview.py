@@ -90,3 +90,11 @@ def totals(session: Session, actor: Person) -> list[Totals]:
     muted = dict(session.exec(select(ReminderMute.process_id, func.count()).group_by(ReminderMute.process_id)).all())
     return [Totals(p.handle, counts.get(p.id, {}), muted.get(p.id, 0)) for p in processes
             if p.id in counts or p.id in muted]
+
+
+def failed_since(session: Session, since) -> list[tuple[str, int]]:
+    """Processes with reminders Slack refused for good since then, for the secretariat's App Home."""
+    return list(session.exec(
+        select(Process.handle, func.count()).join(Reminder, Reminder.process_id == Process.id)
+        .where(Reminder.status == ReminderStatus.FAILED, Reminder.updated_at >= since)
+        .group_by(Process.handle).order_by(Process.handle)).all())

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlmodel import Session
 
 from bot.joins.service import JoinView, pending_requests
-from bot.mrkdwn import mention
+from bot.mrkdwn import Raw, mention
+from bot.reminders.overview import failed_since
 from bot.processes.render import process_line
 from bot.processes.service import ProcessSummary, summaries
 from bot.roles.render import role_line
@@ -20,9 +23,12 @@ from storage.models import Person
 from storage.types import utcnow
 
 
+FAILED_WINDOW = timedelta(days=7)
+
+
 def render_home(roles: list[RoleHeld], processes: list[ProcessSummary], pending: list[JoinView],
                 is_secretariat: bool, locale: str | None,
-                waiting: list[tuple[RoundInfo, list[str]]] = ()) -> dict:
+                waiting: list[tuple[RoundInfo, list[str]]] = (), failed: list[tuple[str, int]] = ()) -> dict:
     blocks: list[Block] = [header(t_plain("home.header", locale))]
     if waiting:
         blocks.append(section(t("home.waiting", locale, count=len(waiting))))
@@ -42,6 +48,9 @@ def render_home(roles: list[RoleHeld], processes: list[ProcessSummary], pending:
     blocks += [divider(), section(t("home.processes", locale))]
     blocks += sections([process_line(s, locale) for s in listed] or [t("home.no_processes", locale)])
     if is_secretariat:
+        if failed:
+            lines = ", ".join(f"`{handle}` {count}" for handle, count in failed)
+            blocks += [divider(), section(t("home.reminders_failed", locale, processes=Raw(lines)))]
         blocks += [divider(), section(t("home.pending", locale, count=len(pending)))]
         for view in pending[:20]:
             value = str(view.request.id)
@@ -57,8 +66,10 @@ def render_home(roles: list[RoleHeld], processes: list[ProcessSummary], pending:
 
 
 def _home_view(session: Session, person: Person, locale: str | None) -> dict:
+    secretariat = is_secretariat(session, person)
+    failed = failed_since(session, utcnow() - FAILED_WINDOW) if secretariat else []
     return render_home(roles_of(session, person), summaries(session), pending_requests(session),
-                       is_secretariat(session, person), locale, open_rounds_for(session, person, utcnow()))
+                       secretariat, locale, open_rounds_for(session, person, utcnow()), failed)
 
 
 async def publish_home(ctx: Ctx) -> None:
