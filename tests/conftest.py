@@ -62,6 +62,22 @@ def engine(database_url) -> Iterator[Engine]:
     engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def offline_engine(database_url, tmp_path_factory, request) -> Iterator[Engine]:
+    """A second shared database of the same kind that no bot process serves, for domain tests that
+    set the clock by hand: reminder rows they write must not be sent by the `bot` fixture's sender."""
+    from storage.migrate import upgrade
+
+    if database_url.startswith("sqlite"):
+        url = f"sqlite:///{tmp_path_factory.mktemp('offline') / 'offline.sqlite3'}"
+    else:
+        url = request.getfixturevalue("postgres").create_database(f"consultbot_offline_{next(_users)}")
+    engine = make_engine(url)
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
 @pytest.fixture
 def private_database_url(database_url, tmp_path, request) -> str:
     """A fresh, migrated and seeded database of the same kind as `database_url`, that no running

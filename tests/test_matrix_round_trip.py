@@ -33,6 +33,13 @@ OPENED = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
 _n = itertools.count(1)
 
 
+
+@pytest.fixture
+def engine(offline_engine):
+    """This module sets the clock by hand (rounds opened in November 2026): its reminder rows live
+    where no running bot would send them."""
+    return offline_engine
+
 @pytest.fixture
 def answered_round(engine):
     """Six entities comment (one late, one edits, one withdraws one of two), three say no comments, three are silent."""

@@ -24,6 +24,13 @@ MEMBERS = ["UNEP", "UNDP", "WMO", "UNIDO", "WFP", "UNCTAD", "UNESCO", "ILO", "UN
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
 
 
+
+@pytest.fixture
+def engine(offline_engine):
+    """This module sets the clock by hand (rounds opened in November 2026): its reminder rows live
+    where no running bot would send them."""
+    return offline_engine
+
 @pytest.fixture
 def world(session):
     """A consultation with twelve member entities, a two-section draft, a focal point per entity."""

@@ -1,8 +1,8 @@
 """When reminders go out: plain functions of `now`, with no database and no Slack.
 
 - Offsets name reminders before a deadline: ``T-7d`` (7 days before, same wall-clock time in the
-  round's zone), ``T-0`` (the deadline's day, 09:00 in the recipient's zone), ``T-1h`` (one hour
-  before). Hour offsets are *last calls*: they ignore quiet hours.
+  round's zone), ``T-0`` (the deadline's day, 09:00 in the recipient's zone; the day before when
+  the deadline falls before 10:00 there), ``T-1h`` (one hour before). Hour offsets are *last calls*: they ignore quiet hours.
 - Quiet hours (default 20:00-08:00 and weekends, in the recipient's zone) hold a reminder back
   until the next working morning.
 - A reminder is stale at its deadline: after it, it is dropped, not sent late.
@@ -22,7 +22,7 @@ DEFAULT_OFFSETS = ("T-7d", "T-2d", "T-0", "T-1h")
 CHOICES = ("T-14d", "T-7d", "T-2d", "T-1d", "T-0", "T-1h")  # what the round modal offers
 DAY_OF_REMINDER = time(9, 0)
 MIN_GAP = timedelta(hours=12)  # two ordinary reminders closer than this: the earlier one is dropped
-_OFFSET = re.compile(r"^T-(?:0|(\d{1,3})([dh]))$")
+_OFFSET = re.compile(r"^T-(?:0|([1-9]\d{0,2})([dh]))$")
 _DAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
 
 
@@ -111,10 +111,13 @@ def occurrence(offset: str, deadline: datetime, round_timezone: str, recipient_t
     match = _OFFSET.match(offset)
     if match is None:
         raise ValueError(offset)
-    if not match.group(1):
+    if not match.group(1):  # 09:00 their time on the deadline's day, or the day before when that is too late
         tz = zone(recipient_timezone)
         day = deadline.astimezone(tz).date()
-        return datetime.combine(day, DAY_OF_REMINDER, tzinfo=tz).astimezone(timezone.utc)
+        morning = datetime.combine(day, DAY_OF_REMINDER, tzinfo=tz).astimezone(timezone.utc)
+        if morning > deadline - timedelta(hours=1):  # e.g. a New York 17:00 deadline is 05:00 in Bangkok
+            morning = datetime.combine(day - timedelta(days=1), DAY_OF_REMINDER, tzinfo=tz).astimezone(timezone.utc)
+        return morning
     n = int(match.group(1))
     if match.group(2) == "h":
         return deadline - timedelta(hours=n)
@@ -154,11 +157,14 @@ def deadline_schedule(deadline: datetime, round_timezone: str, recipient_timezon
 
 
 def snooze_until(now: datetime, timezone_name: str, quiet: QuietHours) -> datetime:
-    """"Remind me tomorrow": 09:00 tomorrow in that zone, or the next working morning after."""
+    """"Remind me tomorrow": 09:00 tomorrow in that zone, or 09:00 on the next working day."""
     tz = zone(timezone_name)
-    tomorrow = now.astimezone(tz).date() + timedelta(days=1)
-    return next_open(datetime.combine(tomorrow, DAY_OF_REMINDER, tzinfo=tz).astimezone(timezone.utc),
-                     timezone_name, quiet)
+    day = now.astimezone(tz).date() + timedelta(days=1)
+    for _ in range(7):
+        if day.weekday() not in quiet.days:
+            break
+        day += timedelta(days=1)
+    return next_open(datetime.combine(day, DAY_OF_REMINDER, tzinfo=tz).astimezone(timezone.utc), timezone_name, quiet)
 
 
 @dataclass(frozen=True)

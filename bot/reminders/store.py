@@ -76,10 +76,12 @@ def reconcile(session: Session, scope: list, wanted: list[Wanted], keep=None) ->
                 session.add(row)
                 cancelled += 1
         elif row.status == ReminderStatus.CANCELLED or (
-                row.status == ReminderStatus.PENDING and (row.send_at, row.stale_at) != (want.send_at, want.stale_at)):
+                row.status == ReminderStatus.PENDING
+                and (row.send_at, row.stale_at, row.timezone) != (want.send_at, want.stale_at, want.timezone)):
             revived += row.status == ReminderStatus.CANCELLED
             row.status, row.outcome, row.attempts = ReminderStatus.PENDING, None, 0
             row.send_at, row.due_at, row.stale_at, row.updated_at = want.send_at, want.due_at, want.stale_at, now
+            row.timezone, row.quiet = want.timezone, want.quiet  # quiet hours are checked in this zone at send time
             session.add(row)
     session.flush()
     return insert_new(session, list(by_key.values())) + revived, cancelled
