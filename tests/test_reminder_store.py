@@ -424,3 +424,15 @@ def test_mute_and_unmute(consultation):
         assert not is_muted(s, get_process(s, consultation.handle).id, "U0UNDP")
         with pytest.raises(NotFound):
             unmute(s, find_person(s, "U0UNDP"), consultation.handle)
+
+
+def test_when_slack_tells_a_new_time_zone_the_persons_reminders_move_to_their_new_mornings(consultation):
+    open_the_round(consultation)
+    key = consultation.key("T-2d", "UNDP", "U0UNDP")
+    # Wednesday 2 December 17:00 Geneva = 11:00 in New York: sent as it falls.
+    assert consultation.by_key()[key].send_at == utc(12, 2, 16)
+    with consultation.session() as s:  # the UNDP focal point moved to Bangkok: 23:00 there
+        save_profile(s, Profile(slack_user_id="U0UNDP", timezone=BANGKOK))
+    moved = consultation.by_key()[key]
+    assert (moved.timezone, moved.send_at) == (BANGKOK, utc(12, 3, 1))  # Thursday 08:00 in Bangkok
+    assert moved.status == ReminderStatus.PENDING

@@ -55,6 +55,11 @@ def save_profile(session: Session, profile: Profile) -> Person:
     after = audit.snapshot(person)
     if before != after:
         audit.record(session, profile.slack_user_id, "person.profile", person, before=before)
+    if before.get("timezone") != person.timezone:
+        from bot.rounds.reminder_plan import plan_for_person  # rounds import people: imported when needed
+
+        session.flush()
+        plan_for_person(session, person, utcnow())
     return person
 
 
