@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from pydantic import BaseModel
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from bot import audit
@@ -32,9 +33,13 @@ def find_person(session: Session, slack_user_id: str) -> Person | None:
 def ensure_person(session: Session, slack_user_id: str, team_id: str | None = None) -> Person:
     person = find_person(session, slack_user_id)
     if person is None:
-        person = Person(slack_user_id=slack_user_id, team_id=team_id)
-        session.add(person)
-        session.flush()
+        try:
+            with session.begin_nested():  # a new person's first two requests can race to create them
+                person = Person(slack_user_id=slack_user_id, team_id=team_id)
+                session.add(person)
+                session.flush()
+        except IntegrityError:
+            return find_person(session, slack_user_id)
         audit.record(session, slack_user_id, "person.create", person)
     return person
 
