@@ -6,6 +6,9 @@ from storage.models.documents import Document, DocumentVersion, Section
 from storage.models.rounds import (Disposition, Input, InputKind, InputRevision, InputStatus, NilReturn, Response,
                                    Round, RoundEntity, RoundStatus)
 from storage.models.reminders import Recurrence, Reminder, ReminderMute, ReminderStatus
+from storage.models.meetings import (ActionItem, ActionStatus, AgendaItem, Attendance, Decision, DecisionKind, Meeting,
+                                     MeetingChair, MeetingInvitee, MeetingKind, MeetingStatus, Poll, PollAnswer,
+                                     PollInvitee, PollSlot, PollStatus, PollVote, Rsvp)
 
 __all__ = [
     "AuditEntry", "Entity", "JoinRequest", "Membership", "Person", "Process", "ProcessEntity", "ProcessedRequest",
@@ -14,4 +17,7 @@ __all__ = [
     "Disposition", "Input", "InputKind", "InputRevision", "InputStatus", "NilReturn", "Response", "Round",
     "RoundEntity", "RoundStatus",
     "Recurrence", "Reminder", "ReminderMute", "ReminderStatus",
+    "ActionItem", "ActionStatus", "AgendaItem", "Attendance", "Decision", "DecisionKind", "Meeting", "MeetingChair",
+    "MeetingInvitee", "MeetingKind", "MeetingStatus", "Poll", "PollAnswer", "PollInvitee", "PollSlot", "PollStatus",
+    "PollVote", "Rsvp",
 ]
