@@ -18,6 +18,7 @@ def _serve(conn, bot_token: str) -> None:
     import http.server
 
     from tests.slack_double import SlackDouble
+    from tests.slack_double_rate import channel_of
 
     # socketserver listens with a backlog of 5: a burst of 50 response_url POSTs overflows it and
     # the kernel drops SYNs, which the bot retries after 1 s, 3 s, ... (Slack's hooks host has no
@@ -34,6 +35,18 @@ def _serve(conn, bot_token: str) -> None:
             if op == "add_user":
                 double.add_user(*args, **kwargs)
                 conn.send(None)
+            elif op == "rate_limit":
+                double.rate_limit(*args, **kwargs)
+                conn.send(None)
+            elif op == "posts":  # (at, status, channel, metadata key) of every call to a method
+                [method] = args
+                conn.send([(c.at, c.status, channel_of(c.params), ((c.params.get("metadata") or {})
+                                                                   .get("event_payload") or {}).get("key"))
+                           for c in double.calls_to(method)])
+            elif op == "over_limit":  # channel -> times of calls faster than the method's rate limit
+                [method] = args
+                limit = double.rate_limits.get(method)
+                conn.send(limit.over_limit() if limit else {})
             elif op == "calls":  # (path, status, at) of the calls to one method, under one path prefix
                 method, prefix = args
                 conn.send([(c.path, c.status, c.at) for c in double.calls_to(method) if c.path.startswith(prefix)])
@@ -71,6 +84,20 @@ class DoubleProcess:
 
     def add_user(self, user_id: str, name: str | None = None, **kwargs: Any) -> None:
         self._call("add_user", user_id, name, **kwargs)
+
+    def rate_limit(self, method: str = "chat.postMessage", per_channel_per_second: float = 1.0, burst: int = 1,
+                   *, enforce: bool = True) -> None:
+        """SlackDouble.rate_limit in the child: 429 + Retry-After past the rate into one channel."""
+        self._call("rate_limit", method, per_channel_per_second, burst, enforce=enforce)
+
+    def posts(self, method: str = "chat.postMessage") -> list[tuple[float, int, str | None, str | None]]:
+        """(time.monotonic() when answered, HTTP status, channel (a user id as its DM, D…), the
+        ``metadata.event_payload.key``) of each call to ``method``, in arrival order."""
+        return self._call("posts", method)
+
+    def over_limit(self, method: str = "chat.postMessage") -> dict[str, list[float]]:
+        """RateLimit.over_limit() of the method's limit: channels posted to faster than its rate."""
+        return self._call("over_limit", method)
 
     def calls(self, method: str, path_prefix: str = "") -> list[tuple[str, int, float]]:
         """(path, HTTP status, time.monotonic() when answered) of each call; CLOCK_MONOTONIC is system-wide."""

@@ -9,7 +9,8 @@ Serves ``/api/<method>``, ``/upload/<file_id>`` (files_upload_v2's upload_url),
 ``/files-pri/<team>-<file_id>/[download/]<name>`` (the private URLs of files added with
 :meth:`SlackDouble.add_file`, served to the bot token only, recorded as "files.download"), records
 every request as a :class:`Call`, enforces Block Kit limits (tests/slack_double_limits.py) and
-injects faults (:meth:`SlackDouble.fail_next`, :meth:`SlackDouble.fail_every`).
+injects faults (:meth:`SlackDouble.fail_next`, :meth:`SlackDouble.fail_every`) and per-channel rate
+limits (:meth:`SlackDouble.rate_limit`, tests/slack_double_rate.py).
 """
 
 from __future__ import annotations
@@ -27,8 +28,9 @@ from urllib.parse import parse_qs, quote, urlsplit
 from zoneinfo import ZoneInfo
 
 from tests.slack_double_limits import MESSAGE_TEXT_MAX, block_kit_errors, view_errors
+from tests.slack_double_rate import RateLimit, channel_of
 
-__all__ = ["Call", "SlackDouble", "block_kit_errors", "view_errors"]
+__all__ = ["Call", "RateLimit", "SlackDouble", "block_kit_errors", "view_errors"]
 
 _JSON_FIELDS = ("blocks", "view", "attachments", "files", "metadata")
 _TRUE = (True, 1, "1", "true", "True")
@@ -111,6 +113,7 @@ class SlackDouble:
         self.files: dict[str, dict] = {}  # add_file: file_id -> {"file": Slack's file object, "bytes": ...}
         self._calls: list[Call] = []
         self._faults: list[_Fault] = []
+        self.rate_limits: dict[str, RateLimit] = {}  # method -> its per-channel limit
         self._lock = threading.RLock()
         self._ids: defaultdict[str, itertools.count] = defaultdict(lambda: itertools.count(1))
         self._server: ThreadingHTTPServer | None = None
@@ -221,6 +224,7 @@ class SlackDouble:
         with self._lock:
             self._calls.clear()
             self._faults.clear()
+            self.rate_limits.clear()
 
     # ---- fault injection
     def fail_next(self, method: str, status: int = 429, retry_after: int | None = 1, error: str | None = None,
@@ -235,6 +239,17 @@ class SlackDouble:
         if n < 1:
             raise ValueError("n must be >= 1")
         self._add_fault(_Fault(method, status, retry_after, error or "", times=0, every=n))
+
+    def rate_limit(self, method: str = "chat.postMessage", per_channel_per_second: float = 1.0, burst: int = 1,
+                   *, enforce: bool = True) -> RateLimit:
+        """From now on, calls to ``method`` past ``per_channel_per_second`` into one channel (a token
+        bucket of ``burst``) are answered 429 + Retry-After + ratelimited, and recorded like faults.
+        The returned limit logs each channel's calls (``accepted``/``refused``); ``over_limit()`` says
+        whether a channel was posted to faster than the rate (with ``enforce=False``: only logged)."""
+        limit = RateLimit(method, per_channel_per_second, burst, enforce)
+        with self._lock:
+            self.rate_limits[method] = limit
+        return limit
 
     def _add_fault(self, fault: _Fault) -> None:
         if not fault.error and fault.status == 200:
@@ -318,6 +333,10 @@ class SlackDouble:
                 token = auth[len("Bearer "):] if auth.startswith("Bearer ") else params.get("token")
                 if token != self.bot_token and not (method == "apps.connections.open" and token == self.app_token):
                     raise SlackError("invalid_auth" if token else "not_authed")
+                limit, channel = self.rate_limits.get(method), channel_of(params)
+                wait = limit.take(channel, time.monotonic()) if limit and channel else None
+                if wait is not None:
+                    return answer(params, "ratelimited", 429, retry_after=wait)
                 return answer(params, result=handler(params))
             if kind == "response":
                 errors = block_kit_errors(params.get("blocks"), "message")

@@ -25,3 +25,23 @@ def test_the_ack_benchmark_runs_and_reports_both_servers(tmp_path):
     assert data["servers"]["bot"]["n"] == data["servers"]["baseline"]["n"] == 5
     assert data["servers"]["bot"]["help_answers"] == "5/5"  # the bot answered, not only acked
     assert set(data["ratios"]) == {"p50", "p99"}
+
+
+def test_the_fanout_benchmark_delivers_every_reminder_once_within_the_doubles_rate(tmp_path, private_database_url):
+    """4 focal points, 3 rounds each: 12 due reminders through the bot's reminder clock, the double
+    refusing more than 5 posts a second into a channel."""
+    figures = tmp_path / "fanout.json"
+    result = subprocess.run([sys.executable, str(ROOT / "bench" / "fanout.py"), "--recipients", "4",
+                             "--per-recipient", "3", "--rate", "5", "--sender-rate", "5", "--tick", "0.5",
+                             "--database-url", private_database_url, "--quiet", "--json", str(figures)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=240)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "| due | channels × per channel | db | double rate /s |" in result.stdout
+    assert "| 12 | 4 × 3 |" in result.stdout
+    data = json.loads(figures.read_text())
+    assert (data["due"], data["accepted"], data["rows"]) == (12, 12, {"sent": 12})
+    assert data["lost"] == [] and data["doubled"] == []
+    assert data["ceiling_s"] == 0.4  # (3 - 1) / 5 s in each channel
+    # the sender spaces posts into a channel from Slack's previous answer: never a 429
+    assert data["ratelimited_429"] == 0 and data["over_limit_channels"] == []
+    assert {p[2] for p in data["posts"]} == {"DU0FAN001", "DU0FAN002", "DU0FAN003", "DU0FAN004"}

@@ -17,6 +17,7 @@ from slack_sdk.webhook import WebhookClient
 
 from tests.slack_double import SlackDouble, block_kit_errors
 from tests.slack_double_limits import view_errors
+from tests.slack_double_rate import minimum_seconds, over_limit
 
 TOKEN = "xoxb-test"
 
@@ -289,6 +290,96 @@ def test_fail_every_nth_call(slack, client):
     slack.reset()
     assert slack.calls == []
     client.auth_test()  # the rule is gone after reset()
+
+
+# ---- per-channel rate limit (tests/slack_double_rate.py)
+def posted(client, channel: str) -> int | str:
+    """HTTP status of one post, or its Retry-After when rate limited ("429 after N")."""
+    try:
+        return client.chat_postMessage(channel=channel, text="hi").status_code
+    except SlackApiError as e:
+        assert (e.response.status_code, e.response["error"]) == (429, "ratelimited")
+        return f"429 after {e.response.headers['Retry-After']}"
+
+
+def test_a_second_post_into_a_channel_within_the_rate_is_refused_with_retry_after(slack, client):
+    slack.rate_limit("chat.postMessage", per_channel_per_second=1)
+    assert [posted(client, "C1"), posted(client, "C1"), posted(client, "C2")] == [200, "429 after 1", 200]
+    refused = slack.calls_to("chat.postMessage")[1]
+    assert (refused.status, refused.error, refused.params["channel"]) == (429, "ratelimited", "C1")
+    assert refused.response == {"ok": False, "error": "ratelimited"}
+
+
+def test_retry_after_is_the_wait_for_the_next_token_rounded_up(slack, client):
+    slack.rate_limit(per_channel_per_second=0.25)  # one message every 4 s
+    assert [posted(client, "C1"), posted(client, "C1")] == [200, "429 after 4"]
+    slack.rate_limit(per_channel_per_second=10)  # 0.1 s: still at least 1 s, as Slack says
+    assert [posted(client, "C1"), posted(client, "C1")] == [200, "429 after 1"]
+
+
+def test_the_bucket_refills_at_the_rate_and_allows_a_burst(slack, client):
+    slack.rate_limit(per_channel_per_second=5, burst=3)
+    assert [posted(client, "C1") for _ in range(4)] == [200, 200, 200, "429 after 1"]
+    time.sleep(0.25)  # one token back after 0.2 s, the next at 0.4 s
+    assert [posted(client, "C1"), posted(client, "C1")] == [200, "429 after 1"]
+
+
+def test_a_user_id_and_the_dm_with_that_user_are_one_channel(slack, client):
+    limit = slack.rate_limit(per_channel_per_second=1)
+    assert [posted(client, "U0FP1"), posted(client, "DU0FP1"), posted(client, "U0FP2")] == [200, "429 after 1", 200]
+    assert sorted(limit.accepted) == ["DU0FP1", "DU0FP2"] and list(limit.refused) == ["DU0FP1"]
+
+
+def test_only_the_limited_method_is_limited(slack, client):
+    slack.rate_limit("chat.postMessage", per_channel_per_second=1)
+    client.chat_postMessage(channel="C1", text="hi")
+    for _ in range(3):
+        client.chat_postEphemeral(channel="C1", user="U1", text="only you")
+        client.chat_update(channel="C1", ts="1700000000.000100", text="edited")
+    assert all(c.status == 200 for c in slack.calls if c.method != "chat.postMessage")
+
+
+def test_concurrent_posts_into_one_channel_let_exactly_the_burst_through(slack):
+    slack.rate_limit(per_channel_per_second=1, burst=2)
+
+    async def go():
+        async_client = AsyncWebClient(token=TOKEN, base_url=slack.api_url, retry_handlers=[])
+        return await asyncio.gather(*(async_client.chat_postMessage(channel="C1", text=f"{i}") for i in range(10)),
+                                    return_exceptions=True)
+
+    outcomes = run(go())
+    refused = [o for o in outcomes if isinstance(o, SlackApiError)]
+    assert len(refused) == 8 and all(o.response.headers["Retry-After"] == "1" for o in refused)
+    assert sorted(c.status for c in slack.calls_to("chat.postMessage")) == [200] * 2 + [429] * 8
+
+
+def test_the_log_tells_afterwards_whether_a_channel_was_posted_to_too_fast(slack, client):
+    enforced = slack.rate_limit(per_channel_per_second=1)
+    for _ in range(3):
+        posted(client, "C1")
+    assert enforced.over_limit() == {} and len(enforced.accepted["C1"]) == 1 and len(enforced.refused["C1"]) == 2
+
+    watched = slack.rate_limit(per_channel_per_second=1, enforce=False)  # let through, only logged
+    assert [posted(client, "C1") for _ in range(3)] + [posted(client, "C2")] == [200] * 4
+    too_fast = watched.over_limit()
+    assert list(too_fast) == ["C1"] and too_fast["C1"] == watched.accepted["C1"][1:]
+
+
+def test_reset_removes_the_rate_limit(slack, client):
+    slack.rate_limit(per_channel_per_second=1)
+    slack.reset()
+    assert [posted(client, "C1"), posted(client, "C1")] == [200, 200]
+
+
+def test_over_limit_and_minimum_seconds_unit():
+    assert over_limit([0.0, 1.0, 2.0, 3.0], per_second=1) == []
+    assert over_limit([0.0, 0.5, 1.0, 3.0], per_second=1) == [0.5, 1.0]  # the late call took a token too
+    assert over_limit([3.0, 0.0, 0.5], per_second=1, burst=2) == []  # a burst of 2, then 2.5 s to refill
+    assert over_limit([0.0, 0.1, 0.2], per_second=1, burst=2) == [0.2]
+    assert over_limit([0.0, 0.999], per_second=1) == [0.999]
+    assert minimum_seconds({"D1": 20, "D2": 5}, per_second=1) == 19.0
+    assert minimum_seconds([20, 20], per_second=2, burst=4) == 8.0
+    assert minimum_seconds([1, 1], per_second=1) == 0.0 and minimum_seconds([], per_second=1) == 0.0
 
 
 # ---- files_upload_v2

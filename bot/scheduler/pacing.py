@@ -1,5 +1,9 @@
 """The pace of posting: at most one message per `interval` into a channel, and nothing at all
-while Slack's Retry-After runs after a 429."""
+while Slack's Retry-After runs after a 429.
+
+The interval runs from when Slack answered the previous message into the channel, not from when
+it was sent: Slack counts arrivals, and a slow request followed by a fast one would otherwise
+arrive closer together than `interval` (a 429, which pauses every channel)."""
 
 from __future__ import annotations
 
@@ -36,6 +40,10 @@ class Pacer:
                 self.next_slot[channel] = now + self.interval
                 return
             await asyncio.sleep(ready - now)
+
+    def answered(self, channel: str) -> None:
+        """Slack answered the message taken by `wait`: the channel's next one goes `interval` after now."""
+        self.next_slot[channel] = max(self.next_slot.get(channel, 0.0), time.monotonic() + self.interval)
 
     def pause(self, seconds: float) -> None:
         """Slack said Retry-After: nothing goes out before it has passed."""

@@ -41,6 +41,8 @@ class Runner:
 
     def start(self) -> None:
         logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
+        # "maximum number of running instances reached" on every tick of a long send is the design
+        logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)
         self.scheduler = AsyncIOScheduler(timezone="UTC")
         self.scheduler.add_job(self.tick, "interval", seconds=self.interval, id="reminders", max_instances=1,
                                coalesce=True, misfire_grace_time=None, next_run_time=utcnow())
@@ -62,9 +64,11 @@ class Runner:
         """Stop claiming, let the messages in flight be confirmed (at most STOP_WAIT_S)."""
         self.sender.stopping = True
         if self.scheduler is not None:
-            self.scheduler.shutdown(wait=False)
+            self.scheduler.pause()  # no new tick; shutdown() would cancel the running one, so it comes last
         if self.current is not None:
             try:
                 await asyncio.wait_for(asyncio.shield(self.current), STOP_WAIT_S)
             except (asyncio.TimeoutError, asyncio.CancelledError):
                 log.warning("reminders still in flight at shutdown; their leases will expire and they are retried")
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=False)

@@ -102,10 +102,13 @@ class ReminderSender:
                 log.warning("reminder %s: lease lost before sending; another sender has it", job.key)
                 return 0
         try:
-            response = await self.client.chat_postMessage(
-                channel=message.channel, text=message_text(message.text),
-                blocks=fit_message(message.blocks) if message.blocks else None,
-                metadata={"event_type": METADATA_EVENT, "event_payload": {"key": job.key}})
+            try:
+                response = await self.client.chat_postMessage(
+                    channel=message.channel, text=message_text(message.text),
+                    blocks=fit_message(message.blocks) if message.blocks else None,
+                    metadata={"event_type": METADATA_EVENT, "event_payload": {"key": job.key}})
+            finally:
+                self.pacer.answered(message.channel)
         except SlackApiError as exc:
             await self._failed(job, exc)
             return 0
