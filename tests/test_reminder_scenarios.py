@@ -7,6 +7,7 @@ The `bot` fixture runs with quiet hours off (conftest), so what is due goes out 
 from __future__ import annotations
 
 import json
+import time
 from datetime import timedelta
 
 from sqlalchemy import update
@@ -61,8 +62,6 @@ def _make_due(engine, *conditions) -> None:
 
 
 def _wait_status(engine, reminder_id: int, status: ReminderStatus, timeout: float = 10) -> Reminder:
-    import time
-
     deadline = time.monotonic() + timeout
     while True:
         with Session(engine) as s:
@@ -71,6 +70,17 @@ def _wait_status(engine, reminder_id: int, status: ReminderStatus, timeout: floa
             assert row.status == status, (row.key, row.status, row.outcome)
             return row
         time.sleep(0.1)
+
+
+def _weekly_row(engine, handle: str) -> Reminder:
+    from bot.processes.service import get_process
+
+    with Session(engine) as s:
+        process = get_process(s, handle)
+        return s.exec(select(Reminder).where(Reminder.kind == "process.weekly_status",  # the one due by now,
+                                             Reminder.process_id == process.id,  # not tomorrow's, written ahead
+                                             Reminder.due_at <= utcnow())
+                      .order_by(Reminder.due_at.desc())).first()
 
 
 def _reminder_to(slack, user: str):
@@ -241,13 +251,15 @@ def test_the_weekly_status_goes_to_the_process_channel_once_per_occurrence(sende
                   .values(generated_until=utcnow() - timedelta(hours=2)))
         s.commit()
 
-    status = slack.wait_for("chat.postMessage", lambda c: c.params.get("channel") == "C0FRAMEWORK"
-                            and "This week in" in _text(c), timeout=10)[0]
+    def weekly_post(call) -> bool:
+        return call.params.get("channel") == "C0FRAMEWORK" and f"This week in {handle}" in _text(call)
+
+    status = slack.wait_for("chat.postMessage", weekly_post, timeout=10)[0]
     assert "Round 1" in _text(status) and "Waiting for: UNEP, UNIDO, WFP, WMO" in _text(status)
-    with Session(engine) as s:
-        weekly = s.exec(select(Reminder).where(Reminder.kind == "process.weekly_status",
-                                               Reminder.status == ReminderStatus.SENT)).all()
-    assert len([r for r in weekly if r.recipient == "C0FRAMEWORK"]) >= 1
+    sent = _wait_status(engine, _weekly_row(engine, handle).id, ReminderStatus.SENT)
+    assert sent.ts == status.response["ts"]
+    time.sleep(1.5)  # three more ticks: the occurrence is not posted again
+    assert len([c for c in slack.calls_to("chat.postMessage") if weekly_post(c)]) == 1
 
     slack.reset()
     sender.command(SECRETARIAT, f"reminders {handle} weekly off")
