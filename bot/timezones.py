@@ -16,6 +16,11 @@ def _known() -> tuple[str, ...]:
     return tuple(sorted(available_timezones()))
 
 
+@lru_cache(maxsize=1)
+def _known_set() -> frozenset[str]:
+    return frozenset(_known())
+
+
 def suggest_timezones(name: str, limit: int = 3) -> list[str]:
     city = name.rsplit("/", 1)[-1].replace("_", " ").lower()
     hints = [CITY_ZONES[city]] if city in CITY_ZONES else []
@@ -26,7 +31,7 @@ def suggest_timezones(name: str, limit: int = 3) -> list[str]:
 def zone(name: str) -> ZoneInfo:
     """Return the zone, or raise ValueError whose message suggests close names."""
     try:
-        if name and name in _known():
+        if name and name in _known_set():
             return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         pass
@@ -36,7 +41,7 @@ def zone(name: str) -> ZoneInfo:
 
 
 def is_timezone(name: str | None) -> bool:
-    return bool(name) and name in _known()
+    return bool(name) and name in _known_set()
 
 
 class LocalTimeError(ValueError):

@@ -110,3 +110,26 @@ def state(kind: str, value: Any) -> dict[str, Any]:
     if kind == "conversations_select":
         return {"type": kind, "selected_conversation": value}
     raise ValueError(kind)
+
+
+def initial_state(view: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The state Slack would report if the person submitted a modal as it was opened (its initial values)."""
+    values: dict[str, dict[str, Any]] = {}
+    for block in view.get("blocks", []):
+        element = block.get("element") or {}
+        kind = element.get("type")
+        if block.get("type") != "input" or kind is None:
+            continue
+        if kind == "plain_text_input" and element.get("initial_value"):
+            values[block["block_id"]] = state(kind, element["initial_value"])
+        elif kind == "static_select" and element.get("initial_option"):
+            values[block["block_id"]] = state(kind, element["initial_option"]["value"])
+        elif kind in ("multi_static_select", "checkboxes") and element.get("initial_options"):
+            values[block["block_id"]] = state(kind, [o["value"] for o in element["initial_options"]])
+        elif kind == "datepicker" and element.get("initial_date"):
+            values[block["block_id"]] = state(kind, element["initial_date"])
+        elif kind == "timepicker" and element.get("initial_time"):
+            values[block["block_id"]] = {"type": kind, "selected_time": element["initial_time"]}
+        elif kind == "multi_users_select" and element.get("initial_users"):
+            values[block["block_id"]] = state(kind, element["initial_users"])
+    return values

@@ -45,3 +45,22 @@ def test_the_fanout_benchmark_delivers_every_reminder_once_within_the_doubles_ra
     # the sender spaces posts into a channel from Slack's previous answer: never a 429
     assert data["ratelimited_429"] == 0 and data["over_limit_channels"] == []
     assert {p[2] for p in data["posts"]} == {"DU0FAN001", "DU0FAN002", "DU0FAN003", "DU0FAN004"}
+
+
+def test_the_poll_benchmark_tallies_and_renders_a_poll_built_through_the_services(tmp_path, private_database_url):
+    """6 slots × 40 entities (the 33 seeded and 7 created): the board and the plain count, timed on the
+    same rows; two entities never answer, two answer half the slots."""
+    figures = tmp_path / "poll.json"
+    result = subprocess.run([sys.executable, str(ROOT / "bench" / "poll.py"), "--slots", "6", "--entities", "40",
+                             "--runs", "3", "--database-url", private_database_url, "--no-check",
+                             "--json", str(figures)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=240)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "| slots × entities | votes | db | gc.collect | runs | ours ms (median) | plain count ms (median) |" \
+        in result.stdout
+    assert "| 6 × 40 | 222 |" in result.stdout
+    data = json.loads(figures.read_text())
+    assert (data["slots"], data["invited"], data["votes"], data["not_answered"]) == (6, 40, 222, 2)
+    assert data["answering"] == {"all": 36, "half": 2, "none": 2}
+    assert len(data["samples"]["ours"]) == len(data["samples"]["plain"]) == 3
+    assert data["ratio"] == data["ours_ms"] / data["plain_ms"] and data["ours_ms"] > 0

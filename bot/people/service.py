@@ -61,10 +61,10 @@ def save_profile(session: Session, profile: Profile) -> Person:
     if before != after:
         audit.record(session, profile.slack_user_id, "person.profile", person, before=before)
     if before.get("timezone") != person.timezone:
-        from bot.rounds.reminder_plan import plan_for_person  # rounds import people: imported when needed
+        from bot.reminders.replan import replan_person  # the planners import people: imported when needed
 
         session.flush()
-        plan_for_person(session, person, utcnow())
+        replan_person(session, person, utcnow())
     return person
 
 

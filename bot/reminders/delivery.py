@@ -14,6 +14,12 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
+from bot.meetings.reminder_messages import outcomes_message, reminder_message
+from bot.meetings.reminder_plan import OUTCOMES as MEETING_OUTCOMES, REMINDER as MEETING_REMINDER
+from bot.outcomes.reminder_messages import action_due_message
+from bot.outcomes.reminder_plan import DUE as ACTION_DUE
+from bot.polls.reminder_messages import poll_reminder_message
+from bot.polls.reminder_plan import POLL_REMINDER
 from bot.reminders import policy, store
 from bot.reminders.outcomes import Message, Skip
 from bot.reminders.plan import decide
@@ -29,6 +35,10 @@ KINDS: dict[str, Prepare] = {
     DEADLINE: deadline_message,
     ESCALATION: escalation_message,
     WEEKLY_STATUS: weekly_status_message,
+    ACTION_DUE: action_due_message,
+    POLL_REMINDER: poll_reminder_message,
+    MEETING_REMINDER: reminder_message,
+    MEETING_OUTCOMES: outcomes_message,
 }
 
 

@@ -8,7 +8,9 @@ from bot.slack.blocks import Block, context, header, section, sections
 from bot.texts import t, t_plain
 from bot.timezones import local_text
 
-KIND_LABEL = {"round.deadline": "deadline", "round.escalation": "escalation", "process.weekly_status": "weekly"}
+KIND_LABEL = {"round.deadline": "deadline", "round.escalation": "escalation", "process.weekly_status": "weekly",
+              "action.due": "action", "meeting.reminder": "meeting", "meeting.outcomes": "outcomes",
+              "poll.reminder": "poll"}
 
 
 def _when(moment, zone_name: str) -> Raw:

@@ -137,14 +137,14 @@ def revoke(session: Session, actor: str, slack_user_id: str, role: Role, process
 
 
 def _replan(session: Session, role: Role, process: Process | None) -> None:
-    """Who is reminded follows who holds the role: focal points for their process's rounds, the
-    secretariat for every round's escalation."""
-    from bot.rounds.reminder_plan import plan_all, plan_process
+    """Who is reminded follows who holds the role: focal points and chairs for their process's rounds,
+    polls, meetings and action items; the secretariat for escalations and outcomes reminders."""
+    from bot.reminders.replan import replan_everything_of_secretariat, replan_process
 
-    if role is Role.FOCAL_POINT and process is not None:
-        plan_process(session, process.id, utcnow())
+    if role in (Role.FOCAL_POINT, Role.CHAIR) and process is not None:
+        replan_process(session, process.id, utcnow())
     elif role is Role.SECRETARIAT:
-        plan_all(session, utcnow())
+        replan_everything_of_secretariat(session, utcnow())
 
 
 def sync_secretariat(session: Session, slack_user_ids: list[str], actor: str = "SECRETARIAT_USERS") -> int:

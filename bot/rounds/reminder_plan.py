@@ -121,12 +121,3 @@ def plan_all(session: Session, now: datetime) -> None:
     for round_ in _chasing(session, None, now):
         plan_round(session, round_, now)
 
-
-def plan_for_person(session: Session, person: Person, now: datetime) -> None:
-    """After a person's time zone changed: their reminders move to their new mornings."""
-    roles = session.exec(select(Membership.role, Membership.process_id).where(Membership.person_id == person.id)).all()
-    if any(role == Role.SECRETARIAT for role, _ in roles):
-        plan_all(session, now)
-        return
-    for process_id in sorted({p for role, p in roles if role == Role.FOCAL_POINT and p is not None}):
-        plan_process(session, process_id, now)

@@ -9,7 +9,8 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import idempotency
-from bot.slack import directory, exports, files, ids, inputs, joins, processes, reminders, rounds
+from bot.slack import (directory, exports, files, ids, inputs, joins, meetings, outcomes, polls, processes, reminders,
+                       rounds)
 from bot.slack.home import publish_home
 from bot.slack.payloads import AppHomeOpened, BlockAction, SlashCommand, ViewSubmission
 from bot.slack.errors import guarded, report
@@ -36,6 +37,10 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "reminders": reminders.reminders_command,
     "mute": reminders.mute_command,
     "unmute": reminders.unmute_command,
+    "meetings": outcomes.meetings_command,
+    "action": outcomes.action_command,
+    "poll": polls.poll_command,
+    "meeting": meetings.meeting_command,
 }
 BUTTONS = {
     ids.ACTION_INPUT_OPEN: inputs.open_input,
@@ -46,6 +51,13 @@ BUTTONS = {
     ids.ACTION_INPUT_HISTORY: inputs.show_history,
     ids.ACTION_REMIND_TOMORROW: reminders.remind_tomorrow,
     ids.ACTION_ESCALATION_EXTEND: reminders.open_extend,
+    ids.ACTION_OUTCOMES_OPEN: outcomes.open_from_button,
+    ids.ACTION_ITEM_DONE: outcomes.done_button,
+    ids.ACTION_POLL_ANSWER: polls.open_answer,
+    ids.ACTION_POLL_SCHEDULE: polls.open_schedule,
+    ids.ACTION_MEETING_ATTENDING: meetings.open_attending,
+    ids.ACTION_MEETING_TENTATIVE: meetings.answer,
+    ids.ACTION_MEETING_NOT_ATTENDING: meetings.answer,
 }
 SUBMISSIONS = {
     ids.VIEW_NEW_PROCESS: processes.submit_new_process,
@@ -55,10 +67,16 @@ SUBMISSIONS = {
     ids.VIEW_DOC_IMPORT: files.submit_doc_import,
     ids.VIEW_MATRIX_IMPORT: files.submit_matrix_import,
     ids.VIEW_ESCALATION_EXTEND: reminders.submit_extend,
+    ids.VIEW_OUTCOMES: outcomes.submit_outcomes,
+    ids.VIEW_POLL_NEW: polls.submit_new,
+    ids.VIEW_POLL_ANSWER: polls.submit_answer,
+    ids.VIEW_MEETING_NEW: meetings.submit_new,
+    ids.VIEW_MEETING_ATTEND: meetings.save_attending,
 }
 # Subcommands and buttons that open a modal (trigger_id is single use, valid 3 s): no waiting after their ack.
 TRIGGERS = {"new", "round", "doc", "import", ids.ACTION_INPUT_OPEN, ids.ACTION_INPUT_EDIT, ids.ACTION_INPUT_RESPOND,
-            ids.ACTION_ESCALATION_EXTEND}
+            ids.ACTION_ESCALATION_EXTEND, ids.ACTION_OUTCOMES_OPEN, "poll", ids.ACTION_POLL_ANSWER,
+            ids.ACTION_POLL_SCHEDULE, "meeting", ids.ACTION_MEETING_ATTENDING}
 ACTIONS = (ids.ACTION_JOIN_APPROVE, ids.ACTION_JOIN_DECLINE, ids.ACTION_OPEN_NEW_PROCESS, *BUTTONS)
 VIEWS = tuple(SUBMISSIONS)
 EVENTS = ("app_home_opened",)

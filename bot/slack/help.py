@@ -7,11 +7,12 @@ from bot.slack.blocks import Block, context, header, section
 from bot.texts import t, t_plain
 from storage.models import Role
 
-EVERYONE = ("help", "whoami", "entities", "list", "join", "status")
+EVERYONE = ("help", "whoami", "entities", "list", "join", "status", "meetings")
 BY_ROLE = {
-    Role.FOCAL_POINT: ("inputs", "mute"),
-    Role.CHAIR: ("doc", "round", "inputs", "export", "mute"),
-    Role.SECRETARIAT: ("new", "grant", "revoke", "doc", "round", "inputs", "export", "import", "reminders"),
+    Role.FOCAL_POINT: ("inputs", "mute", "action", "meeting"),
+    Role.CHAIR: ("doc", "round", "poll", "meeting", "inputs", "export", "mute"),
+    Role.SECRETARIAT: ("new", "grant", "revoke", "doc", "round", "inputs", "export", "import", "reminders", "action",
+                       "poll", "meeting"),
 }
 
 

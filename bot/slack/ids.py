@@ -60,3 +60,37 @@ ACTION_REMIND_TOMORROW = "reminder.tomorrow"
 ACTION_ESCALATION_EXTEND = "escalation.extend"
 VIEW_ESCALATION_EXTEND = "escalation.extend"
 BLOCK_REMINDERS = "reminders"
+
+# Meetings (bot/slack/meetings.py)
+VIEW_MEETING_NEW = "meeting.new"
+VIEW_MEETING_ATTEND = "meeting.attend"
+BLOCK_MEETING_DATE = "meeting_date"
+BLOCK_MEETING_END_DATE = "meeting_end_date"
+BLOCK_MEETING_START = "meeting_start"
+BLOCK_MEETING_END = "meeting_end"
+BLOCK_MEETING_PLACE = "meeting_place"
+BLOCK_MEETING_LINK = "meeting_link"
+BLOCK_MEETING_AGENDA = "meeting_agenda"
+BLOCK_MEETING_DELEGATES = "meeting_delegates"
+ACTION_MEETING_ATTENDING = "meeting.attending"
+ACTION_MEETING_TENTATIVE = "meeting.tentative"
+ACTION_MEETING_NOT_ATTENDING = "meeting.not_attending"
+
+# Meeting outcomes and action items (bot/slack/outcomes.py)
+VIEW_OUTCOMES = "outcomes.record"
+BLOCK_OUTCOME_MINUTES = "outcome_minutes"
+BLOCK_OUTCOME_KIND = "outcome_kind"
+BLOCK_OUTCOME_OWNER = "outcome_owner"
+BLOCK_OUTCOME_DUE = "outcome_due"
+BLOCK_OUTCOME_TEXT = "outcome_text"
+ACTION_OUTCOMES_OPEN = "outcomes.open"
+ACTION_ITEM_DONE = "action_item.done"
+
+# Availability polls (bot/slack/polls.py)
+VIEW_POLL_NEW = "poll.new"
+VIEW_POLL_ANSWER = "poll.answer"
+BLOCK_POLL_DURATION = "poll_duration"
+BLOCK_POLL_SLOTS = "poll_slots"
+BLOCK_POLL_SLOT = "poll_slot:"  # + the slot's id: one select per slot in the answer modal
+ACTION_POLL_ANSWER = "poll.answer.open"
+ACTION_POLL_SCHEDULE = "poll.schedule"

@@ -68,6 +68,8 @@ class Poll(SQLModel, table=True):
     timezone: str = Field(max_length=64)  # the zone the slots were typed in
     status: PollStatus = Field(default=PollStatus.OPEN, sa_type=String(16))
     meeting_id: Optional[int] = Field(default=None, foreign_key="meetings.id")
+    board_channel: Optional[str] = Field(default=None, max_length=32)  # where the live board was posted
+    board_ts: Optional[str] = Field(default=None, max_length=32)
     created_by: str = Field(max_length=64)
     created_at: datetime = ts_field()
 

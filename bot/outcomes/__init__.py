@@ -1,0 +1,1 @@
+"""What meetings decided: minutes, decisions that act on their process, action items with reminders."""

@@ -1,0 +1,55 @@
+"""What a due action item reminder says, decided at send time: an item done since, a muted
+process, a person no longer focal point of the owner entity, or a later reminder already due,
+means no message."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from bot.outcomes import render
+from bot.outcomes.reminder_plan import due_moment
+from bot.people.service import find_person
+from bot.reminders.outcomes import Message, Skip
+from bot.reminders.service import is_muted
+from storage.models import (ActionItem, ActionStatus, Decision, Entity, Meeting, Membership, Process, Reminder,
+                            ReminderStatus, Role)
+
+
+def _speaks_for(session: Session, slack_user_id: str, process_id: int, entity_id: int) -> bool:
+    person = find_person(session, slack_user_id)
+    return person is not None and session.exec(select(Membership.id).where(
+        Membership.person_id == person.id, Membership.process_id == process_id, Membership.entity_id == entity_id,
+        Membership.role == Role.FOCAL_POINT)).first() is not None
+
+
+def _superseded(session: Session, row: Reminder, now: datetime) -> bool:
+    """A later reminder of the same item to the same person is due too (the bot was down): only it goes."""
+    return session.exec(select(Reminder.id).where(
+        Reminder.kind == row.kind, Reminder.subject_id == row.subject_id, Reminder.recipient == row.recipient,
+        Reminder.id != row.id, Reminder.due_at > row.due_at, Reminder.send_at <= now,
+        Reminder.status.in_([ReminderStatus.PENDING, ReminderStatus.SENDING]))).first() is not None
+
+
+def action_due_message(session: Session, row: Reminder, now: datetime) -> Message | Skip:
+    item = session.get(ActionItem, row.subject_id) if row.subject_id else None
+    if item is None:
+        return Skip("replanned")
+    if item.status == ActionStatus.DONE:
+        return Skip("done")
+    process = session.get(Process, item.process_id)
+    if row.entity_id != item.owner_entity_id or due_moment(item.due, process.timezone) != row.stale_at:
+        return Skip("replanned")
+    if is_muted(session, item.process_id, row.recipient):
+        return Skip("muted")
+    if not _speaks_for(session, row.recipient, item.process_id, item.owner_entity_id):
+        return Skip("not focal point")
+    if _superseded(session, row, now):
+        return Skip("superseded")
+    meeting = session.exec(select(Meeting).join(Decision, Decision.meeting_id == Meeting.id)
+                           .where(Decision.id == item.decision_id)).one()
+    person = find_person(session, row.recipient)
+    entity = session.get(Entity, item.owner_entity_id)
+    text, blocks = render.action_reminder(item, entity.code, meeting, process, row.id, person.locale)
+    return Message(row.recipient, text, blocks)

@@ -1,0 +1,1 @@
+"""Availability polls: candidate slots for a meeting, answered by each invited entity in its own time zone."""
