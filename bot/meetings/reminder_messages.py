@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from bot.meetings import render
 from bot.meetings.reminder_plan import OUTCOMES_AFTER
@@ -15,16 +15,11 @@ from bot.people.service import find_person
 from bot.reminders.outcomes import Message, Skip
 from bot.reminders.plan import is_last_call
 from bot.reminders.service import is_muted
+from bot.reminders.store import superseded
 from bot.roles.service import is_secretariat
-from storage.models import Attendance, Meeting, MeetingStatus, Reminder, ReminderStatus
+from storage.models import Attendance, Meeting, MeetingStatus, Reminder
 
 
-def _superseded(session: Session, row: Reminder, now: datetime) -> bool:
-    """A later reminder of the same meeting to the same person is due too (the bot was down): only the latest goes."""
-    return session.exec(select(Reminder.id).where(
-        Reminder.kind == row.kind, Reminder.subject_id == row.subject_id, Reminder.recipient == row.recipient,
-        Reminder.id != row.id, Reminder.due_at > row.due_at, Reminder.send_at <= now,
-        Reminder.status.in_([ReminderStatus.PENDING, ReminderStatus.SENDING]))).first() is not None
 
 
 def reminder_message(session: Session, row: Reminder, now: datetime) -> Message | Skip:
@@ -44,7 +39,7 @@ def reminder_message(session: Session, row: Reminder, now: datetime) -> Message 
             for code in person.entity_codes]
     if not person.chair and all(answer == Attendance.NOT_ATTENDING for _, answer in mine):
         return Skip("not attending")
-    if _superseded(session, row, now):
+    if superseded(session, row, now):
         return Skip("superseded")
     text, blocks = render.reminder(describe(session, meeting), person, mine,
                                    board(session, meeting) if person.chair else None, is_last_call(row.offset),

@@ -17,12 +17,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from bot import audit
-from bot.entities.service import get_entity
 from bot.errors import Conflict, Invalid, NotAllowed, NotFound
 from bot.exports.ics import Attendee, CalendarMeeting, CalendarPerson, file_name, render_calendar
 from bot.meetings.reminder_plan import plan_meeting
 from bot.mrkdwn import Raw, mention
-from bot.processes.service import get_process, member_codes, require_active
+from bot.processes.service import get_process, named_members, require_active
 from bot.reminders.plan import parse_offsets
 from bot.roles.service import is_chair, is_secretariat, secretariat_mentions
 from bot.timezones import LocalTimeError, is_timezone, local_text, suggest_timezones, to_utc, zone
@@ -205,19 +204,7 @@ def _agenda(session: Session, process: Process, lines: list[str], problems: list
 
 
 def _invited(session: Session, process: Process, codes: list[str], problems: list[Invalid]) -> list[Entity]:
-    members = member_codes(session, process)
-    entities = []
-    for code in dict.fromkeys(c.strip().upper() for c in codes or members if c.strip()):
-        try:
-            entity = get_entity(session, code)
-        except NotFound as exc:
-            problems.append(Invalid(exc.key, field="entities", **exc.params))
-            continue
-        if entity.code not in members:
-            problems.append(Invalid("errors.entity_not_member", field="entities", entity=entity.code,
-                                    process=process.handle))
-            continue
-        entities.append(entity)
+    entities = named_members(session, process, codes, problems)
     if not entities and not problems:
         problems.append(Invalid("errors.members_empty", field="entities"))
     return entities

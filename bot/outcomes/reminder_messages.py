@@ -13,23 +13,13 @@ from bot.outcomes.reminder_plan import due_moment
 from bot.people.service import find_person
 from bot.reminders.outcomes import Message, Skip
 from bot.reminders.service import is_muted
-from storage.models import (ActionItem, ActionStatus, Decision, Entity, Meeting, Membership, Process, Reminder,
-                            ReminderStatus, Role)
+from bot.reminders.store import superseded
+from bot.roles.service import speaks_for
+from storage.models import ActionItem, ActionStatus, Decision, Entity, Meeting, Process, Reminder
 
 
-def _speaks_for(session: Session, slack_user_id: str, process_id: int, entity_id: int) -> bool:
-    person = find_person(session, slack_user_id)
-    return person is not None and session.exec(select(Membership.id).where(
-        Membership.person_id == person.id, Membership.process_id == process_id, Membership.entity_id == entity_id,
-        Membership.role == Role.FOCAL_POINT)).first() is not None
 
 
-def _superseded(session: Session, row: Reminder, now: datetime) -> bool:
-    """A later reminder of the same item to the same person is due too (the bot was down): only it goes."""
-    return session.exec(select(Reminder.id).where(
-        Reminder.kind == row.kind, Reminder.subject_id == row.subject_id, Reminder.recipient == row.recipient,
-        Reminder.id != row.id, Reminder.due_at > row.due_at, Reminder.send_at <= now,
-        Reminder.status.in_([ReminderStatus.PENDING, ReminderStatus.SENDING]))).first() is not None
 
 
 def action_due_message(session: Session, row: Reminder, now: datetime) -> Message | Skip:
@@ -43,9 +33,9 @@ def action_due_message(session: Session, row: Reminder, now: datetime) -> Messag
         return Skip("replanned")
     if is_muted(session, item.process_id, row.recipient):
         return Skip("muted")
-    if not _speaks_for(session, row.recipient, item.process_id, item.owner_entity_id):
+    if not speaks_for(session, find_person(session, row.recipient), item.process_id, item.owner_entity_id):
         return Skip("not focal point")
-    if _superseded(session, row, now):
+    if superseded(session, row, now):
         return Skip("superseded")
     meeting = session.exec(select(Meeting).join(Decision, Decision.meeting_id == Meeting.id)
                            .where(Decision.id == item.decision_id)).one()

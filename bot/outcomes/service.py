@@ -26,7 +26,7 @@ from bot.mrkdwn import date_token
 from bot.outcomes.reminder_plan import due_moment, plan_action
 from bot.outcomes.reminder_plan import owners as owner_people
 from bot.processes.service import get_process, member_codes
-from bot.roles.service import is_secretariat, require_manager, secretariat_mentions
+from bot.roles.service import is_secretariat, require_manager, secretariat_mentions, speaks_for
 from bot.rounds.service import close_round
 from bot.timezones import local_text, zone
 from storage.models import (ActionItem, ActionStatus, Attendance, Decision, DecisionKind, Document, DocumentVersion,
@@ -426,10 +426,6 @@ class Done:
     entity_code: str
 
 
-def _speaks_for(session: Session, person: Person, process_id: int, entity_id: int) -> bool:
-    return session.exec(select(Membership.id).where(
-        Membership.person_id == person.id, Membership.process_id == process_id, Membership.entity_id == entity_id,
-        Membership.role == Role.FOCAL_POINT)).first() is not None
 
 
 def mark_done(session: Session, actor: Person, item_id: int, now: datetime | None = None) -> Done:
@@ -441,7 +437,7 @@ def mark_done(session: Session, actor: Person, item_id: int, now: datetime | Non
         raise NotFound("outcomes.errors.action_unknown", id=item_id or "—")
     process = session.get(Process, item.process_id)
     entity = session.get(Entity, item.owner_entity_id)
-    if not (is_secretariat(session, actor) or _speaks_for(session, actor, item.process_id, item.owner_entity_id)):
+    if not (is_secretariat(session, actor) or speaks_for(session, actor, item.process_id, item.owner_entity_id)):
         raise NotAllowed("outcomes.errors.action_not_yours", entity=entity.code, process=process.handle,
                          granted_by=secretariat_mentions(session))
     if item.status == ActionStatus.DONE:

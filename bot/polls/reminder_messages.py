@@ -12,21 +12,14 @@ from sqlmodel import Session, select
 from bot.people.service import find_person
 from bot.polls import render
 from bot.polls.reminder_plan import first_slot
-from bot.polls.service import speaks_for
 from bot.polls.tally import answered_all
 from bot.reminders.outcomes import Message, Skip
 from bot.reminders.service import is_muted
-from storage.models import (Entity, Poll, PollInvitee, PollSlot, PollStatus, PollVote, Process, Reminder,
-                            ReminderStatus)
+from bot.reminders.store import superseded
+from bot.roles.service import speaks_for
+from storage.models import Entity, Poll, PollInvitee, PollSlot, PollStatus, PollVote, Process, Reminder
 
 
-def _superseded(session: Session, row: Reminder, now: datetime) -> bool:
-    """A later reminder of the same chase is due too (the bot was down): only the latest goes."""
-    return session.exec(select(Reminder.id).where(
-        Reminder.kind == row.kind, Reminder.subject_id == row.subject_id, Reminder.entity_id == row.entity_id,
-        Reminder.recipient == row.recipient, Reminder.id != row.id, Reminder.due_at > row.due_at,
-        Reminder.send_at <= now, Reminder.status.in_([ReminderStatus.PENDING, ReminderStatus.SENDING]))
-    ).first() is not None
 
 
 def poll_reminder_message(session: Session, row: Reminder, now: datetime) -> Message | Skip:
@@ -49,7 +42,7 @@ def poll_reminder_message(session: Session, row: Reminder, now: datetime) -> Mes
     person = find_person(session, row.recipient)
     if not speaks_for(session, person, poll.process_id, row.entity_id):
         return Skip("not focal point")
-    if _superseded(session, row, now):
+    if superseded(session, row, now):
         return Skip("superseded")
     entity = session.get(Entity, row.entity_id)
     text, blocks = render.reminder(poll, session.get(Process, poll.process_id), entity.code, answered, slots,

@@ -14,12 +14,11 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
 from bot import audit
-from bot.entities.service import get_entity
 from bot.errors import Conflict, Invalid, NotAllowed, NotFound
 from bot.polls.reminder_plan import plan_poll
 from bot.polls.tally import InviteeRow, SlotRow, Tally, outside_by_slot, tally
-from bot.processes.service import get_process, member_codes, require_active
-from bot.roles.service import is_chair, is_secretariat, require_manager, secretariat_mentions
+from bot.processes.service import get_process, member_codes, named_members, require_active
+from bot.roles.service import is_chair, is_secretariat, require_manager, secretariat_mentions, speaks_for
 from bot.timezones import LocalTimeError, is_timezone, suggest_timezones, to_utc
 from storage.models import (Entity, Membership, Person, Poll, PollAnswer, PollInvitee, PollSlot,
                             PollStatus, PollVote, Process, Role)
@@ -117,21 +116,7 @@ def check_poll(session: Session, request: NewPoll, now: datetime) -> tuple[Check
         zone_name = None
     slots, slot_problems = parse_slots(request.slots, zone_name, duration, now)
     problems += slot_problems
-    members = set(member_codes(session, process))
-    entities = []
-    for code in dict.fromkeys(c.strip().upper() for c in request.entities if c.strip()):
-        try:
-            entity = get_entity(session, code)
-        except NotFound as exc:
-            problems.append(Invalid(exc.key, field="entities", **exc.params))
-            continue
-        if entity.code not in members:
-            problems.append(Invalid("errors.entity_not_member", field="entities", entity=entity.code,
-                                    process=process.handle))
-            continue
-        entities.append(entity)
-    if not request.entities:
-        entities = [get_entity(session, code) for code in sorted(members)]
+    entities = named_members(session, process, request.entities, problems)
     if not entities and not any(p.field == "entities" for p in problems):
         problems.append(Invalid("polls.entities_empty", field="entities", process=process.handle))
     if problems:
@@ -251,10 +236,6 @@ def not_open(poll: Poll) -> Conflict:
 # ---- answering
 
 
-def speaks_for(session: Session, person: Person | None, process_id: int, entity_id: int) -> bool:
-    return person is not None and person.id is not None and session.exec(select(Membership.id).where(
-        Membership.person_id == person.id, Membership.process_id == process_id, Membership.entity_id == entity_id,
-        Membership.role == Role.FOCAL_POINT)).first() is not None
 
 
 def _invited_codes(session: Session, poll_id: int) -> list[str]:

@@ -123,6 +123,25 @@ def require_active(process: Process) -> None:
         raise Conflict("errors.process_closed", handle=process.handle)
 
 
+def named_members(session: Session, process: Process, codes: list[str], problems: list[Invalid]) -> list[Entity]:
+    """The entities named (every member when none is), each checked to be a member of the process;
+    what is wrong is added to `problems` as field errors on "entities"."""
+    members = member_codes(session, process)
+    entities = []
+    for code in dict.fromkeys(c.strip().upper() for c in codes or members if c.strip()):
+        try:
+            entity = get_entity(session, code)
+        except NotFound as exc:
+            problems.append(Invalid(exc.key, field="entities", **exc.params))
+            continue
+        if entity.code not in members:
+            problems.append(Invalid("errors.entity_not_member", field="entities", entity=entity.code,
+                                    process=process.handle))
+            continue
+        entities.append(entity)
+    return entities
+
+
 def member_codes(session: Session, process: Process) -> list[str]:
     return list(session.exec(
         select(Entity.code).join(ProcessEntity, ProcessEntity.entity_id == Entity.id)

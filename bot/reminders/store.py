@@ -168,5 +168,14 @@ def release(session: Session, reminder_id: int, owner: str, not_before: datetime
     return bool(result.rowcount)
 
 
+def superseded(session: Session, row: Reminder, now: datetime) -> bool:
+    """A later reminder of the same chase (kind, subject, entity, recipient) is due too, because the
+    bot was down: only the latest goes."""
+    return session.exec(select(Reminder.id).where(
+        Reminder.kind == row.kind, Reminder.subject_id == row.subject_id, Reminder.entity_id == row.entity_id,
+        Reminder.recipient == row.recipient, Reminder.id != row.id, Reminder.due_at > row.due_at,
+        Reminder.send_at <= now, Reminder.status.in_(OPEN))).first() is not None
+
+
 def next_due(session: Session) -> datetime | None:
     return session.exec(select(func.min(Reminder.send_at)).where(Reminder.status == ReminderStatus.PENDING)).one()

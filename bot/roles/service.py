@@ -44,6 +44,13 @@ def is_secretariat(session: Session, person: Person | None) -> bool:
     ).first() is not None
 
 
+def speaks_for(session: Session, person: Person | None, process_id: int, entity_id: int) -> bool:
+    """Whether the person is a focal point of that entity in that process."""
+    return person is not None and person.id is not None and session.exec(select(Membership.id).where(
+        Membership.person_id == person.id, Membership.process_id == process_id, Membership.entity_id == entity_id,
+        Membership.role == Role.FOCAL_POINT)).first() is not None
+
+
 def secretariat_user_ids(session: Session) -> list[str]:
     return list(session.exec(
         select(Person.slack_user_id).join(Membership, Membership.person_id == Person.id)

@@ -10,13 +10,13 @@ from sqlmodel import Session, select
 from bot.people.service import find_person
 from bot.reminders.outcomes import Message, Skip
 from bot.reminders.service import is_muted
-from bot.roles.service import is_secretariat
+from bot.reminders.store import superseded
+from bot.roles.service import is_secretariat, speaks_for
 from bot.rounds import render
 from bot.rounds.reminder_plan import entity_deadline
 from bot.rounds.service import describe
 from bot.rounds.status import Answer, board
-from storage.models import (Entity, Input, InputStatus, Membership, NilReturn, Process, Reminder, ReminderStatus,
-                            Role, Round, RoundEntity, RoundStatus)
+from storage.models import Entity, Input, InputStatus, NilReturn, Process, Reminder, Round, RoundEntity, RoundStatus
 
 
 def answered(session: Session, round_id: int, entity_id: int) -> bool:
@@ -27,20 +27,8 @@ def answered(session: Session, round_id: int, entity_id: int) -> bool:
     return has_input is not None or has_nil is not None
 
 
-def _speaks_for(session: Session, slack_user_id: str, process_id: int, entity_id: int) -> bool:
-    person = find_person(session, slack_user_id)
-    return person is not None and session.exec(select(Membership.id).where(
-        Membership.person_id == person.id, Membership.process_id == process_id, Membership.entity_id == entity_id,
-        Membership.role == Role.FOCAL_POINT)).first() is not None
 
 
-def _superseded(session: Session, row: Reminder, now: datetime) -> bool:
-    """A later reminder of the same chase is due too (the bot was down): only the latest goes."""
-    return session.exec(select(Reminder.id).where(
-        Reminder.kind == row.kind, Reminder.subject_id == row.subject_id, Reminder.entity_id == row.entity_id,
-        Reminder.recipient == row.recipient, Reminder.id != row.id, Reminder.due_at > row.due_at,
-        Reminder.send_at <= now, Reminder.status.in_([ReminderStatus.PENDING, ReminderStatus.SENDING]))
-    ).first() is not None
 
 
 def deadline_message(session: Session, row: Reminder, now: datetime) -> Message | Skip:
@@ -53,9 +41,9 @@ def deadline_message(session: Session, row: Reminder, now: datetime) -> Message 
         return Skip("answered")
     if is_muted(session, round_.process_id, row.recipient):
         return Skip("muted")
-    if not _speaks_for(session, row.recipient, round_.process_id, row.entity_id):
+    if not speaks_for(session, find_person(session, row.recipient), round_.process_id, row.entity_id):
         return Skip("not focal point")
-    if _superseded(session, row, now):
+    if superseded(session, row, now):
         return Skip("superseded")
     person = find_person(session, row.recipient)
     entity = session.get(Entity, row.entity_id)
