@@ -169,6 +169,11 @@ _INVITEES = (select(Entity.id, Entity.code, Entity.timezone,
              .where(PollInvitee.poll_id == bindparam("poll_id")))
 _COUNTS = (select(PollVote.slot_id, *(func.count().filter(PollVote.answer == answer) for answer in PollAnswer))
            .where(PollVote.poll_id == bindparam("poll_id")).group_by(PollVote.slot_id))
+_COUNTED = (select(PollVote.slot_id.label("slot_id"),
+                   *(func.count().filter(PollVote.answer == answer).label(answer.value) for answer in PollAnswer))
+            .where(PollVote.poll_id == bindparam("poll_id")).group_by(PollVote.slot_id).subquery())
+_BOARD = (_HEAD.add_columns(*(_COUNTED.c[answer.value] for answer in PollAnswer))
+          .join(_COUNTED, _COUNTED.c.slot_id == PollSlot.id, isouter=True))
 
 
 def _rows(session: Session, statement, poll_id: int) -> list:
@@ -213,14 +218,15 @@ class Board:
 
 
 def board(session: Session, poll_id: int) -> Board:
-    """Three queries whatever the number of slots, entities and answers: the poll with its slots, the
-    invitees (answered or not), the answers counted per slot (bench/poll.py times it)."""
-    rows = _rows(session, _HEAD, poll_id) if poll_id else []
+    """Two queries whatever the number of slots, entities and answers: the poll with its slots and
+    the answers counted per slot; the invitees (answered or not). bench/poll.py times it."""
+    rows = _rows(session, _BOARD, poll_id) if poll_id else []
     if not rows:
         raise NotFound("polls.unknown", id=poll_id)
     head = PollHead(*rows[0][:6])
-    slots = [SlotRow(*row[6:]) for row in rows if row[6] is not None]
-    return Board(head, tally(slots, invitees_of(session, poll_id), vote_counts(session, poll_id)))
+    slots = [SlotRow(*row[6:10]) for row in rows if row[6] is not None]
+    counts = [(row[6], *row[10:13]) for row in rows if row[6] is not None and row[10] is not None]
+    return Board(head, tally(slots, invitees_of(session, poll_id), counts))
 
 
 def may_manage(session: Session, person: Person, process: Process) -> bool:
