@@ -227,15 +227,7 @@ def test_only_the_secretariat_records_and_only_after_the_meeting(sender, slack, 
     assert not slack.calls_to("views.open")
 
 
-def test_meeting_outcomes_id_opens_the_modal_once_the_meeting_command_routes_to_it(sender, slack, group):
-    import inspect
-
-    from bot.slack import app
-
-    meeting = app.SUBCOMMANDS.get("meeting")
-    if meeting is None or "outcomes_command" not in inspect.getsource(inspect.getmodule(meeting)):
-        pytest.skip("`/consult meeting` does not route `meeting outcomes ID` to bot.slack.outcomes.outcomes_command "
-                    "yet (the integrator wires it)")
+def test_meeting_outcomes_id_opens_the_outcomes_modal(sender, slack, group):
     sender.command(SECRETARIAT, f"meeting outcomes {group.past}")
     view = slack.wait_for("views.open")[0].params["view"]
     assert view["callback_id"] == "outcomes.record" and json.loads(view["private_metadata"]) == {"meeting": group.past}

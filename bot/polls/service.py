@@ -160,12 +160,10 @@ _HEAD = (select(Poll.id, Poll.title, Poll.duration_minutes, Poll.timezone, Poll.
          .where(Poll.id == bindparam("poll_id")).order_by(PollSlot.position))
 _SLOTS = (select(PollSlot.id, PollSlot.position, PollSlot.start, PollSlot.end)
           .where(PollSlot.poll_id == bindparam("poll_id")).order_by(PollSlot.position))
-_INVITEES = (select(Entity.id, Entity.code, Entity.timezone,
-                    select(PollVote.id).where(  # a probe of the (slot, entity) unique index per slot, at most
-                        PollVote.entity_id == PollInvitee.entity_id,
-                        PollVote.slot_id.in_(select(PollSlot.id).where(PollSlot.poll_id == bindparam("poll_id"))))
-                    .exists())
+_VOTERS = select(PollVote.entity_id).where(PollVote.poll_id == bindparam("poll_id")).distinct().subquery()
+_INVITEES = (select(Entity.id, Entity.code, Entity.timezone, _VOTERS.c.entity_id.is_not(None))
              .select_from(PollInvitee).join(Entity, PollInvitee.entity_id == Entity.id)
+             .join(_VOTERS, _VOTERS.c.entity_id == PollInvitee.entity_id, isouter=True)
              .where(PollInvitee.poll_id == bindparam("poll_id")))
 _COUNTS = (select(PollVote.slot_id, *(func.count().filter(PollVote.answer == answer) for answer in PollAnswer))
            .where(PollVote.poll_id == bindparam("poll_id")).group_by(PollVote.slot_id))
