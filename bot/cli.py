@@ -10,6 +10,7 @@ import sys
 from bot.documents.cli import add_parser as add_doc_parser
 from bot.inputs.cli import add_parsers as add_matrix_parsers
 from bot.meetings.cli import add_parsers as add_meeting_parsers
+from bot.hlcm.cli import add_parsers as add_hlcm_parsers
 from bot.settings import Settings, SettingsError, load_settings
 from bot.texts import CatalogError
 
@@ -139,6 +140,7 @@ def parser() -> argparse.ArgumentParser:
     grant.set_defaults(run=_grant)
     add_matrix_parsers(sub)
     add_meeting_parsers(sub)
+    add_hlcm_parsers(sub)
     add_doc_parser(sub)
     return root
 

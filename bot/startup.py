@@ -10,6 +10,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (AsyncConnectionErrorRet
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.engine import Engine
 
+from bot.hlcm.questionnaire import questionnaire
 from bot.reminders import policy
 from bot.roles.service import sync_secretariat
 from bot.scheduler.runner import Runner, sender_client
@@ -24,6 +25,7 @@ from storage.migrate import upgrade
 def prepare(settings: Settings) -> Engine:
     """Check the texts, migrate the database, grant SECRETARIAT_USERS. Fails loudly, before serving."""
     catalog()
+    questionnaire()
     policy.configure(settings.quiet)
     engine = make_engine(settings.database_url)
     upgrade(engine)

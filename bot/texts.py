@@ -22,6 +22,7 @@ from bot.mrkdwn import Raw, escape
 
 PROMPTS_DIR = Path(os.environ.get("CONSULTBOT_PROMPTS_DIR", Path(__file__).resolve().parents[1] / "prompts"))
 BASE_LOCALE = "en"
+DATA_DIRS = {"hlcm"}  # folders of prompts/ that hold data (the HLCM questionnaire), not a locale
 TEXT_FUNCTIONS = {"t", "t_plain"}
 ERROR_CLASSES = {"DomainError", "NotAllowed", "NotFound", "Invalid", "Conflict"}
 # Keys built at run time from a value; `load` checks each expansion exists.
@@ -118,7 +119,7 @@ class Catalog:
     def load(cls, root: Path = PROMPTS_DIR, check_code: Path | None = Path(__file__).parent) -> "Catalog":
         if not (root / BASE_LOCALE).is_dir():
             raise CatalogError(f"{root / BASE_LOCALE}: the English texts are missing")
-        locales = {d.name: read_locale(d) for d in sorted(root.iterdir()) if d.is_dir()}
+        locales = {d.name: read_locale(d) for d in sorted(root.iterdir()) if d.is_dir() and d.name not in DATA_DIRS}
         base = locales[BASE_LOCALE]
         for key, template in base.items():
             _placeholders(template, f"{BASE_LOCALE}:{key}")

@@ -9,6 +9,8 @@ from storage.models.reminders import Recurrence, Reminder, ReminderMute, Reminde
 from storage.models.meetings import (ActionItem, ActionStatus, AgendaItem, Attendance, Decision, DecisionKind, Meeting,
                                      MeetingChair, MeetingInvitee, MeetingKind, MeetingStatus, Poll, PollAnswer,
                                      PollInvitee, PollSlot, PollStatus, PollVote, Rsvp)
+from storage.models.hlcm import (DataCall, DataCallEntity, DataCallStatus, Submission, SubmissionSource,
+                                 SubmissionStatus)
 
 __all__ = [
     "AuditEntry", "Entity", "JoinRequest", "Membership", "Person", "Process", "ProcessEntity", "ProcessedRequest",
@@ -20,4 +22,5 @@ __all__ = [
     "ActionItem", "ActionStatus", "AgendaItem", "Attendance", "Decision", "DecisionKind", "Meeting", "MeetingChair",
     "MeetingInvitee", "MeetingKind", "MeetingStatus", "Poll", "PollAnswer", "PollInvitee", "PollSlot", "PollStatus",
     "PollVote", "Rsvp",
+    "DataCall", "DataCallEntity", "DataCallStatus", "Submission", "SubmissionSource", "SubmissionStatus",
 ]

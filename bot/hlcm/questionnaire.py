@@ -1,0 +1,188 @@
+"""The HLCM questionnaire: indicators as data (prompts/hlcm/questionnaire.yaml), loaded and checked at start-up.
+
+A bad file fails start-up with one clear line, like the texts catalogue."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.texts import CatalogError
+
+QUESTIONNAIRE_FILE = Path(os.environ.get(
+    "CONSULTBOT_HLCM_QUESTIONNAIRE",
+    Path(__file__).resolve().parents[2] / "prompts" / "hlcm" / "questionnaire.yaml"))
+TYPES = ("number", "integer", "yes_no", "choice")
+NUMERIC = ("number", "integer")
+# The ids the compilation reads; the rest only appear in the annex.
+REQUIRED_IDS = ("scope1", "scope2", "scope3_travel", "air_travel", "staff", "offsets", "climate_neutral", "strategy",
+                "ems", "procurement_policy", "staff_trained")
+# The choice values the HLCM counts read.
+REQUIRED_CHOICES = {"strategy": ("none", "drafting", "approved"), "ems": ("none", "approaching", "met")}
+_ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+_KNOWN = {"id", "label", "group", "type", "unit", "min", "max", "choices", "required", "compare", "in_total",
+          "part_of", "help"}
+
+
+class QuestionnaireError(CatalogError):
+    """A CatalogError, so every entry point reports it as it reports a bad text: one line, before serving."""
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    label: str
+    group: str
+    type: str
+    help: str = ""
+    unit: str | None = None
+    min: float | None = None
+    max: float | None = None
+    choices: dict[str, str] = field(default_factory=dict)
+    required: bool = True
+    compare: bool = False
+    in_total: bool = False
+    part_of: str | None = None
+
+    @property
+    def numeric(self) -> bool:
+        return self.type in NUMERIC
+
+
+@dataclass(frozen=True)
+class Questionnaire:
+    version: int
+    groups: dict[str, str]
+    indicators: tuple[Indicator, ...]
+
+    def get(self, indicator_id: str) -> Indicator:
+        return self.by_id[indicator_id]
+
+    @property
+    def by_id(self) -> dict[str, Indicator]:
+        return {i.id: i for i in self.indicators}
+
+    @property
+    def sources(self) -> list[Indicator]:
+        """The emission sources summed into an entity's total, in questionnaire order."""
+        return [i for i in self.indicators if i.in_total]
+
+    def in_group(self, group: str) -> list[Indicator]:
+        return [i for i in self.indicators if i.group == group]
+
+
+def _number(value: Any, where: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise QuestionnaireError(f"{where} must be a number")
+    return float(value)
+
+
+def _indicator(raw: Any, n: int, groups: dict[str, str], path: Path) -> Indicator:
+    where = f"{path}: indicator {n}"
+    if not isinstance(raw, dict):
+        raise QuestionnaireError(f"{where} must be a mapping")
+    ident = raw.get("id")
+    if not isinstance(ident, str) or not _ID.match(ident):
+        raise QuestionnaireError(f"{where}: id must be lower-case letters, digits and underscores, not {ident!r}")
+    where = f"{path}: {ident}"
+    unknown = sorted(set(raw) - _KNOWN)
+    if unknown:
+        raise QuestionnaireError(f"{where}: unknown field {', '.join(unknown)}")
+    for name in ("label", "group", "type"):
+        if not isinstance(raw.get(name), str) or not raw[name].strip():
+            raise QuestionnaireError(f"{where}: {name} is missing")
+    kind = raw["type"]
+    if kind not in TYPES:
+        raise QuestionnaireError(f"{where}: type must be one of {', '.join(TYPES)}, not {kind!r}")
+    if raw["group"] not in groups:
+        raise QuestionnaireError(f"{where}: group {raw['group']!r} is not listed under groups")
+    low, high = _number(raw.get("min"), f"{where}: min"), _number(raw.get("max"), f"{where}: max")
+    unit = raw.get("unit")
+    choices = raw.get("choices") or {}
+    if kind in NUMERIC:
+        if not isinstance(unit, str) or not unit.strip():
+            raise QuestionnaireError(f"{where}: a {kind} needs a unit")
+        if high is None:
+            raise QuestionnaireError(f"{where}: a {kind} needs a max (it refuses absurd figures)")
+        if low is not None and low > high:
+            raise QuestionnaireError(f"{where}: min is above max")
+        if choices:
+            raise QuestionnaireError(f"{where}: a {kind} has no choices")
+    else:
+        if low is not None or high is not None or unit:
+            raise QuestionnaireError(f"{where}: a {kind} has no unit or bounds")
+    if kind == "choice":
+        if not isinstance(choices, dict) or len(choices) < 2 or not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in choices.items()):
+            raise QuestionnaireError(f"{where}: choices must map at least two values to labels")
+    elif choices:
+        raise QuestionnaireError(f"{where}: only a choice has choices")
+    for name in ("required", "compare", "in_total"):
+        if name in raw and not isinstance(raw[name], bool):
+            raise QuestionnaireError(f"{where}: {name} must be true or false")
+    if (raw.get("in_total") or raw.get("compare")) and kind not in NUMERIC:
+        raise QuestionnaireError(f"{where}: only numbers can be compared or summed")
+    return Indicator(id=ident, label=raw["label"].strip(), group=raw["group"], type=kind,
+                     help=str(raw.get("help") or "").strip(), unit=unit, min=low, max=high,
+                     choices=dict(choices), required=raw.get("required", True),
+                     compare=raw.get("compare", kind in NUMERIC), in_total=raw.get("in_total", False),
+                     part_of=raw.get("part_of"))
+
+
+def parse(tree: Any, path: Path) -> Questionnaire:
+    if not isinstance(tree, dict):
+        raise QuestionnaireError(f"{path}: must be a mapping with groups and indicators")
+    groups = tree.get("groups")
+    if not isinstance(groups, dict) or not groups or not all(isinstance(v, str) for v in groups.values()):
+        raise QuestionnaireError(f"{path}: groups must map each group to its title")
+    raw = tree.get("indicators")
+    if not isinstance(raw, list) or not raw:
+        raise QuestionnaireError(f"{path}: indicators must be a list")
+    indicators = [_indicator(item, n, groups, path) for n, item in enumerate(raw, 1)]
+    seen: set[str] = set()
+    for indicator in indicators:
+        if indicator.id in seen:
+            raise QuestionnaireError(f"{path}: {indicator.id} is defined twice")
+        seen.add(indicator.id)
+    by_id = {i.id: i for i in indicators}
+    for indicator in indicators:
+        if indicator.part_of is not None:
+            whole = by_id.get(indicator.part_of)
+            if whole is None or not whole.numeric or whole.unit != indicator.unit:
+                raise QuestionnaireError(f"{path}: {indicator.id}: part_of must name a number in the same unit")
+    missing = [i for i in REQUIRED_IDS if i not in by_id]
+    if missing:
+        raise QuestionnaireError(f"{path}: the compilation needs {', '.join(missing)}")
+    for ident, values in REQUIRED_CHOICES.items():
+        if tuple(by_id[ident].choices) != values:
+            raise QuestionnaireError(f"{path}: {ident} must offer the choices {', '.join(values)}, in that order")
+    units = {i.unit for i in indicators if i.in_total}
+    if len(units) != 1:
+        raise QuestionnaireError(f"{path}: the emission sources must share one unit")
+    version = tree.get("version", 1)
+    if not isinstance(version, int):
+        raise QuestionnaireError(f"{path}: version must be a whole number")
+    return Questionnaire(version=version, groups=dict(groups), indicators=tuple(indicators))
+
+
+def load(path: Path = QUESTIONNAIRE_FILE) -> Questionnaire:
+    try:
+        tree = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise QuestionnaireError(f"{path}: the HLCM questionnaire is missing") from None
+    except yaml.YAMLError as exc:
+        raise QuestionnaireError(f"{path}: not valid YAML: {' '.join(str(exc).split())}") from None
+    return parse(tree, path)
+
+
+@lru_cache(maxsize=1)
+def questionnaire() -> Questionnaire:
+    return load()
