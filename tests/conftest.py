@@ -62,6 +62,19 @@ def engine(database_url) -> Iterator[Engine]:
     engine.dispose()
 
 
+@pytest.fixture
+def default_quiet_hours() -> Iterator[None]:
+    """The reminder policy of a fresh deployment (nothing but a last call between 20:00 and 08:00 or
+    at a weekend, in each person's zone), whatever another test set; put back afterwards."""
+    from bot.reminders import policy
+    from bot.reminders.plan import QuietHours
+
+    before = policy.quiet_hours()
+    policy.configure(QuietHours())
+    yield
+    policy.configure(before)
+
+
 @pytest.fixture(scope="session")
 def offline_engine(database_url, tmp_path_factory, request) -> Iterator[Engine]:
     """A second shared database of the same kind that no bot process serves, for domain tests that

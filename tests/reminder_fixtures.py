@@ -22,13 +22,14 @@ is due in the shared one.
 from __future__ import annotations
 
 import itertools
+import time
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy.engine import Engine
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from storage.db import session_scope
 from storage.models import Document, DocumentVersion, Reminder, ReminderStatus, Role, Round, RoundEntity
@@ -109,6 +110,19 @@ def reminders(engine: Engine, *conditions) -> list[Reminder]:
         rows = s.exec(select(Reminder).where(*conditions).order_by(Reminder.id)).all()
         s.expunge_all()
         return list(rows)
+
+
+def wait_for_status(engine: Engine, reminder: int | str, status: ReminderStatus, timeout: float = 10) -> Reminder:
+    """Polls the row (by id, or by key) until it reaches `status`; fails naming the row's state otherwise."""
+    where = Reminder.id == reminder if isinstance(reminder, int) else Reminder.key == reminder
+    deadline = time.monotonic() + timeout
+    while True:
+        with Session(engine) as s:
+            row = s.exec(select(Reminder).where(where)).one()
+        if row.status == status or time.monotonic() > deadline:
+            assert row.status == status, (row.key, row.status, row.outcome)
+            return row
+        time.sleep(0.1)
 
 
 def make_due(engine: Engine, *conditions, ago: timedelta = timedelta(minutes=1)) -> list[str]:

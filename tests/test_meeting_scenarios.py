@@ -24,6 +24,7 @@ from storage.models import (Decision, Document, DocumentVersion, Meeting, Poll, 
 from storage.types import utcnow
 from tests.bot_process import BotProcess, consultbot
 from tests.conftest import BOT_TOKEN, SECRETARIAT
+from tests.reminder_fixtures import wait_for_status
 from tests.slack_double import SlackDouble
 from tests.slack_requests import SlackSender, sign, state
 
@@ -99,16 +100,6 @@ def _rows(engine, meeting_id: int) -> list[Reminder]:
         return list(s.exec(select(Reminder).where(Reminder.subject_id == meeting_id,
                                                   Reminder.kind.like("meeting.%")).order_by(Reminder.id)).all())
 
-
-def _wait_status(engine, reminder_id: int, status: ReminderStatus, timeout: float = 10) -> Reminder:
-    deadline = clock.monotonic() + timeout
-    while True:
-        with Session(engine) as s:
-            row = s.get(Reminder, reminder_id)
-        if row.status == status or clock.monotonic() > deadline:
-            assert row.status == status, (row.key, row.status, row.outcome)
-            return row
-        clock.sleep(0.1)
 
 
 def test_scheduling_invites_the_channel_and_each_focal_point_with_the_calendar_file(sender, slack, consultation,
@@ -367,11 +358,11 @@ def test_due_reminders_reach_focal_points_and_the_secretariat_is_asked_for_outco
     reminder = slack.wait_for("chat.postMessage", lambda c: c.params.get("channel") == wfp
                               and "consultbot_reminder" in _text(c))[0]
     assert "Reminder:" in _text(reminder) and "*WFP* has not answered yet" in _text(reminder)
-    assert _wait_status(engine, due[1].id, ReminderStatus.SKIPPED).outcome == "not attending"
+    assert wait_for_status(engine, due[1].id, ReminderStatus.SKIPPED).outcome == "not attending"
     asked = slack.wait_for("chat.postMessage", lambda c: c.params.get("channel") == SECRETARIAT
                            and "no outcomes are recorded" in _text(c))[0]
     assert f"meeting {meeting.id}" in _text(asked)
-    assert _wait_status(engine, due[2].id, ReminderStatus.SENT).ts == asked.response["ts"]
+    assert wait_for_status(engine, due[2].id, ReminderStatus.SENT).ts == asked.response["ts"]
 
 
 # ---- February 2014, on a clock set back by time-machine

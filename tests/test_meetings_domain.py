@@ -19,7 +19,6 @@ from bot.meetings.service import (MoveMeeting, NewMeeting, agenda_lines, board, 
                                   move_meeting, rsvp, validate_new)
 from bot.people.service import ensure_person
 from bot.processes.service import NewProcess, create_process
-from bot.reminders import policy
 from bot.reminders.delivery import KINDS
 from bot.reminders.outcomes import Message, Skip
 from bot.reminders.plan import QuietHours
@@ -43,12 +42,7 @@ def engine(offline_engine):
     return offline_engine
 
 
-@pytest.fixture(autouse=True)
-def working_hours():
-    before = policy.quiet_hours()
-    policy.configure(QuietHours())
-    yield
-    policy.configure(before)
+pytestmark = pytest.mark.usefixtures("default_quiet_hours")
 
 
 @dataclass

@@ -24,6 +24,7 @@ from storage.models import (ActionItem, ActionStatus, Attendance, Decision, Docu
                             MeetingInvitee, MeetingKind, Process, Reminder, ReminderStatus, Rsvp)
 from storage.types import utcnow
 from tests.conftest import SECRETARIAT
+from tests.reminder_fixtures import wait_for_status
 from tests.slack_requests import state
 
 _n = itertools.count(1)
@@ -267,16 +268,6 @@ def _action_item(sender, slack, engine, group, owner: str = "UNIDO") -> ActionIt
                       .where(Decision.meeting_id == group.past)).one()
 
 
-def _wait_status(engine, reminder_id: int, status: ReminderStatus, timeout: float = 10) -> Reminder:
-    deadline = time.monotonic() + timeout
-    while True:
-        with Session(engine) as s:
-            row = s.get(Reminder, reminder_id)
-        if row.status == status or time.monotonic() > deadline:
-            assert row.status == status, (row.key, row.status, row.outcome)
-            return row
-        time.sleep(0.1)
-
 
 def test_the_owner_is_reminded_by_the_running_bot_and_marks_the_item_done(sender, slack, engine, group):
     item = _action_item(sender, slack, engine, group)
@@ -289,7 +280,7 @@ def test_the_owner_is_reminded_by_the_running_bot_and_marks_the_item_done(sender
     reminder = slack.wait_for("chat.postMessage", lambda c: c.params.get("channel") == unido
                               and "Reminder: the action item of *UNIDO*" in _text(c), timeout=10)[0]
     assert [a for a, _ in _buttons(reminder)] == ["action_item.done", "reminder.tomorrow"]
-    assert _wait_status(engine, first, ReminderStatus.SENT).ts == reminder.response["ts"]
+    assert wait_for_status(engine, first, ReminderStatus.SENT).ts == reminder.response["ts"]
 
     slack.reset()
     sender.command(group.focal["ESCAP"], f"action done {item.id}")

@@ -25,9 +25,8 @@ from bot.outcomes.reminder_plan import DUE
 from bot.outcomes.service import OutcomeRequest, list_meetings, mark_done, next_meetings, record_outcome
 from bot.people.service import Profile, find_person, save_profile
 from bot.processes.service import NewProcess, create_process
-from bot.reminders import delivery, policy, store
+from bot.reminders import delivery, store
 from bot.reminders.outcomes import Message, Skip
-from bot.reminders.plan import QuietHours
 from bot.roles.service import grant, sync_secretariat
 from bot.rounds.reminder_plan import DEADLINE
 from bot.rounds.service import OpenRound, open_round
@@ -57,12 +56,7 @@ def clock():
         yield traveller
 
 
-@pytest.fixture(autouse=True)
-def default_quiet_hours():
-    before = policy.quiet_hours()
-    policy.configure(QuietHours())
-    yield
-    policy.configure(before)
+pytestmark = pytest.mark.usefixtures("default_quiet_hours")
 
 
 @dataclass

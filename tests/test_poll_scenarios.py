@@ -10,7 +10,6 @@ import itertools
 import json
 import os
 import re
-import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -21,6 +20,7 @@ from storage.db import session_scope
 from storage.models import Poll, PollSlot, PollStatus, PollVote, Reminder, ReminderStatus, Role
 from storage.types import utcnow
 from tests.conftest import SECRETARIAT
+from tests.reminder_fixtures import wait_for_status
 from tests.slack_requests import state
 
 _n = itertools.count(1)
@@ -213,16 +213,6 @@ def _make_due(engine, poll_id: int, *conditions) -> None:
         s.commit()
 
 
-def _wait_status(engine, key: str, status: ReminderStatus, timeout: float = 10) -> Reminder:
-    deadline = time.monotonic() + timeout
-    while True:
-        with Session(engine) as s:
-            row = s.exec(select(Reminder).where(Reminder.key == key)).one()
-        if row.status == status or time.monotonic() > deadline:
-            assert row.status == status, (row.key, row.status, row.outcome)
-            return row
-        time.sleep(0.1)
-
 
 def test_non_responders_are_reminded_and_closing_the_poll_stops_answers_and_reminders(sender, slack, chemicals,
                                                                                       engine):
@@ -246,8 +236,8 @@ def test_non_responders_are_reminded_and_closing_the_poll_stops_answers_and_remi
     assert "has answered 1 of the 3 slots" in _text(next(
         c for c in slack.calls_to("chat.postMessage") if c.params.get("channel") == focal["UNDP"]
         and "consultbot_reminder" in _text(c)))
-    assert _wait_status(engine, key[("P+2d", focal["UNEP"])], ReminderStatus.SKIPPED).outcome == "answered"
-    _wait_status(engine, key[("P+2d", focal["ESCAP"])], ReminderStatus.SENT)
+    assert wait_for_status(engine, key[("P+2d", focal["UNEP"])], ReminderStatus.SKIPPED).outcome == "answered"
+    wait_for_status(engine, key[("P+2d", focal["ESCAP"])], ReminderStatus.SENT)
 
     slack.reset()
     sender.command(SECRETARIAT, f"poll close {poll_id}")

@@ -21,9 +21,7 @@ from bot.polls.service import (NewPoll, answer_poll, ballot, board, check_poll, 
                                recipients, schedule_prefill, without_focal_point)
 from bot.polls.tally import InviteeRow, SlotRow, outside_by_slot, outside_hours, tally
 from bot.processes.service import NewProcess, create_process
-from bot.reminders import policy
 from bot.reminders.outcomes import Message, Skip
-from bot.reminders.plan import QuietHours
 from bot.reminders.service import mute
 from bot.roles.service import grant, revoke, sync_secretariat
 from bot.seed import seed
@@ -47,13 +45,7 @@ def engine(offline_engine):
     return offline_engine
 
 
-@pytest.fixture(autouse=True)
-def working_hours():
-    """The default quiet hours (20:00-08:00 and weekends in each person's zone), whatever another test set."""
-    before = policy.quiet_hours()
-    policy.configure(QuietHours())
-    yield
-    policy.configure(before)
+pytestmark = pytest.mark.usefixtures("default_quiet_hours")
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 from storage.models import Recurrence, Reminder, ReminderStatus, Round
 from storage.types import utcnow
 from tests.conftest import SECRETARIAT
+from tests.reminder_fixtures import wait_for_status
 from tests.slack_requests import state
 
 
@@ -60,16 +61,6 @@ def _make_due(engine, *conditions) -> None:
                   .values(send_at=utcnow() - timedelta(seconds=1)))
         s.commit()
 
-
-def _wait_status(engine, reminder_id: int, status: ReminderStatus, timeout: float = 10) -> Reminder:
-    deadline = time.monotonic() + timeout
-    while True:
-        with Session(engine) as s:
-            row = s.get(Reminder, reminder_id)
-        if row.status == status or time.monotonic() > deadline:
-            assert row.status == status, (row.key, row.status, row.outcome)
-            return row
-        time.sleep(0.1)
 
 
 def _weekly_row(engine, handle: str) -> Reminder:
@@ -124,9 +115,9 @@ def test_a_due_reminder_reaches_only_entities_that_have_not_answered(sender, sla
     buttons = [e["action_id"] for b in reminder.params["blocks"] if b["type"] == "actions" for e in b["elements"]]
     assert buttons == ["input.open", "input.nil", "reminder.tomorrow"]
     wmo_row = next(r for r in _rows(engine, round_.id) if r.offset == "T-7d" and r.recipient == wmo)
-    assert _wait_status(engine, wmo_row.id, ReminderStatus.SKIPPED).outcome == "answered"
+    assert wait_for_status(engine, wmo_row.id, ReminderStatus.SKIPPED).outcome == "answered"
     unido_row = next(r for r in _rows(engine, round_.id) if r.offset == "T-7d" and r.recipient == unido)
-    sent = _wait_status(engine, unido_row.id, ReminderStatus.SENT)
+    sent = wait_for_status(engine, unido_row.id, ReminderStatus.SENT)
     assert sent.ts == reminder.response["ts"]
     assert not [c for c in slack.calls_to("chat.postMessage") if c.params.get("channel") == wmo
                 and "consultbot_reminder" in _text(c)]
@@ -162,7 +153,7 @@ def test_a_muted_person_gets_no_reminders_and_the_secretariat_sees_who_muted(sen
 
     _make_due(engine, Reminder.subject_id == round_.id, Reminder.offset == "T-7d", Reminder.recipient == unido)
     row = next(r for r in _rows(engine, round_.id) if r.offset == "T-7d" and r.recipient == unido)
-    assert _wait_status(engine, row.id, ReminderStatus.SKIPPED).outcome == "muted"
+    assert wait_for_status(engine, row.id, ReminderStatus.SKIPPED).outcome == "muted"
 
     slack.reset()
     sender.command(SECRETARIAT, f"reminders {handle}")
@@ -256,7 +247,7 @@ def test_the_weekly_status_goes_to_the_process_channel_once_per_occurrence(sende
 
     status = slack.wait_for("chat.postMessage", weekly_post, timeout=10)[0]
     assert "Round 1" in _text(status) and "Waiting for: UNEP, UNIDO, WFP, WMO" in _text(status)
-    sent = _wait_status(engine, _weekly_row(engine, handle).id, ReminderStatus.SENT)
+    sent = wait_for_status(engine, _weekly_row(engine, handle).id, ReminderStatus.SENT)
     assert sent.ts == status.response["ts"]
     time.sleep(1.5)  # three more ticks: the occurrence is not posted again
     assert len([c for c in slack.calls_to("chat.postMessage") if weekly_post(c)]) == 1
@@ -273,7 +264,7 @@ def test_a_reminder_slack_refuses_for_good_is_shown_to_the_secretariat(sender, s
     row = next(r for r in _rows(engine, round_.id) if r.offset == "T-7d" and r.recipient == unido)
     slack.fail_next("chat.postMessage", status=200, error="account_inactive")
     _make_due(engine, Reminder.id == row.id)
-    failed = _wait_status(engine, row.id, ReminderStatus.FAILED)
+    failed = wait_for_status(engine, row.id, ReminderStatus.FAILED)
     assert failed.outcome == "account_inactive" and failed.attempts == 1
 
     sender.command(SECRETARIAT, f"reminders {consultation['handle']}")

@@ -23,8 +23,6 @@ from bot.entities.service import get_entity
 from bot.inputs.service import InputDraft, nil_return, submit_input
 from bot.people.service import Profile, find_person, save_profile
 from bot.processes.service import NewProcess, create_process, get_process
-from bot.reminders import policy
-from bot.reminders.plan import parse_quiet
 from bot.reminders.service import mute
 from bot.roles.service import grant, sync_secretariat
 from bot.rounds.service import OpenRound, close_round, open_round
@@ -50,15 +48,6 @@ def utc(month: int, day: int, hour: int, minute: int = 0) -> datetime:
 OPENED = utc(11, 2, 9)  # Monday 2 November
 DEADLINE_AT = utc(12, 3, 16)  # Thursday 3 December 17:00 CET
 T7 = utc(11, 26, 16)  # Thursday 26 November 17:00 CET
-
-
-@pytest.fixture
-def quiet_hours():
-    """The default policy: nothing but a last call between 20:00 and 08:00 or on a weekend."""
-    before = policy.quiet_hours()
-    policy.configure(parse_quiet("20:00-08:00", "sat,sun"))
-    yield
-    policy.configure(before)
 
 
 @pytest.fixture
@@ -116,7 +105,7 @@ class Consultation:
 
 
 @pytest.fixture
-def consultation(private_database_url, private_engine, quiet_hours) -> Consultation:
+def consultation(private_database_url, private_engine, default_quiet_hours) -> Consultation:
     c = Consultation(private_database_url, private_engine)
     with c.session() as s:
         save_profile(s, Profile(slack_user_id=SECRETARIAT, timezone=GENEVA))

@@ -19,8 +19,7 @@ from bot.entities.service import get_entity
 from bot.errors import Conflict, Invalid, NotAllowed, NotFound
 from bot.people.service import Profile, find_person, save_profile
 from bot.processes.service import NewProcess, create_process, get_process
-from bot.reminders import policy, recurring, store
-from bot.reminders.plan import QuietHours
+from bot.reminders import recurring, store
 from bot.reminders.service import is_muted, mute, set_weekly, snooze, unmute
 from bot.roles.service import grant, revoke, sync_secretariat
 from bot.rounds.reminder_plan import DEADLINE
@@ -70,14 +69,6 @@ class Consultation:
 
     def key(self, offset: str, code: str, user: str, stamp: str = STAMP) -> str:
         return f"round:{self.round_id}@{stamp}:{offset}:{code}:{user}"
-
-
-@pytest.fixture
-def default_quiet_hours():
-    before = policy.quiet_hours()
-    policy.configure(QuietHours())
-    yield
-    policy.configure(before)
 
 
 @pytest.fixture
