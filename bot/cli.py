@@ -11,6 +11,7 @@ from bot.documents.cli import add_parser as add_doc_parser
 from bot.inputs.cli import add_parsers as add_matrix_parsers
 from bot.meetings.cli import add_parsers as add_meeting_parsers
 from bot.hlcm.cli import add_parsers as add_hlcm_parsers
+from bot.digests.cli import add_parser as add_digest_parser
 from bot.settings import Settings, SettingsError, load_settings
 from bot.texts import CatalogError
 
@@ -141,6 +142,7 @@ def parser() -> argparse.ArgumentParser:
     add_matrix_parsers(sub)
     add_meeting_parsers(sub)
     add_hlcm_parsers(sub)
+    add_digest_parser(sub)
     add_doc_parser(sub)
     return root
 

@@ -64,3 +64,21 @@ def test_the_poll_benchmark_tallies_and_renders_a_poll_built_through_the_service
     assert data["answering"] == {"all": 36, "half": 2, "none": 2}
     assert len(data["samples"]["ours"]) == len(data["samples"]["plain"]) == 3
     assert data["ratio"] == data["ours_ms"] / data["plain_ms"] and data["ours_ms"] > 0
+
+
+def test_the_hlcm_benchmark_compiles_and_renders_the_summary_of_a_small_history(tmp_path, private_database_url):
+    """12 entities × 3 years through the CSV import: the three outputs and the plain sums timed on the same rows."""
+    figures = tmp_path / "hlcm.json"
+    result = subprocess.run([sys.executable, str(ROOT / "bench" / "hlcm.py"), "--entities", "12", "--years", "3",
+                             "--runs", "1", "--database-url", private_database_url, "--no-check",
+                             "--json", str(figures)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=240)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "| entities × years | rows | db | runs | output | ours ms (median) | plain sums ms (median) | ratio |" \
+        in result.stdout
+    assert "| 12 × 3 |" in result.stdout and "| docx + 3 charts |" in result.stdout
+    data = json.loads(figures.read_text())
+    assert data["entities"] == 12 and data["years"] == 3 and 30 <= data["rows"] <= 36
+    assert data["plain_total_last_year"] > 0
+    assert abs(data["total_last_year"] - data["plain_total_last_year"]) < 1e-6 * data["plain_total_last_year"]
+    assert set(data["ratios"]) == {"docx", "md", "xlsx"} and data["sizes"]["docx"] > 20000

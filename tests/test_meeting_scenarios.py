@@ -187,6 +187,7 @@ def test_entities_answer_and_the_secretariat_sees_who_comes(sender, slack, consu
     sender.click(wfp, "meeting.tentative", str(meeting.id))
     assert "*WFP* — Tentative" in _text(slack.wait_for("response_url", lambda c: "WFP" in _text(c))[0])
     sender.click(unido, "meeting.not_attending", str(meeting.id))
+    slack.wait_for("response_url", lambda c: "*UNIDO* — Not attending" in _text(c))  # clicks a person makes in turn
     sender.click(unido, "meeting.tentative", str(meeting.id))  # answering again replaces
     slack.wait_for("response_url", lambda c: "*UNIDO* — Tentative" in _text(c))
     outsider = new_user("Someone else", tz="Asia/Bangkok")

@@ -1,4 +1,6 @@
-"""`consultbot hlcm import FILE`: past years' figures from CSV. Later: `consultbot hlcm summary YEAR`."""
+"""`consultbot hlcm import FILE`: past years' figures from CSV; `consultbot hlcm summary YEAR --format
+docx|md|xlsx --out FILE`: the year's progress summary for the HLCM (a bad year or a year without figures: a
+message on stderr, exit status 1, no file written)."""
 
 from __future__ import annotations
 
@@ -6,6 +8,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from bot.errors import DomainError
 from bot.hlcm.history import import_csv
 from bot.settings import Settings
 from bot.texts import t_plain
@@ -37,8 +40,27 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _summary(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.hlcm.report import build_report, parse_year, render
+    from bot.startup import prepare
+
+    engine = prepare(settings)
+    try:
+        year = parse_year(args.year)
+        with session_scope(engine) as session:
+            report = build_report(session, year)
+        data = render(report, args.format)
+    except DomainError as exc:
+        print(t_plain(exc.key, None, **exc.params), file=sys.stderr)
+        return 1
+    out = Path(args.out)
+    out.write_bytes(data)
+    print(t_plain("hlcm.cli_written", None, path=str(out), year=year, format=args.format))
+    return 0
+
+
 def add_parsers(sub) -> None:
-    """Adds `consultbot hlcm` (made here, or reused when another module made it first) with `import`."""
+    """Adds `consultbot hlcm` (made here, or reused when another module made it first) with `import` and `summary`."""
     hlcm = sub.choices.get("hlcm") or sub.add_parser("hlcm", help="the annual progress summary to the HLCM")
     what = next((a for a in hlcm._actions if isinstance(a, argparse._SubParsersAction)), None)
     if what is None:
@@ -46,3 +68,8 @@ def add_parsers(sub) -> None:
     imp = what.add_parser("import", help="past years' figures from CSV: year,entity,<indicator ids>; all or nothing")
     imp.add_argument("file")
     imp.set_defaults(run=_import)
+    summary = what.add_parser("summary", help="the year's progress summary: narrative, figures, charts, annex")
+    summary.add_argument("year")
+    summary.add_argument("--format", choices=("docx", "md", "xlsx"), default="docx")
+    summary.add_argument("--out", required=True, help="the file to write")
+    summary.set_defaults(run=_summary)

@@ -399,3 +399,55 @@ def imported(entity: Entity, year: int, figures: dict[str, Any], revision: int, 
     return Submission(entity_id=entity.id, year=year, revision=revision, status=SubmissionStatus.SUBMITTED,
                       source=SubmissionSource.CSV, figures=figures, saved_by=actor, submitted_at=now,
                       created_at=now, updated_at=now)
+
+
+# -- for the Slack side (bot/slack/datacall.py) and the reminders that chase the call ---------------------------
+
+def prefill(session: Session, entity_id: int, year: int) -> dict[str, Any]:
+    """What a questionnaire page starts from: the draft, else the current (submitted or returned) figures."""
+    row = draft(session, entity_id, year) or current(session, entity_id, year)
+    return dict(row.figures) if row is not None else {}
+
+
+def focal_points(session: Session, entity_ids: list[int]) -> list[tuple[Entity, Person]]:
+    """Who reports for each entity: its focal points in any process, each person once per entity."""
+    if not entity_ids:
+        return []
+    pairs = session.exec(select(Membership.entity_id, Membership.person_id).where(
+        Membership.entity_id.in_(entity_ids), Membership.role == Role.FOCAL_POINT).distinct()).all()
+    entities = {e.id: e for e in session.exec(select(Entity).where(Entity.id.in_({e for e, _ in pairs}))).all()}
+    people = {p.id: p for p in session.exec(select(Person).where(Person.id.in_({p for _, p in pairs}))).all()}
+    found = [(entities[e], people[p]) for e, p in pairs]
+    return sorted(found, key=lambda pair: (pair[0].code, pair[1].slack_user_id))
+
+
+def entities_for(session: Session, person: Person, call: DataCall) -> list[Entity]:
+    """The entities asked in the call that the person is a focal point of."""
+    asked = {e.id: e for e in asked_entities(session, call)}
+    if person is None or person.id is None or not asked:
+        return []
+    mine = set(session.exec(select(Membership.entity_id).where(
+        Membership.person_id == person.id, Membership.role == Role.FOCAL_POINT,
+        Membership.entity_id.in_(list(asked)))).all())
+    return [e for e in asked.values() if e.id in mine]
+
+
+def open_with_reminders(session: Session, actor: Person, year: int, deadline: datetime, timezone: str,
+                        codes: list[str] | None, offsets: list[str], now: datetime | None = None) -> DataCall:
+    """Open the call and write its reminder rows in the same transaction (bot/hlcm/reminder_plan.py)."""
+    from bot.hlcm.reminder_plan import plan_call
+
+    now = now or utcnow()
+    call = open_data_call(session, actor, year, deadline, timezone, codes, now)
+    plan_call(session, call, now, offsets)
+    return call
+
+
+def close_with_reminders(session: Session, actor: Person, year: int, now: datetime | None = None) -> DataCall:
+    """Close the call; its pending reminders are cancelled in the same transaction."""
+    from bot.hlcm.reminder_plan import plan_call
+
+    now = now or utcnow()
+    call = close_data_call(session, actor, year, now)
+    plan_call(session, call, now)
+    return call

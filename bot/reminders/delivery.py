@@ -14,6 +14,9 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
+from bot.digests.weekly import WEEKLY_DIGEST, weekly_digest_message
+from bot.hlcm.reminder_messages import reminder_message as datacall_reminder_message
+from bot.hlcm.reminder_plan import REMINDER as DATACALL_REMINDER
 from bot.meetings.reminder_messages import outcomes_message, reminder_message
 from bot.meetings.reminder_plan import OUTCOMES as MEETING_OUTCOMES, REMINDER as MEETING_REMINDER
 from bot.outcomes.reminder_messages import action_due_message
@@ -39,6 +42,8 @@ KINDS: dict[str, Prepare] = {
     POLL_REMINDER: poll_reminder_message,
     MEETING_REMINDER: reminder_message,
     MEETING_OUTCOMES: outcomes_message,
+    DATACALL_REMINDER: datacall_reminder_message,
+    WEEKLY_DIGEST: weekly_digest_message,
 }
 
 

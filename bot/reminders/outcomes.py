@@ -13,6 +13,7 @@ class Message:
     channel: str
     text: str
     blocks: list[dict[str, Any]] = field(default_factory=list)
+    files: tuple[tuple[str, bytes], ...] = ()  # (name, bytes): uploaded in the post's thread once it is sent
 
 
 @dataclass(frozen=True)

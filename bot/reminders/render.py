@@ -10,7 +10,9 @@ from bot.timezones import local_text
 
 KIND_LABEL = {"round.deadline": "deadline", "round.escalation": "escalation", "process.weekly_status": "weekly",
               "action.due": "action", "meeting.reminder": "meeting", "meeting.outcomes": "outcomes",
-              "poll.reminder": "poll"}
+              "poll.reminder": "poll",
+              "datacall.reminder": "datacall"}
+KIND_LABEL["process.weekly_digest"] = "digest"  # bot/digests/weekly.py
 
 
 def _when(moment, zone_name: str) -> Raw:

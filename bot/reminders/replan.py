@@ -21,6 +21,9 @@ def replan_process(session: Session, process_id: int, now: datetime) -> None:
     plan_process_polls(session, process_id, now)
     plan_process_meetings(session, process_id, now)
     plan_process_actions(session, process_id, now)
+    from bot.hlcm.reminder_plan import plan_open_calls  # focal points report for their entity in any process
+
+    plan_open_calls(session, now)
 
 
 def replan_everything_of_secretariat(session: Session, now: datetime) -> None:

@@ -117,7 +117,20 @@ class ReminderSender:
             return 0
         await self.db(store.mark_sent, job.reminder_id, owner, response.get("channel") or message.channel,
                       response.get("ts") or "", utcnow())
+        if message.files:
+            await self._attach(job, response.get("channel") or message.channel, response.get("ts"))
         return 1
+
+    async def _attach(self, job: Job, channel: str, ts: str | None) -> None:
+        """The message's files, in its thread. The post is sent and confirmed already: a failed upload
+        is logged, not retried (retrying the row would post the message twice)."""
+        for name, data in job.message.files:
+            try:
+                await self.client.files_upload_v2(channel=channel, thread_ts=ts or None, content=data,
+                                                  filename=name, title=name)
+            except (SlackApiError, asyncio.TimeoutError, aiohttp.ClientError, OSError) as exc:
+                error = exc.response.get("error") if isinstance(exc, SlackApiError) else type(exc).__name__
+                log.warning("reminder %s: file %s not attached: %s", job.key, name, error)
 
     async def _failed(self, job: Job, exc: SlackApiError) -> None:
         status = getattr(exc.response, "status_code", 200)

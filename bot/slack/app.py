@@ -11,6 +11,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import idempotency
 from bot.slack import (directory, exports, files, ids, inputs, joins, meetings, outcomes, polls, processes, reminders,
                        rounds)
+from bot.slack import datacall
+from bot.slack import digests
+from bot.slack import hlcm
 from bot.slack.home import publish_home
 from bot.slack.payloads import AppHomeOpened, BlockAction, SlashCommand, ViewSubmission
 from bot.slack.errors import guarded, report
@@ -41,6 +44,9 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "action": outcomes.action_command,
     "poll": polls.poll_command,
     "meeting": meetings.meeting_command,
+    "datacall": datacall.datacall_command,
+    "hlcm": hlcm.hlcm_command,
+    "digest": digests.digest_command,
 }
 BUTTONS = {
     ids.ACTION_INPUT_OPEN: inputs.open_input,
@@ -58,6 +64,7 @@ BUTTONS = {
     ids.ACTION_MEETING_ATTENDING: meetings.open_attending,
     ids.ACTION_MEETING_TENTATIVE: meetings.answer,
     ids.ACTION_MEETING_NOT_ATTENDING: meetings.answer,
+    ids.ACTION_DATACALL_FILL: datacall.fill_button,
 }
 SUBMISSIONS = {
     ids.VIEW_NEW_PROCESS: processes.submit_new_process,
@@ -72,11 +79,17 @@ SUBMISSIONS = {
     ids.VIEW_POLL_ANSWER: polls.submit_answer,
     ids.VIEW_MEETING_NEW: meetings.submit_new,
     ids.VIEW_MEETING_ATTEND: meetings.save_attending,
+    ids.VIEW_DATACALL_OPEN: datacall.submit_open,
+    ids.VIEW_DATACALL_CHOOSE: datacall.submit_choice,
+    ids.VIEW_DATACALL_PAGE: datacall.save_page,
+    ids.VIEW_DATACALL_REASONS: datacall.save_reasons,
+    ids.VIEW_DATACALL_RETURN: datacall.submit_return,
 }
 # Subcommands and buttons that open a modal (trigger_id is single use, valid 3 s): no waiting after their ack.
 TRIGGERS = {"new", "round", "doc", "import", ids.ACTION_INPUT_OPEN, ids.ACTION_INPUT_EDIT, ids.ACTION_INPUT_RESPOND,
             ids.ACTION_ESCALATION_EXTEND, ids.ACTION_OUTCOMES_OPEN, "poll", ids.ACTION_POLL_ANSWER,
             ids.ACTION_POLL_SCHEDULE, "meeting", ids.ACTION_MEETING_ATTENDING}
+TRIGGERS |= {"datacall", ids.ACTION_DATACALL_FILL}  # open, fill and return open a modal
 ACTIONS = (ids.ACTION_JOIN_APPROVE, ids.ACTION_JOIN_DECLINE, ids.ACTION_OPEN_NEW_PROCESS, *BUTTONS)
 VIEWS = tuple(SUBMISSIONS)
 EVENTS = ("app_home_opened",)

@@ -7,12 +7,12 @@ from bot.slack.blocks import Block, context, header, section
 from bot.texts import t, t_plain
 from storage.models import Role
 
-EVERYONE = ("help", "whoami", "entities", "list", "join", "status", "meetings")
+EVERYONE = ("help", "whoami", "entities", "list", "join", "status", "meetings", "digest")
 BY_ROLE = {
-    Role.FOCAL_POINT: ("inputs", "mute", "action", "meeting"),
+    Role.FOCAL_POINT: ("inputs", "mute", "action", "meeting", "datacall"),
     Role.CHAIR: ("doc", "round", "poll", "meeting", "inputs", "export", "mute"),
     Role.SECRETARIAT: ("new", "grant", "revoke", "doc", "round", "inputs", "export", "import", "reminders", "action",
-                       "poll", "meeting"),
+                       "poll", "meeting", "datacall", "hlcm"),
 }
 
 

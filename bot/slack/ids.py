@@ -94,3 +94,14 @@ BLOCK_POLL_SLOTS = "poll_slots"
 BLOCK_POLL_SLOT = "poll_slot:"  # + the slot's id: one select per slot in the answer modal
 ACTION_POLL_ANSWER = "poll.answer.open"
 ACTION_POLL_SCHEDULE = "poll.schedule"
+
+# The HLCM annual data call (bot/slack/datacall.py)
+VIEW_DATACALL_OPEN = "datacall.open"
+VIEW_DATACALL_CHOOSE = "datacall.choose"
+VIEW_DATACALL_PAGE = "datacall.page"
+VIEW_DATACALL_REASONS = "datacall.reasons"
+VIEW_DATACALL_RETURN = "datacall.return"
+BLOCK_DATACALL_FIGURE = "figure:"  # + the indicator's id: one input per indicator on a questionnaire page
+BLOCK_DATACALL_REASON = "reason:"  # + the indicator's id: why a figure changed by more than 50 %
+BLOCK_DATACALL_QUESTION = "datacall_question"
+ACTION_DATACALL_FILL = "datacall.fill"

@@ -11,6 +11,7 @@ from storage.models.meetings import (ActionItem, ActionStatus, AgendaItem, Atten
                                      PollInvitee, PollSlot, PollStatus, PollVote, Rsvp)
 from storage.models.hlcm import (DataCall, DataCallEntity, DataCallStatus, Submission, SubmissionSource,
                                  SubmissionStatus)
+from storage.models.digests import DigestKind, DigestLog
 
 __all__ = [
     "AuditEntry", "Entity", "JoinRequest", "Membership", "Person", "Process", "ProcessEntity", "ProcessedRequest",
@@ -23,4 +24,5 @@ __all__ = [
     "MeetingInvitee", "MeetingKind", "MeetingStatus", "Poll", "PollAnswer", "PollInvitee", "PollSlot", "PollStatus",
     "PollVote", "Rsvp",
     "DataCall", "DataCallEntity", "DataCallStatus", "Submission", "SubmissionSource", "SubmissionStatus",
+    "DigestKind", "DigestLog",
 ]

@@ -1,0 +1,120 @@
+"""The HLCM progress summary as an Excel workbook: numbers as numbers, for the secretariat's own analysis.
+
+Sheets: Summary (title, narrative, key figures, change, the HLCM counts, entities that did not report),
+By source, Annex (one row per entity, one column per indicator with its unit in the header; yes/no and choices
+as their labels), Trend (every year with figures), and Notes (reasons given for changes of more than 50 %).
+A text typed by a person that starts with "=" is stored as text, never as a formula."""
+
+from __future__ import annotations
+
+from io import BytesIO
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from bot.exports import hlcm_tables as tables
+from bot.exports.matrix_columns import xlsx_text
+from bot.hlcm.narrative import paragraph
+from bot.hlcm.summary import YearSummary
+from bot.hlcm.trend import YearPoint
+from bot.texts import t_plain
+
+BOLD = Font(bold=True)
+TITLE = Font(bold=True, size=14)
+HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
+WRAP = Alignment(wrap_text=True, vertical="top")
+FORMATS = {"tonnes": "#,##0", "ratio": "#,##0.00", "share": "0.0", "pct": "+0.0;-0.0;0.0", "count": "#,##0"}
+
+
+def write_xlsx(summary: YearSummary, trend: list[YearPoint], locale: str | None = None) -> bytes:
+    s = summary
+    wb = Workbook()
+    ws = wb.active
+    ws.title = t_plain("hlcm.sheet.summary", locale)[:31]
+    ws.append([_text(t_plain("hlcm.summary_title", locale, year=s.year))])
+    ws["A1"].font = TITLE
+    ws.append([])
+    ws.append([_text(paragraph(s, locale))])
+    ws.merge_cells(start_row=3, start_column=1, end_row=3, end_column=4)
+    ws["A3"].alignment = WRAP
+    ws.row_dimensions[3].height = 150
+    ws.append([])
+    _block(ws, t_plain("hlcm.section.key_figures", locale), tables.key_figures(s, locale))
+    change = tables.change(s, locale)
+    if change is not None:
+        _block(ws, t_plain("hlcm.section.change", locale), change)
+    _block(ws, t_plain("hlcm.section.counts", locale), tables.counts(s, locale))
+    ws.append([t_plain("hlcm.section.not_reported", locale)])
+    ws.cell(row=ws.max_row, column=1).font = BOLD
+    ws.append([", ".join(s.not_reported) if s.not_reported else
+               t_plain("hlcm.section.none_missing" if s.asked is not None else "hlcm.section.not_asked_history",
+                       locale, year=s.year)])
+    _widths(ws, [62, 16, 16, 12])
+
+    sources = wb.create_sheet(t_plain("hlcm.sheet.sources", locale)[:31])
+    _write(sources, tables.sources(s, locale))
+    for note in tables.part_notes(s, locale):
+        sources.append([])
+        sources.append([note])
+    _widths(sources, [36, 18, 12, 20])
+
+    annex = wb.create_sheet(t_plain("hlcm.sheet.annex", locale)[:31])
+    table = tables.annex(s, locale)
+    _write(annex, table)
+    annex.freeze_panes = "C2"
+    _widths(annex, [10, 40] + [16] * (len(table.header) - 2))
+    annex.row_dimensions[1].height = 45
+
+    sheet = wb.create_sheet(t_plain("hlcm.sheet.trend", locale)[:31])
+    _write(sheet, tables.trend(trend, locale))
+    _widths(sheet, [8, 18, 18, 26])
+
+    notes = wb.create_sheet(t_plain("hlcm.sheet.notes", locale)[:31])
+    _write(notes, tables.notes(s, locale))
+    _widths(notes, [10, 36, 80])
+
+    out = BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _text(value: str) -> str:
+    return xlsx_text(value)
+
+
+def _block(ws, title: str, table: tables.Table) -> None:
+    ws.append([title])
+    ws.cell(row=ws.max_row, column=1).font = BOLD
+    _write(ws, table)
+    ws.append([])
+
+
+def _write(ws, table: tables.Table) -> None:
+    ws.append([_text(h) for h in table.header])
+    header_row = ws.max_row
+    for c in range(1, len(table.header) + 1):
+        cell = ws.cell(row=header_row, column=c)
+        cell.font, cell.fill, cell.alignment = BOLD, HEADER_FILL, WRAP
+    for values in table.rows:
+        ws.append([_value(v) for v in values])
+        row = ws.max_row
+        for c, value in enumerate(values, 1):
+            cell = ws.cell(row=row, column=c)
+            if isinstance(value, str) and cell.data_type == "f":
+                cell.data_type = "s"  # "=..." typed by a person: text
+            kind = table.kind(values, c - 1)
+            if isinstance(value, (int, float)) and kind in FORMATS:
+                cell.number_format = FORMATS[kind]
+
+
+def _value(value: Any) -> Any:
+    if isinstance(value, str):
+        return _text(value)
+    return value
+
+
+def _widths(ws, widths: list[int]) -> None:
+    for i, width in enumerate(widths, 1):
+        ws.column_dimensions[get_column_letter(i)].width = width

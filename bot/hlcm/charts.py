@@ -1,0 +1,146 @@
+"""The summary's charts as PNG bytes: emissions by source, the trend over the years, entities by EMS status.
+
+matplotlib is imported inside the functions (the bot's start-up does not pay for it) and used without pyplot's
+global state: a `Figure` drawn by its own `FigureCanvasAgg`, so charts drawn at once on worker threads do not
+share anything. Titles, axis labels and legends come from prompts/en/hlcm.yaml, source and status labels from
+the questionnaire."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from io import BytesIO
+
+from bot.hlcm.questionnaire import Questionnaire, questionnaire
+from bot.hlcm.summary import YearSummary
+from bot.hlcm.trend import YearPoint
+from bot.texts import t_plain
+
+WIDTH_IN, HEIGHT_IN, DPI = 7.0, 3.6, 120
+COLOURS = ("#1f5f8b", "#4c9ac9", "#8cc3e8", "#c9e3f5")  # UN blues, darkest first
+EMS_COLOURS = {"met": "#2e7d32", "approaching": "#9ccc65", "none": "#e0a040", "not_reported": "#b0b0b0"}
+EMS_ORDER = ("met", "approaching", "none")
+
+
+@dataclass(frozen=True)
+class Chart:
+    name: str  # file name
+    title: str
+    png: bytes
+
+
+def _figure():
+    """Constrained layout fits the margins to the labels (they come from the questionnaire and the texts, any
+    length); it costs 30-80 ms a chart against fixed margins (bench/hlcm.py), well inside the 2 s goal."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI, layout="constrained")
+    FigureCanvasAgg(figure)
+    return figure
+
+
+def _png(figure) -> bytes:
+    out = BytesIO()
+    figure.savefig(out, format="png", dpi=DPI, metadata={"Software": None})
+    return out.getvalue()
+
+
+def _thousands(axis) -> None:
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    axis.set_major_locator(MaxNLocator(nbins=6))
+    axis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.0f}"))
+
+
+def sources_chart(summary: YearSummary, locale: str | None = None) -> bytes:
+    """Horizontal bars, one per emission source (a part, such as air travel, in a lighter colour)."""
+    lines = list(summary.sources)
+    figure = _figure()
+    ax = figure.add_subplot()
+    labels = [line.label for line in lines]
+    values = [line.total for line in lines]
+    positions = list(range(len(lines)))[::-1]
+    colours = [COLOURS[2] if line.part_of else COLOURS[0] for line in lines]
+    bars = ax.barh(positions, values, color=colours, height=0.6)
+    ax.set_yticks(positions, labels)
+    top = max(values, default=0) or 1
+    for bar, line in zip(bars, lines):
+        share = "" if line.share_pct is None else f"  ({line.share_pct:.1f} %)"
+        ax.text(bar.get_width() + top * 0.01, bar.get_y() + bar.get_height() / 2, f"{line.total:,.0f}{share}",
+                va="center", fontsize=8)
+    ax.set_xlim(0, top * 1.3)
+    _thousands(ax.xaxis)
+    ax.set_xlabel(t_plain("hlcm.chart.axis_tco2e", locale))
+    ax.set_title(t_plain("hlcm.chart.sources_title", locale, year=summary.year), fontsize=11)
+    ax.spines[["top", "right"]].set_visible(False)
+    return _png(figure)
+
+
+def trend_chart(points: list[YearPoint], locale: str | None = None) -> bytes:
+    """Total emissions per year (bars), per staff member on a second axis (line) where staff numbers exist."""
+    figure = _figure()
+    ax = figure.add_subplot()
+    years = [p.year for p in points]
+    bars = ax.bar(years, [p.total for p in points], color=COLOURS[1], width=0.7,
+                  label=t_plain("hlcm.chart.legend_total", locale))
+    ax.set_ylim(0, max((p.total for p in points), default=0) * 1.3 or 1)  # room for the legend above the bars
+    _thousands(ax.yaxis)
+    ax.set_ylabel(t_plain("hlcm.chart.axis_tco2e", locale))
+    ax.set_xlabel(t_plain("hlcm.chart.axis_year", locale))
+    ax.set_xticks(years, [str(y) for y in years], rotation=45 if len(years) > 8 else 0, fontsize=8)
+    handles = [bars]
+    with_staff = [(p.year, p.per_capita) for p in points if p.per_capita is not None]
+    if with_staff:
+        right = ax.twinx()
+        (line,) = right.plot([y for y, _ in with_staff], [v for _, v in with_staff], color=COLOURS[0], marker="o",
+                             linewidth=2, label=t_plain("hlcm.chart.legend_per_capita", locale))
+        right.set_ylabel(t_plain("hlcm.chart.axis_per_capita", locale))
+        right.set_ylim(0, max(v for _, v in with_staff) * 1.45 or 1)
+        handles.append(line)
+    ax.legend(handles=handles, loc="upper left", ncols=2, fontsize=8, frameon=False)
+    first, last = (years[0], years[-1]) if years else ("", "")
+    ax.set_title(t_plain("hlcm.chart.trend_title", locale, first=first, last=last), fontsize=11)
+    return _png(figure)
+
+
+def ems_counts(summary: YearSummary) -> dict[str, int]:
+    """Entities by EMS status; "not reported" counts the entities asked that did not report and those reporting
+    without an EMS status (past records may not have one)."""
+    counts = {status: 0 for status in (*EMS_ORDER, "not_reported")}
+    for row in summary.annex:
+        status = row.figures.get("ems")
+        counts[status if status in EMS_ORDER else "not_reported"] += 1
+    counts["not_reported"] += len(summary.not_reported)
+    return counts
+
+
+def ems_chart(summary: YearSummary, locale: str | None = None, q: Questionnaire | None = None) -> bytes:
+    q = q or questionnaire()
+    counts = ems_counts(summary)
+    choices = q.get("ems").choices
+    labels = [choices[s] for s in EMS_ORDER] + [t_plain("hlcm.chart.not_reported", locale)]
+    keys = [*EMS_ORDER, "not_reported"]
+    figure = _figure()
+    ax = figure.add_subplot()
+    bars = ax.bar(labels, [counts[k] for k in keys], color=[EMS_COLOURS[k] for k in keys], width=0.6)
+    for bar, key in zip(bars, keys):
+        ax.text(bar.get_x() + bar.get_width() / 2, bar.get_height(), str(counts[key]), ha="center", va="bottom",
+                fontsize=9)
+    ax.set_ylim(0, max(max(counts.values()), 1) * 1.2)
+    ax.yaxis.get_major_locator().set_params(integer=True)
+    ax.set_ylabel(t_plain("hlcm.chart.axis_entities", locale))
+    ax.set_title(t_plain("hlcm.chart.ems_title", locale, year=summary.year), fontsize=11)
+    ax.spines[["top", "right"]].set_visible(False)
+    return _png(figure)
+
+
+def all_charts(summary: YearSummary, points: list[YearPoint], locale: str | None = None) -> list[Chart]:
+    """The three charts, in the order the document shows them."""
+    year = summary.year
+    return [Chart(t_plain("hlcm.chart.sources_file", locale, year=year),
+                  t_plain("hlcm.chart.sources_title", locale, year=year), sources_chart(summary, locale)),
+            Chart(t_plain("hlcm.chart.trend_file", locale, year=year),
+                  t_plain("hlcm.chart.trend_title", locale, first=points[0].year if points else year,
+                          last=points[-1].year if points else year), trend_chart(points, locale)),
+            Chart(t_plain("hlcm.chart.ems_file", locale, year=year),
+                  t_plain("hlcm.chart.ems_title", locale, year=year), ems_chart(summary, locale))]

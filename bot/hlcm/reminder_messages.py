@@ -1,0 +1,36 @@
+"""What a due data-call reminder says, decided at send time: an entity that has submitted since, a closed call,
+a moved deadline, a person no longer focal point, or a later reminder already due, means no message."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from bot.hlcm import render
+from bot.hlcm.service import current, draft
+from bot.people.service import find_person
+from bot.reminders.outcomes import Message, Skip
+from bot.reminders.store import superseded
+from storage.models import DataCall, DataCallStatus, Entity, Membership, Reminder, Role
+
+
+def reminder_message(session: Session, row: Reminder, now: datetime) -> Message | Skip:
+    call = session.get(DataCall, row.subject_id) if row.subject_id is not None else None
+    entity = session.get(Entity, row.entity_id) if row.entity_id is not None else None
+    if call is None or entity is None or call.deadline != row.stale_at:
+        return Skip("replanned")
+    if call.status != DataCallStatus.OPEN:
+        return Skip("closed")
+    if current(session, entity.id, call.year) is not None:
+        return Skip("submitted")
+    person = find_person(session, row.recipient)
+    if person is None or session.exec(select(Membership.id).where(
+            Membership.person_id == person.id, Membership.entity_id == entity.id,
+            Membership.role == Role.FOCAL_POINT)).first() is None:
+        return Skip("not focal point")
+    if superseded(session, row, now):
+        return Skip("superseded")
+    text, blocks = render.reminder(call, entity.code, row.stale_at, draft(session, entity.id, call.year) is not None,
+                                   person.locale)
+    return Message(row.recipient, text, blocks)
