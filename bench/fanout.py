@@ -36,7 +36,6 @@ import os
 import platform
 import statistics
 import sys
-import tempfile
 import time
 from collections import Counter, defaultdict
 from datetime import timedelta
@@ -49,6 +48,7 @@ if str(ROOT) not in sys.path:
 from sqlalchemy import func, update  # noqa: E402
 from sqlmodel import select  # noqa: E402
 
+from bench import databases  # noqa: E402
 from bench.double_process import DoubleProcess  # noqa: E402
 from bot.entities.service import bundled_entities, get_entity  # noqa: E402
 from bot.people.service import find_person  # noqa: E402
@@ -244,10 +244,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="CHAT_RATE_PER_CHANNEL (default: the bot's, %(default)s)")
     parser.add_argument("--tick", type=float, default=DEFAULTS["reminder_tick_seconds"],
                         help="REMINDER_TICK_SECONDS (default: the bot's, %(default)s)")
-    where = parser.add_mutually_exclusive_group()
-    where.add_argument("--database-url", help="a database without the bench's consultations (migrated and "
-                       "seeded here); default: SQLite in a temporary folder")
-    where.add_argument("--postgres", action="store_true", help="a throwaway PostgreSQL server (tests/pg_server.py)")
+    databases.add_options(parser, "a database without the bench's consultations (migrated and seeded here); "
+                          "default: SQLite in a temporary folder")
     parser.add_argument("--timeout", type=float, default=0,
                         help="give up after this many seconds (default 5 × ceiling + 60)")
     parser.add_argument("--json", type=Path, help="write every figure to this file")
@@ -259,19 +257,8 @@ def main(argv: list[str] | None = None) -> int:
 
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.ERROR)  # "tick skipped: still running" every 5 s
-    postgres = None
-    with tempfile.TemporaryDirectory(prefix="consultbot-fanout-") as tmp:
-        url = args.database_url or f"sqlite:///{Path(tmp) / 'fanout.sqlite3'}"
-        if args.postgres:
-            from tests.pg_server import ThrowawayPostgres
-
-            postgres = ThrowawayPostgres().start()
-            url = postgres.create_database("consultbot_fanout")
-        try:
-            result = measure(args, url)
-        finally:
-            if postgres is not None:
-                postgres.stop()
+    with databases.database(args, "consultbot_fanout") as url:
+        result = measure(args, url)
     result["machine"] = {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()}
 
     print(table(result))

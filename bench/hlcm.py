@@ -33,7 +33,6 @@ import math
 import random
 import statistics
 import sys
-import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -45,6 +44,7 @@ if str(ROOT) not in sys.path:
 from sqlalchemy import text  # noqa: E402
 from sqlmodel import Session, select  # noqa: E402
 
+from bench import databases  # noqa: E402
 from bot.hlcm.history import import_csv  # noqa: E402
 from bot.hlcm.report import build_report, render  # noqa: E402
 from bot.seed import seed  # noqa: E402
@@ -191,33 +191,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--years", type=int, default=15)
     parser.add_argument("--last-year", type=int, default=2025)
     parser.add_argument("--runs", type=int, default=7, help="timed runs of each, default 7")
-    where = parser.add_mutually_exclusive_group()
-    where.add_argument("--database-url", help="an empty database (migrated and seeded here)")
-    where.add_argument("--postgres", action="store_true", help="a throwaway PostgreSQL server (tests/pg_server.py)")
+    databases.add_options(parser, "an empty database (migrated and seeded here)")
     parser.add_argument("--json", type=Path, help="write every figure to this file")
     parser.add_argument("--no-check", action="store_true", help="exit 0 even when the goal is missed")
     args = parser.parse_args(argv)
     first_year = args.last_year - args.years + 1
-    server = None
-    with tempfile.TemporaryDirectory() as tmp:
-        url = args.database_url or f"sqlite:///{tmp}/bench.sqlite3"
-        try:
-            if args.postgres:
-                from tests.pg_server import ThrowawayPostgres
-
-                server = ThrowawayPostgres().start()
-                url = server.create_database("consultbot_hlcm_bench")
-            built = build(url, args.entities, first_year, args.last_year)
-            result = {**measure(url, args.last_year, args.runs), **built}
-        finally:
-            if server is not None:
-                server.stop()
+    with databases.database(args, "consultbot_hlcm_bench") as url:
+        built = build(url, args.entities, first_year, args.last_year)
+        result = {**measure(url, args.last_year, args.runs), **built}
     if abs(result["total_last_year"] - result["plain_total_last_year"]) > 1e-6 * result["total_last_year"]:
         print(f"the compilation's total {result['total_last_year']} is not the plain sum "
               f"{result['plain_total_last_year']}", file=sys.stderr)
         return 1
     median = {k: statistics.median(v) for k, v in result["samples"].items()}
-    database = "postgresql" if url.startswith("postgres") else "sqlite"
+    database = databases.kind(url)
     met = median["docx"] < GOAL_S
     print("| entities × years | rows | db | runs | output | ours ms (median) | plain sums ms (median) | ratio | goal |")
     print("| --- | ---: | --- | ---: | --- | ---: | ---: | ---: | --- |")

@@ -28,7 +28,6 @@ import json
 import random
 import statistics
 import sys
-import tempfile
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -40,6 +39,7 @@ if str(ROOT) not in sys.path:
 from sqlalchemy import text  # noqa: E402
 from sqlmodel import Session, select  # noqa: E402
 
+from bench import databases  # noqa: E402
 from bot.entities.service import get_entity  # noqa: E402
 from bot.people.service import ensure_person  # noqa: E402
 from bot.polls.render import render_board, when  # noqa: E402
@@ -157,30 +157,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--slots", type=int, default=40)
     parser.add_argument("--entities", type=int, default=60)
     parser.add_argument("--runs", type=int, default=50, help="timed runs of each, default 50")
-    where = parser.add_mutually_exclusive_group()
-    where.add_argument("--database-url", help="an existing database (migrated and seeded here)")
-    where.add_argument("--postgres", action="store_true", help="a throwaway PostgreSQL server (tests/pg_server.py)")
+    databases.add_options(parser, "an existing database (migrated and seeded here)")
     parser.add_argument("--json", type=Path, help="write every figure to this file")
     parser.add_argument("--no-gc", action="store_true", help="no gc.collect() before each timed run")
     parser.add_argument("--no-check", action="store_true", help="exit 0 even when the goal is missed")
     args = parser.parse_args(argv)
-    server = None
-    with tempfile.TemporaryDirectory() as tmp:
-        url = args.database_url or f"sqlite:///{tmp}/bench.sqlite3"
-        try:
-            if args.postgres:
-                from tests.pg_server import ThrowawayPostgres
-
-                server = ThrowawayPostgres().start()
-                url = server.create_database("consultbot_poll_bench")
-            poll_id, answering = build(url, args.slots, args.entities)
-            result = {**measure(url, poll_id, args.runs, collect=not args.no_gc), "answering": answering}
-        finally:
-            if server is not None:
-                server.stop()
+    with databases.database(args, "consultbot_poll_bench") as url:
+        poll_id, answering = build(url, args.slots, args.entities)
+        result = {**measure(url, poll_id, args.runs, collect=not args.no_gc), "answering": answering}
     ours_ms, plain_ms = (statistics.median(result["samples"][k]) for k in ("ours", "plain"))
     ratio = ours_ms / plain_ms
-    database = "postgresql" if url.startswith("postgres") else "sqlite"
+    database = databases.kind(url)
     met = ratio <= GOAL_RATIO and ours_ms < GOAL_MS
     gc_note = "no" if args.no_gc else "yes"
     print("| slots × entities | votes | db | gc.collect | runs | ours ms (median) | plain count ms (median) | ratio "

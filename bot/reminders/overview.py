@@ -9,7 +9,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from bot.processes.service import get_process
-from bot.reminders.service import weekly_of
+from bot.reminders.service import DIGEST, weekly_of
 from bot.roles.service import require_secretariat
 from storage.models import Entity, Person, Process, Recurrence, Reminder, ReminderMute, ReminderStatus, Round
 
@@ -33,11 +33,12 @@ class Overview:
     skipped: dict[str, int]  # by reason
     muted: list[str]  # Slack user ids
     weekly: Recurrence | None
+    weekly_digest: Recurrence | None = None
 
 
 @dataclass(frozen=True)
 class Totals:
-    handle: str
+    handle: str  # "" for the reminders of no process: the HLCM data calls'
     counts: dict[str, int]
     muted: int
 
@@ -77,7 +78,8 @@ def overview(session: Session, actor: Person, handle: str) -> Overview:
                    .order_by(Reminder.sent_at.desc()), SHOWN["sent"]),
         failed=_rows(session, of_process.where(Reminder.status == ReminderStatus.FAILED)
                      .order_by(Reminder.updated_at.desc()), SHOWN["failed"]),
-        skipped={k or "—": v for k, v in skipped.items()}, muted=muted, weekly=weekly_of(session, process))
+        skipped={k or "—": v for k, v in skipped.items()}, muted=muted, weekly=weekly_of(session, process),
+        weekly_digest=weekly_of(session, process, DIGEST))
 
 
 def totals(session: Session, actor: Person) -> list[Totals]:
@@ -88,8 +90,9 @@ def totals(session: Session, actor: Person) -> list[Totals]:
                                               .group_by(Reminder.process_id, Reminder.status)).all():
         counts.setdefault(process_id, {})[status] = n
     muted = dict(session.exec(select(ReminderMute.process_id, func.count()).group_by(ReminderMute.process_id)).all())
-    return [Totals(p.handle, counts.get(p.id, {}), muted.get(p.id, 0)) for p in processes
+    rows = [Totals(p.handle, counts.get(p.id, {}), muted.get(p.id, 0)) for p in processes
             if p.id in counts or p.id in muted]
+    return rows + ([Totals("", counts[None], 0)] if None in counts else [])
 
 
 def failed_since(session: Session, since) -> list[tuple[str, int]]:

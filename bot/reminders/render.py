@@ -13,6 +13,7 @@ KIND_LABEL = {"round.deadline": "deadline", "round.escalation": "escalation", "p
               "poll.reminder": "poll",
               "datacall.reminder": "datacall"}
 KIND_LABEL["process.weekly_digest"] = "digest"  # bot/digests/weekly.py
+KIND_LABEL["datacall.escalation"] = "datacall_escalation"  # bot/hlcm/reminder_plan.py
 
 
 def _when(moment, zone_name: str) -> Raw:
@@ -42,10 +43,10 @@ def overview(view: Overview, locale: str | None) -> tuple[str, list[Block]]:
                 scheduled=_count(c, "pending", "sending"), sent=_count(c, "sent"), failed=_count(c, "failed"),
                 skipped=_count(c, "skipped"), cancelled=_count(c, "cancelled"))
     blocks = [header(t_plain("reminders.overview_header", locale, process=view.process.handle)), section(summary)]
-    if view.weekly:
-        w = view.weekly
-        blocks.append(context(t("reminders.weekly_set", locale, days=w.day_of_week, at=f"{w.hour:02d}:{w.minute:02d}",
-                                timezone=w.timezone)))
+    for key, w in (("reminders.weekly_set", view.weekly), ("reminders.weekly_digest_set", view.weekly_digest)):
+        if w is not None:
+            blocks.append(context(t(key, locale, days=w.day_of_week, at=f"{w.hour:02d}:{w.minute:02d}",
+                                    timezone=w.timezone)))
     parts = [("scheduled", [_line(r, r.reminder.send_at, locale, "reminders.line_scheduled") for r in view.scheduled]),
              ("failed", [_line(r, r.reminder.updated_at, locale, "reminders.line_failed") for r in view.failed]),
              ("sent", [_line(r, r.reminder.sent_at, locale, "reminders.line_sent") for r in view.sent])]
@@ -65,7 +66,8 @@ def totals(rows: list[Totals], locale: str | None) -> tuple[str, list[Block]]:
     if not rows:
         text = t("reminders.none_yet", locale)
         return text, [section(text)]
-    lines = [t("reminders.totals_line", locale, process=r.handle, scheduled=_count(r.counts, "pending", "sending"),
-               sent=_count(r.counts, "sent"), failed=_count(r.counts, "failed"), muted=r.muted) for r in rows]
+    lines = [t("reminders.totals_line" if r.handle else "reminders.totals_datacall", locale, process=r.handle,
+               scheduled=_count(r.counts, "pending", "sending"), sent=_count(r.counts, "sent"),
+               failed=_count(r.counts, "failed"), muted=r.muted) for r in rows]
     text = t("reminders.totals", locale)
     return text, [section(text), *sections(lines)]

@@ -1,4 +1,4 @@
-"""What people do with reminders: mute a process, "remind me tomorrow", a weekly status message."""
+"""What people do with reminders: mute a process, "remind me tomorrow", a weekly message to a process channel."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from storage.models import Person, Process, Recurrence, Reminder, ReminderMute
 from storage.types import utcnow
 
 WEEKLY_STATUS = "process.weekly_status"
+WEEKLY_DIGEST = "process.weekly_digest"  # composed by bot/digests/weekly.py
 
 
 def is_muted(session: Session, process_id: int | None, slack_user_id: str) -> bool:
@@ -77,18 +78,37 @@ def snooze(session: Session, person: Person, reminder_id: int, now: datetime | N
     return Snoozed(at, created)
 
 
-def weekly_key(process: Process) -> str:
-    return f"process:{process.id}:weekly-status"
+@dataclass(frozen=True)
+class Weekly:
+    """A message a process channel gets every week (a `recurrences` row of this kind): the weekly status of
+    the open rounds here, the weekly digest in bot/digests/weekly.py. Both may be set for one process."""
+
+    kind: str
+    name: str  # the key's last part: process:<id>:<name>
+    audit: str  # the audit action's prefix
+    texts: str  # where its error texts are: <texts>.weekly_no_channel, <texts>.weekly_none
 
 
-def set_weekly(session: Session, actor: Person, handle: str, days: str, at: str, now: datetime | None = None
-               ) -> Recurrence:
-    """Every `days` at `at` (HH:MM in the process's zone), the round status to the process channel."""
+STATUS = Weekly(WEEKLY_STATUS, "weekly-status", "reminders.weekly", "errors")
+DIGEST = Weekly(WEEKLY_DIGEST, "weekly-digest", "digests.weekly", "digests.errors")
+
+
+def weekly_key(process: Process, what: Weekly = STATUS) -> str:
+    return f"process:{process.id}:{what.name}"
+
+
+def _recurrence(session: Session, process: Process, what: Weekly) -> Recurrence | None:
+    return session.exec(select(Recurrence).where(Recurrence.key == weekly_key(process, what))).first()
+
+
+def set_weekly(session: Session, actor: Person, handle: str, days: str, at: str, now: datetime | None = None,
+               what: Weekly = STATUS) -> Recurrence:
+    """Every `days` at `at` (HH:MM in the process's zone), `what` to the process channel."""
     now = now or utcnow()
     require_secretariat(session, actor)
     process = get_process(session, handle)
     if not process.channel_id:
-        raise Invalid("errors.weekly_no_channel", process=process.handle)
+        raise Invalid(f"{what.texts}.weekly_no_channel", process=process.handle)
     try:
         day_of_week = cron_days(days)
     except ValueError:
@@ -98,38 +118,38 @@ def set_weekly(session: Session, actor: Person, handle: str, days: str, at: str,
     except ValueError:
         raise Invalid("errors.weekly_time", value=at) from None
     zone(process.timezone)
-    rec = session.exec(select(Recurrence).where(Recurrence.key == weekly_key(process))).first()
+    rec = _recurrence(session, process, what)
     before = audit.snapshot(rec) if rec else None
     if rec is None:
-        rec = Recurrence(key=weekly_key(process), kind=WEEKLY_STATUS, process_id=process.id,
+        rec = Recurrence(key=weekly_key(process, what), kind=what.kind, process_id=process.id,
                          recipient=process.channel_id, day_of_week=day_of_week, hour=clock.hour,
                          minute=clock.minute, timezone=process.timezone, generated_until=now,
                          created_by=actor.slack_user_id)
     else:
         rec.day_of_week, rec.hour, rec.minute, rec.active = day_of_week, clock.hour, clock.minute, True
         rec.recipient, rec.timezone, rec.generated_until = process.channel_id, process.timezone, now
-        store.cancel(session, [Reminder.subject_id == rec.id, Reminder.kind == WEEKLY_STATUS], "rescheduled")
+        store.cancel(session, [Reminder.subject_id == rec.id, Reminder.kind == what.kind], "rescheduled")
     session.add(rec)
     session.flush()
-    audit.record(session, actor.slack_user_id, "reminders.weekly", rec, before=before)
+    audit.record(session, actor.slack_user_id, what.audit, rec, before=before)
     return rec
 
 
-def weekly_off(session: Session, actor: Person, handle: str) -> Process:
+def weekly_off(session: Session, actor: Person, handle: str, what: Weekly = STATUS) -> Process:
     require_secretariat(session, actor)
     process = get_process(session, handle)
-    rec = session.exec(select(Recurrence).where(Recurrence.key == weekly_key(process))).first()
+    rec = _recurrence(session, process, what)
     if rec is None or not rec.active:
-        raise NotFound("errors.weekly_none", process=process.handle)
+        raise NotFound(f"{what.texts}.weekly_none", process=process.handle)
     before = audit.snapshot(rec)
     rec.active = False
     session.add(rec)
-    store.cancel(session, [Reminder.subject_id == rec.id, Reminder.kind == WEEKLY_STATUS], "switched off")
-    audit.record(session, actor.slack_user_id, "reminders.weekly_off", rec, before=before)
+    store.cancel(session, [Reminder.subject_id == rec.id, Reminder.kind == what.kind], "switched off")
+    audit.record(session, actor.slack_user_id, f"{what.audit}_off", rec, before=before)
     return process
 
 
-def weekly_of(session: Session, process: Process) -> Recurrence | None:
-    rec = session.exec(select(Recurrence).where(Recurrence.key == weekly_key(process))).first()
+def weekly_of(session: Session, process: Process, what: Weekly = STATUS) -> Recurrence | None:
+    rec = _recurrence(session, process, what)
     return rec if rec is not None and rec.active else None
 
