@@ -42,6 +42,7 @@ DYNAMIC_KEYS = {
     "rounds.reminder_{}": ("d14", "d7", "d2", "d1", "day", "h1"),
     "reminders.kind_{}": ("deadline", "escalation", "weekly", "other", "action", "meeting", "outcomes", "poll",
                           "datacall",
+                          "datacall_escalation",
                           "digest"),
     "reminders.part_{}": ("scheduled", "sent", "failed"),
     "input_kinds.{}": ("general", "substantive", "editorial"),

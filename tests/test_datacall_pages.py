@@ -16,8 +16,8 @@ from bot.hlcm.pages import page_of, paginate
 from bot.hlcm.questionnaire import QUESTIONNAIRE_FILE, parse, questionnaire
 from bot.hlcm.service import EntityState
 from bot.slack.blocks import fit_message
-from storage.models import DataCall
-from tests.slack_double_limits import view_errors
+from storage.models import DataCall, Entity
+from tests.slack_double_limits import block_kit_errors, view_errors
 
 
 def _large() -> object:
@@ -97,3 +97,18 @@ def test_the_status_of_seventy_entities_fits_one_message():
     shown = "\n".join(b["text"]["text"] for b in blocks if b["type"] == "section")
     assert all(f"*ENTITY-{n:02d}*" in shown for n in range(70))
     assert view_errors({"type": "modal", "title": {"type": "plain_text", "text": "x"}, "blocks": blocks}) == []
+
+
+def test_the_escalation_for_seventy_late_entities_fits_one_message():
+    call = DataCall(year=2025, deadline=datetime(2026, 3, 31, 15, tzinfo=timezone.utc), timezone="Europe/Zurich",
+                    opened_by="U0SEC")
+    name = "United Nations Educational, Scientific and Cultural Organization & <partners>"
+    missing = [Entity(code=f"ENTITY-{n:02d}", name=f"{name} {n}") for n in range(70)]
+    returned = [Entity(code=f"BACK-{n:02d}", name="Returned") for n in range(20)]
+    text, blocks = render.escalation(call, missing, returned, 95, None)
+    assert "70 of 95 entities have not submitted" in text
+    assert len(blocks) <= 50 and block_kit_errors(blocks) == []
+    shown = "\n".join(b["text"]["text"] for b in blocks if b["type"] in ("section", "context") and "text" in b)
+    shown += "\n".join(e["text"] for b in blocks if b["type"] == "context" for e in b["elements"])
+    assert all(f"*ENTITY-{n:02d}* —" in shown for n in range(70))  # every one listed, none cut off
+    assert "&amp; &lt;partners&gt;" in shown and "BACK-19" in shown and "datacall extend 2025" in shown

@@ -24,7 +24,7 @@ from bot.hlcm.pages import paginate
 from bot.hlcm.questionnaire import questionnaire
 from bot.hlcm.service import open_with_reminders, save_draft, submit
 from bot.people.service import find_person
-from bot.processes.service import NewProcess, create_process
+from bot.processes.service import NewProcess, create_process, get_process
 from bot.roles.service import grant
 from storage.db import session_scope
 from storage.models import DataCall, Reminder, ReminderStatus, Role, Submission, SubmissionStatus
@@ -70,8 +70,9 @@ class Call:
         n = next(_n)
         self.focal: dict[str, str] = {}
         with session_scope(engine) as s:
+            self.handle = f"greening-{self.year}-{n}"
             process = create_process(s, find_person(s, SECRETARIAT), NewProcess(
-                handle=f"greening-{self.year}-{n}", kind="consultation", timezone="Europe/Zurich",
+                handle=self.handle, kind="consultation", timezone="Europe/Zurich",
                 title="Environmental sustainability management", members=ASKED))
             for code in ASKED:
                 user = f"U{self.year}{n:02d}{code}"
@@ -366,3 +367,116 @@ def test_status_who_may_report_late_entities_and_the_closed_year(sender, slack, 
     assert rows and {r.status for r in rows} == {ReminderStatus.CANCELLED}
     sender.command(call.focal["WFP"], f"datacall fill {call.year}")
     assert slack.wait_for("response_url", lambda c: "can no longer change" in _text(c))
+
+
+
+def _reminders(engine, call_id: int, kind: str = "datacall.reminder") -> list[Reminder]:
+    with Session(engine) as s:
+        return list(s.exec(select(Reminder).where(Reminder.kind == kind, Reminder.subject_id == call_id)
+                           .order_by(Reminder.id)).all())
+
+
+def _the_call(engine, year: int) -> DataCall:
+    with Session(engine) as s:
+        return s.exec(select(DataCall).where(DataCall.year == year)).one()
+
+
+def test_a_call_opened_without_reminders_stays_without_them_after_a_role_change(sender, slack, call, engine):
+    sender.command(SECRETARIAT, f"datacall open {call.year}")
+    view = _opened_view(slack, "datacall.open")
+    values = {"deadline_date": state("datepicker", (utcnow() + timedelta(days=21)).date().isoformat()),
+              "deadline_time": {"type": "timepicker", "selected_time": "17:00"},
+              "timezone": state("plain_text_input", "Europe/Zurich"), "entities": state("multi_static_select", ASKED),
+              "reminders": state("checkboxes", [])}
+    assert not sender.submit_view(SECRETARIAT, view, values, view_id=f"VQUIET{call.year}").content
+    slack.wait_for("chat.postMessage", lambda c: c.params.get("channel") == SECRETARIAT and "is open" in _text(c)
+                   and str(call.year) in _text(c))
+    opened = _the_call(engine, call.year)
+    assert opened.reminder_offsets == "" and _reminders(engine, opened.id) == []
+
+    newcomer = f"U{call.year}NEWWFP"  # a new focal point: the replan keeps the call's choice of no reminders
+    slack.add_user(newcomer, "WFP's new focal point", tz="Europe/Rome")
+    with session_scope(engine) as s:
+        grant(s, SECRETARIAT, newcomer, Role.FOCAL_POINT, get_process(s, call.handle), get_entity(s, "WFP"))
+    assert _reminders(engine, opened.id) == []
+    mine = [r for r in _reminders(engine, opened.id, "datacall.escalation") if r.recipient == SECRETARIAT]
+    assert [(r.due_at, r.status) for r in mine] == [(opened.deadline, "pending")]  # who is late: still at the deadline
+
+
+def test_a_call_opened_with_reminders_keeps_its_offsets_after_a_role_change(sender, slack, call, engine):
+    call.open(offsets=("T-7d", "T-2d"))
+    opened = _the_call(engine, call.year)
+    assert opened.reminder_offsets == "T-7d,T-2d"
+    newcomer = f"U{call.year}NEWUNU"
+    slack.add_user(newcomer, "UNU's new focal point", tz="Asia/Tokyo")
+    with session_scope(engine) as s:
+        grant(s, SECRETARIAT, newcomer, Role.FOCAL_POINT, get_process(s, call.handle), get_entity(s, "UNU"))
+    assert sorted(r.offset for r in _reminders(engine, opened.id) if r.recipient == newcomer) == ["T-2d", "T-7d"]
+
+
+def test_the_secretariat_extends_the_deadline_and_the_entities_still_owing_figures_are_told(sender, slack, call,
+                                                                                              engine):
+    call.history()
+    call.open()
+    with session_scope(engine) as s:
+        submit(s, find_person(s, call.focal["UNEP"]), call.year, "UNEP", UNEP,
+               reasons={"scope2": "Two new offices moved onto grid electricity."})
+        submit(s, find_person(s, call.focal["UNCTAD"]), call.year, "UNCTAD", WMO)
+        submit(s, find_person(s, call.focal["WMO"]), call.year, "WMO", WMO)
+    slack.reset()
+    sender.command(SECRETARIAT, f"datacall return {call.year} WMO")
+    returning = _opened_view(slack, "datacall.return")
+    assert not sender.submit_view(SECRETARIAT, returning, {"datacall_question": state(
+        "plain_text_input", "Does the travel figure include the regional offices?")}).content
+    slack.wait_for("chat.postMessage", lambda c: "returned with your question" in _text(c))
+    year, word = call.year, f"datacall extend {call.year}"
+
+    def answer_to(user: str, text: str, expected: str) -> str:
+        slack.reset()
+        sender.command(user, text)
+        return _text(slack.wait_for("response_url", lambda c: expected in _text(c))[0])
+
+    answer_to(call.focal["UNDP"], f"{word} 2030-01-15", "*secretariat* role")
+    answer_to(SECRETARIAT, word, "Give the date as YYYY-MM-DD")
+    answer_to(SECRETARIAT, f"{word} 2030-13-45", "Give the date as YYYY-MM-DD")
+    answer_to(SECRETARIAT, f"{word} 2020-01-10", "The deadline must be in the future")
+    answer_to(SECRETARIAT, f"{word} 2030-03-31 02:30", "does not exist in Europe/Zurich")  # clocks jump forward
+    answer_to(SECRETARIAT, f"{word} 2030-10-27 02:30", "happens twice in Europe/Zurich")  # and go back
+    refused = answer_to(SECRETARIAT, f"{word} 2030-01-15 17:00 Geneva", "is not a time zone")
+    assert "Europe/Zurich" in refused  # the suggestion
+    assert _the_call(engine, year).deadline > utcnow()  # nothing changed
+
+    with session_scope(engine) as s:  # time passes: the deadline is behind us, the status says who is late
+        opened = s.exec(select(DataCall).where(DataCall.year == year)).one()
+        opened.deadline = utcnow() - timedelta(hours=1)
+        s.add(opened)
+    board = answer_to(SECRETARIAT, f"datacall status {year}", "HLCM data call")
+    assert "9 late" in board and "*WFP* — late" in board
+
+    new_day = (utcnow() + timedelta(days=14)).date()
+    reply = answer_to(SECRETARIAT, f"{word} {new_day.isoformat()} 12:00 America/New_York", "is now")
+    assert f"The deadline of the data call for {year} is now <!date^" in reply
+    assert "of the 10 entities that have not submitted were told" in reply  # 9 without figures, WMO returned
+    extended = _the_call(engine, year)
+    assert extended.timezone == "America/New_York" and extended.deadline.hour in (16, 17)  # noon in New York
+    for code in ("WFP", "WMO", "UNDP"):
+        dm = _text(slack.wait_for("chat.postMessage", lambda c, u=call.focal[code]: c.params.get("channel") == u
+                                  and "moved the deadline" in _text(c))[0])
+        assert f"*{code}* now has until <!date^" in dm and f'"{year}:{code}"' in dm
+    told = {c.params["channel"] for c in slack.calls_to("chat.postMessage") if "moved the deadline" in _text(c)}
+    assert call.focal["UNEP"] not in told and call.focal["UNCTAD"] not in told and call.dual in told
+
+    pending = [r for r in _reminders(engine, extended.id) if r.status == "pending"]
+    assert pending and all(r.stale_at == extended.deadline for r in pending)
+    assert all(r.status == "cancelled" for r in _reminders(engine, extended.id) if r.stale_at != extended.deadline)
+    escalation = [r for r in _reminders(engine, extended.id, "datacall.escalation") if r.recipient == SECRETARIAT]
+    assert [(r.due_at, r.status) for r in escalation if r.status == "pending"] == [(extended.deadline, "pending")]
+
+    board = answer_to(SECRETARIAT, f"datacall status {year}", "HLCM data call")
+    assert "0 late" in board and "*WFP* — pending" in board and "*WMO* — returned" in board
+    again = answer_to(SECRETARIAT, f"{word} {new_day.isoformat()} 12:00 America/New_York", "already has")
+    assert "nothing changed" in again
+
+    answer_to(SECRETARIAT, f"datacall close {year}", "is closed")
+    answer_to(SECRETARIAT, f"{word} {new_day.isoformat()}", "can no longer change")
+    assert {r.status for r in _reminders(engine, extended.id, "datacall.escalation")} == {"cancelled"}

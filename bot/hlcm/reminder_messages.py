@@ -1,5 +1,8 @@
 """What a due data-call reminder says, decided at send time: an entity that has submitted since, a closed call,
-a moved deadline, a person no longer focal point, or a later reminder already due, means no message."""
+a moved deadline, a person no longer focal point, or a later reminder already due, means no message. An entity
+whose figures were returned with a question is chased like one that has not submitted, with the question.
+
+The escalation to the secretariat at the deadline lists the entities that still owe figures; none: no message."""
 
 from __future__ import annotations
 
@@ -8,11 +11,12 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from bot.hlcm import render
-from bot.hlcm.service import current, draft
+from bot.hlcm.service import asked_entities, current, draft, owing
 from bot.people.service import find_person
 from bot.reminders.outcomes import Message, Skip
 from bot.reminders.store import superseded
-from storage.models import DataCall, DataCallStatus, Entity, Membership, Reminder, Role
+from bot.roles.service import is_secretariat
+from storage.models import DataCall, DataCallStatus, Entity, Membership, Reminder, Role, SubmissionStatus
 
 
 def reminder_message(session: Session, row: Reminder, now: datetime) -> Message | Skip:
@@ -22,7 +26,8 @@ def reminder_message(session: Session, row: Reminder, now: datetime) -> Message 
         return Skip("replanned")
     if call.status != DataCallStatus.OPEN:
         return Skip("closed")
-    if current(session, entity.id, call.year) is not None:
+    latest = current(session, entity.id, call.year)
+    if latest is not None and latest.status == SubmissionStatus.SUBMITTED:
         return Skip("submitted")
     person = find_person(session, row.recipient)
     if person is None or session.exec(select(Membership.id).where(
@@ -31,6 +36,24 @@ def reminder_message(session: Session, row: Reminder, now: datetime) -> Message 
         return Skip("not focal point")
     if superseded(session, row, now):
         return Skip("superseded")
+    question = latest.question if latest is not None and latest.status == SubmissionStatus.RETURNED else None
     text, blocks = render.reminder(call, entity.code, row.stale_at, draft(session, entity.id, call.year) is not None,
-                                   person.locale)
+                                   person.locale, question=question)
+    return Message(row.recipient, text, blocks)
+
+
+def escalation_message(session: Session, row: Reminder, now: datetime) -> Message | Skip:
+    call = session.get(DataCall, row.subject_id) if row.subject_id is not None else None
+    if call is None or call.deadline != row.due_at:
+        return Skip("replanned")
+    if call.status != DataCallStatus.OPEN:
+        return Skip("closed")
+    person = find_person(session, row.recipient)
+    if not is_secretariat(session, person):
+        return Skip("not secretariat")
+    missing, returned = owing(session, call)
+    if not missing and not returned:
+        return Skip("all submitted")
+    text, blocks = render.escalation(call, missing, [e for e, _ in returned], len(asked_entities(session, call)),
+                                     person.locale)
     return Message(row.recipient, text, blocks)

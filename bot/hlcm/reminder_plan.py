@@ -6,8 +6,13 @@ deadline, in the recipient's zone and working hours. Whether the entity has subm
 (bot/hlcm/reminder_messages.py). The data call is not a process: the rows have no process_id; their subject is
 the call's id.
 
-The call keeps no list of offsets: the offsets chosen when it was opened are those of its rows (a replan after
-a role change reuses them; a call planned with none at all falls back to DEFAULT_OFFSETS)."""
+``datacall.escalation``: each secretariat member, at the call's deadline (in their working hours): the entities
+that have not submitted. Closing the call cancels it: whoever closes is answered with the entities missing, and
+the escalation's remedy (`/consult datacall extend`) no longer applies to a closed year.
+
+The offsets chosen when the call was opened are stored on it (`reminder_offsets`, "" for none) and reused by
+every replan; a call opened before they were stored (NULL) has them read back from its rows, DEFAULT_OFFSETS
+when it has none."""
 
 from __future__ import annotations
 
@@ -17,10 +22,11 @@ from sqlmodel import Session, select
 
 from bot.hlcm.service import asked_entities, focal_points
 from bot.reminders import policy, store
-from bot.reminders.plan import deadline_schedule, parse_offsets, stamp
-from storage.models import DataCall, DataCallStatus, Reminder
+from bot.reminders.plan import deadline_schedule, next_open, parse_offsets, stamp
+from storage.models import DataCall, DataCallStatus, Membership, Person, Reminder, Role
 
 REMINDER = "datacall.reminder"
+ESCALATION = "datacall.escalation"
 DEFAULT_OFFSETS = ("T-14d", "T-7d", "T-2d", "T-0")
 
 
@@ -28,8 +34,14 @@ def reminder_key(call: DataCall, offset: str, entity_code: str, user_id: str) ->
     return f"datacall:{call.year}@{stamp(call.deadline)}:{offset}:{entity_code}:{user_id}"
 
 
+def escalation_key(call: DataCall, user_id: str) -> str:
+    return f"datacall:{call.year}@{stamp(call.deadline)}:escalation:{user_id}"
+
+
 def offsets_of(session: Session, call: DataCall) -> list[str]:
-    """The offsets the call was opened with, read back from its rows."""
+    """The offsets the call was opened with: stored on it; for an older call, read back from its rows."""
+    if call.reminder_offsets is not None:
+        return parse_offsets(call.reminder_offsets)
     found = session.exec(select(Reminder.offset).where(Reminder.kind == REMINDER, Reminder.subject_id == call.id)
                          .distinct()).all()
     return parse_offsets(",".join(found or DEFAULT_OFFSETS))
@@ -54,6 +66,35 @@ def wanted_rows(session: Session, call: DataCall, offsets: list[str], now: datet
     return wanted, chased
 
 
+def _secretariat(session: Session) -> list[Person]:
+    return list(session.exec(
+        select(Person).join(Membership, Membership.person_id == Person.id)
+        .where(Membership.role == Role.SECRETARIAT, Membership.process_id.is_(None))
+        .order_by(Person.slack_user_id)).all())
+
+
+def wanted_escalations(session: Session, call: DataCall) -> list[store.Wanted]:
+    quiet = policy.quiet_hours()
+    wanted = []
+    for person in _secretariat(session):
+        zone_name = person.timezone or call.timezone
+        wanted.append(store.Wanted(
+            key=escalation_key(call, person.slack_user_id), kind=ESCALATION, offset="deadline",
+            recipient=person.slack_user_id, timezone=zone_name, due_at=call.deadline,
+            send_at=next_open(call.deadline, zone_name, quiet), stale_at=None, process_id=None, subject_id=call.id))
+    return wanted
+
+
+def plan_escalations(session: Session, call: DataCall, now: datetime) -> None:
+    """Open and ahead: one row per secretariat member at the deadline. Closed: the pending ones cancelled.
+    Open with its deadline passed: left alone (a row due, or held back by quiet hours, still goes)."""
+    scope = [Reminder.kind == ESCALATION, Reminder.subject_id == call.id]
+    if call.status != DataCallStatus.OPEN:
+        store.reconcile(session, scope, [])
+    elif call.deadline > now:
+        store.reconcile(session, scope, wanted_escalations(session, call))
+
+
 def plan_call(session: Session, call: DataCall, now: datetime, offsets: list[str] | None = None) -> None:
     """Rewrite the call's pending reminders to match its state now (closed: every pending one cancelled)."""
     session.flush()
@@ -65,10 +106,11 @@ def plan_call(session: Session, call: DataCall, now: datetime, offsets: list[str
 
     store.reconcile(session, [Reminder.kind == REMINDER, Reminder.subject_id == call.id], wanted,
                     keep=still_chased)
+    plan_escalations(session, call, now)
 
 
 def plan_open_calls(session: Session, now: datetime) -> None:
-    """After a change of who speaks for an entity: every open call still ahead."""
+    """After a change of who speaks for an entity, or in the secretariat: every open call still ahead."""
     calls = session.exec(select(DataCall).where(DataCall.status == DataCallStatus.OPEN, DataCall.deadline > now)
                          .order_by(DataCall.year)).all()
     for call in calls:

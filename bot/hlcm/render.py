@@ -14,8 +14,8 @@ from bot.mrkdwn import Raw, date_token
 from bot.reminders.plan import CHOICES
 from bot.rounds.render import REMINDER_LABELS
 from bot.slack import ids
-from bot.slack.blocks import (Block, actions, button, context, header, input_block, modal, option, section,
-                              sections)
+from bot.slack.blocks import (Block, actions, button, context, fit_message, header, input_block, modal, option,
+                              section, sections)
 from bot.texts import t, t_plain
 from bot.timezones import local_text
 from storage.models import DataCall, Entity
@@ -90,13 +90,42 @@ def asked(call: DataCall, entity_code: str, q: Questionnaire, locale: str | None
 
 
 def reminder(call: DataCall, entity_code: str, stale_at: datetime | None, has_draft: bool,
-             locale: str | None) -> tuple[str, list[Block]]:
-    text = t("datacall.reminder", locale, entity=entity_code, year=call.year,
-             deadline=deadline_mrkdwn(call, stale_at))
+             locale: str | None, question: str | None = None) -> tuple[str, list[Block]]:
+    """To a focal point whose entity has not submitted, or whose figures came back with `question`."""
+    if question:
+        text = t("datacall.reminder_returned", locale, entity=entity_code, year=call.year, question=question,
+                 deadline=deadline_mrkdwn(call, stale_at))
+    else:
+        text = t("datacall.reminder", locale, entity=entity_code, year=call.year,
+                 deadline=deadline_mrkdwn(call, stale_at))
     blocks = [section(text)]
     if has_draft:
         blocks.append(context(t("datacall.reminder_draft", locale)))
-    return text, blocks + [fill_button(call.year, entity_code, locale)]
+    return text, blocks + [fill_button(call.year, entity_code, locale, revise=bool(question))]
+
+
+def extended(call: DataCall, entity_code: str, locale: str | None) -> tuple[str, list[Block]]:
+    """To a focal point of an entity that still owes figures: the new deadline."""
+    text = t("datacall.extended_dm", locale, entity=entity_code, year=call.year, deadline=deadline_mrkdwn(call))
+    return text, [section(text), fill_button(call.year, entity_code, locale)]
+
+
+def escalation(call: DataCall, missing: list[Entity], returned: list[Entity], asked_count: int,
+               locale: str | None) -> tuple[str, list[Block]]:
+    """To the secretariat at the deadline: who has not submitted (one line each, packed into as few sections as
+    Slack allows: ~70 entities fit in three), who has not answered a question, and how to extend."""
+    if missing:
+        text = t("datacall.escalation", locale, year=call.year, deadline=deadline_mrkdwn(call),
+                 count=len(missing), asked=asked_count)
+    else:
+        text = t("datacall.escalation_none_missing", locale, year=call.year, deadline=deadline_mrkdwn(call))
+    lines = [t("datacall.escalation_line", locale, entity=e.code, name=e.name) for e in missing]
+    blocks = [section(text), *sections(lines)]
+    if returned:
+        blocks += sections([t("datacall.escalation_returned", locale,
+                              entities=", ".join(e.code for e in returned))])
+    blocks.append(context(t("datacall.escalation_hint", locale, year=call.year)))
+    return text, fit_message(blocks, locale)
 
 
 # ---- the questionnaire
@@ -219,7 +248,8 @@ def returned(call: DataCall, entity_code: str, question: str, locale: str | None
     return text, [section(text), fill_button(call.year, entity_code, locale, revise=True)]
 
 
-def home_waiting(call: DataCall, entity_code: str, has_draft: bool, locale: str | None) -> list[Block]:
-    key = "datacall.home_draft" if has_draft else "datacall.home_waiting"
+def home_waiting(call: DataCall, entity_code: str, has_draft: bool, locale: str | None,
+                 returned: bool = False) -> list[Block]:
+    key = "datacall.home_returned" if returned else "datacall.home_draft" if has_draft else "datacall.home_waiting"
     text = t(key, locale, year=call.year, entity=entity_code, deadline=deadline_mrkdwn(call))
-    return [section(text), fill_button(call.year, entity_code, locale)]
+    return [section(text), fill_button(call.year, entity_code, locale, revise=returned)]

@@ -10,7 +10,7 @@ import math
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 from sqlmodel import Session, select
 
@@ -19,9 +19,13 @@ from bot.entities.service import get_entity
 from bot.errors import Conflict, Invalid, NotAllowed, NotFound
 from bot.hlcm.questionnaire import Indicator, Questionnaire, questionnaire
 from bot.roles.service import is_secretariat, require_secretariat
+from bot.timezones import local_text
 from storage.models import (DataCall, DataCallEntity, DataCallStatus, Entity, Membership, Person, Role, Submission,
                             SubmissionSource, SubmissionStatus)
 from storage.types import utcnow
+
+if TYPE_CHECKING:
+    from bot.rounds.service import OpenRound
 
 FIRST_YEAR = 2000  # the first GHG inventories of the UN system are from 2008; older years are typos
 CHANGE_LIMIT = 0.5  # a change of more than 50 % against the previous year must be explained
@@ -437,8 +441,12 @@ def open_with_reminders(session: Session, actor: Person, year: int, deadline: da
     """Open the call and write its reminder rows in the same transaction (bot/hlcm/reminder_plan.py)."""
     from bot.hlcm.reminder_plan import plan_call
 
+    from bot.reminders.plan import parse_offsets
+
     now = now or utcnow()
     call = open_data_call(session, actor, year, deadline, timezone, codes, now)
+    call.reminder_offsets = ",".join(parse_offsets(",".join(offsets)))  # kept for every replan; "" for none
+    session.add(call)
     plan_call(session, call, now, offsets)
     return call
 
@@ -451,3 +459,41 @@ def close_with_reminders(session: Session, actor: Person, year: int, now: dateti
     call = close_data_call(session, actor, year, now)
     plan_call(session, call, now)
     return call
+
+
+def extend_data_call(session: Session, actor: Person, year: int, request: "OpenRound",
+                     now: datetime | None = None) -> DataCall:
+    """Move the open call's deadline (`request`: `YYYY-MM-DD [HH:MM] [ZONE]` as bot/slack/args.when reads it; the
+    zone defaults to the call's). Its reminders are replanned in the same transaction: the deadline is part of
+    their key, so what was sent stays history and the chase starts again towards the new deadline."""
+    from bot.hlcm.reminder_plan import plan_call
+    from bot.rounds.service import deadline_utc
+
+    now = now or utcnow()
+    require_secretariat(session, actor)
+    call = get_call(session, year)
+    if call.status == DataCallStatus.CLOSED:
+        raise Conflict("hlcm.call_closed", year=year)
+    deadline = deadline_utc(request, call.timezone, now)
+    if deadline == call.deadline:
+        raise Conflict("datacall.deadline_unchanged", year=year, deadline=local_text(deadline, call.timezone))
+    before = audit.snapshot(call)
+    call.deadline = deadline
+    call.timezone = request.timezone.strip() or call.timezone  # the zone the deadline was typed in
+    session.add(call)
+    audit.record(session, actor.slack_user_id, "hlcm.call_extended", call, before=before)
+    plan_call(session, call, now)
+    return call
+
+
+def owing(session: Session, call: DataCall) -> tuple[list[Entity], list[tuple[Entity, Submission]]]:
+    """The entities asked that owe the secretariat an answer: those with no figures in yet, and those whose
+    figures were returned with a question (with that revision)."""
+    missing, returned = [], []
+    for entity in asked_entities(session, call):
+        row = current(session, entity.id, call.year)
+        if row is None:
+            missing.append(entity)
+        elif row.status == SubmissionStatus.RETURNED:
+            returned.append((entity, row))
+    return missing, returned

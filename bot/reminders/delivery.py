@@ -17,6 +17,8 @@ from sqlmodel import Session
 from bot.digests.weekly import WEEKLY_DIGEST, weekly_digest_message
 from bot.hlcm.reminder_messages import reminder_message as datacall_reminder_message
 from bot.hlcm.reminder_plan import REMINDER as DATACALL_REMINDER
+from bot.hlcm.reminder_messages import escalation_message as datacall_escalation_message
+from bot.hlcm.reminder_plan import ESCALATION as DATACALL_ESCALATION
 from bot.meetings.reminder_messages import outcomes_message, reminder_message
 from bot.meetings.reminder_plan import OUTCOMES as MEETING_OUTCOMES, REMINDER as MEETING_REMINDER
 from bot.outcomes.reminder_messages import action_due_message
@@ -43,6 +45,7 @@ KINDS: dict[str, Prepare] = {
     MEETING_REMINDER: reminder_message,
     MEETING_OUTCOMES: outcomes_message,
     DATACALL_REMINDER: datacall_reminder_message,
+    DATACALL_ESCALATION: datacall_escalation_message,
     WEEKLY_DIGEST: weekly_digest_message,
 }
 

@@ -33,6 +33,9 @@ def replan_everything_of_secretariat(session: Session, now: datetime) -> None:
 
     plan_all(session, now)
     plan_all_meetings(session, now)
+    from bot.hlcm.reminder_plan import plan_open_calls  # datacall.escalation goes to the secretariat
+
+    plan_open_calls(session, now)
 
 
 def replan_person(session: Session, person: Person, now: datetime) -> None:

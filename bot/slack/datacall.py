@@ -1,4 +1,4 @@
-"""Listeners for the HLCM annual data call: `/consult datacall open|fill|status|return|close YEAR`, the
+"""Listeners for the HLCM annual data call: `/consult datacall open|fill|status|return|extend|close YEAR`, the
 questionnaire modal (one page per group of indicators, each "Save and next" saving the draft), the page asking
 reasons for changes of more than 50 %, and the DMs to the entities' focal points.
 
@@ -20,13 +20,15 @@ from bot.hlcm.pages import Page, page_of, paginate
 from bot.hlcm.questionnaire import questionnaire
 from bot.hlcm.reminder_plan import DEFAULT_OFFSETS, REMINDER
 from bot.hlcm.service import (asked_entities, call_status, check_submission, check_year, close_with_reminders,
-                              current, entities_for, flagged_changes, focal_points, get_call, may_report_for,
-                              open_with_reminders, parse_figures, prefill, previous_figures, return_submission,
-                              save_draft, submit)
+                              current, entities_for, extend_data_call, flagged_changes, focal_points, get_call,
+                              may_report_for, open_with_reminders, owing, parse_figures, prefill, previous_figures,
+                              return_submission, save_draft, submit)
 from bot.mrkdwn import Raw, mention
 from bot.reminders.plan import parse_offsets
 from bot.roles.service import is_secretariat, require_secretariat, secretariat_mentions
+from bot.rounds.service import OpenRound
 from bot.slack import ids
+from bot.slack.args import when
 from bot.slack.blocks import VIEW_BLOCKS, Block
 from bot.slack.errors import ack_or_raise
 from bot.slack.payloads import BlockAction, SlashCommand, ViewSubmission
@@ -41,7 +43,7 @@ OPEN_FIELDS = {"deadline_date": ids.BLOCK_DEADLINE_DATE, "deadline": ids.BLOCK_D
                "deadline_time": ids.BLOCK_DEADLINE_TIME, "timezone": ids.BLOCK_TIMEZONE,
                "entities": ids.BLOCK_ENTITIES, "reminders": ids.BLOCK_REMINDERS}
 RETURN_FIELDS = {"question": ids.BLOCK_DATACALL_QUESTION}
-ACTIONS = ("open", "fill", "status", "return", "close")
+ACTIONS = ("open", "fill", "status", "return", "extend", "close")
 
 
 class _Duplicate(Exception):
@@ -55,7 +57,8 @@ def _year(word: str) -> int:
 
 
 async def datacall_command(cmd: SlashCommand, ctx: Ctx) -> None:
-    """`/consult datacall open YEAR | fill YEAR [ENTITY] | status YEAR | return YEAR ENTITY | close YEAR`"""
+    """`/consult datacall open YEAR | fill YEAR [ENTITY] | status YEAR | return YEAR ENTITY | close YEAR |
+    extend YEAR YYYY-MM-DD [HH:MM] [ZONE]`"""
     words = cmd.args
     action = words[0].lower() if words else ""
     if action not in ACTIONS or len(words) < 2:
@@ -71,6 +74,8 @@ async def datacall_command(cmd: SlashCommand, ctx: Ctx) -> None:
         await open_return(ctx, cmd.trigger_id, year, words[2])
     elif action == "close" and len(words) == 2:
         await close(ctx, year)
+    elif action == "extend":
+        await extend(ctx, year, when("", words[2:]))
     else:
         raise Invalid("datacall.usage")
 
@@ -486,6 +491,42 @@ async def close(ctx: Ctx, year: int) -> None:
                       submitted=len(states) - len(missing), missing=", ".join(missing) or "—"))
 
 
+# ---- extend (secretariat)
+
+
+@dataclass(frozen=True)
+class Extended:
+    call: DataCall
+    owing: int  # entities with no figures in, or figures returned with a question
+    people: list[tuple[str, str, str | None]]  # (entity code, Slack user, locale) of those entities
+    reminders: int
+
+
+def _extend(session: Session, person: Person, year: int, request: OpenRound) -> Extended:
+    call = extend_data_call(session, person, year, request)
+    missing, returned = owing(session, call)
+    entities = missing + [e for e, _ in returned]
+    people = [(e.code, p.slack_user_id, p.locale) for e, p in focal_points(session, [e.id for e in entities])]
+    rows = session.exec(select(Reminder.id).where(Reminder.kind == REMINDER, Reminder.subject_id == call.id,
+                                                  Reminder.status == ReminderStatus.PENDING)).all()
+    return Extended(call, len(entities), people, len(rows))
+
+
+async def extend(ctx: Ctx, year: int, request: OpenRound) -> None:
+    """A second identical command changes nothing and says so (the deadline is already the one asked)."""
+    done = await ctx.deps.db(_extend, ctx.who.person, year, request)
+    call = done.call
+    if not done.owing:
+        await ctx.reply(t("datacall.extended_all_in", ctx.locale, year=call.year,
+                          deadline=render.deadline_mrkdwn(call)))
+        return
+    await ctx.reply(t("datacall.extended", ctx.locale, year=call.year, deadline=render.deadline_mrkdwn(call),
+                      people=len({u for _, u, _ in done.people}), count=done.owing, reminders=done.reminders))
+    for code, user, locale in done.people:
+        text, blocks = render.extended(call, code, locale)
+        await dm_quietly(ctx.client, user, text, blocks)
+
+
 # ---- App Home
 
 
@@ -493,7 +534,8 @@ HOME_SHOWN = 5
 
 
 def home_blocks(session: Session, person: Person, locale: str | None) -> list[Block]:
-    """The open calls for which an entity the person reports for has not submitted (a few at most)."""
+    """The open calls for which an entity the person reports for has not submitted, or had its figures returned
+    with a question (a few at most)."""
     blocks: list[Block] = []
     calls = session.exec(select(DataCall).where(DataCall.status == DataCallStatus.OPEN)
                          .order_by(DataCall.year.desc())).all()
@@ -501,9 +543,12 @@ def home_blocks(session: Session, person: Person, locale: str | None) -> list[Bl
         for entity in entities_for(session, person, call):
             if len(blocks) >= 2 * HOME_SHOWN:
                 return blocks
-            if current(session, entity.id, call.year) is None:
+            latest = current(session, entity.id, call.year)
+            if latest is None:
                 saved = prefill(session, entity.id, call.year)
                 blocks += render.home_waiting(call, entity.code, bool(saved), locale)
+            elif latest.status == SubmissionStatus.RETURNED:  # it owes the secretariat an answer
+                blocks += render.home_waiting(call, entity.code, True, locale, returned=True)
     return blocks
 
 

@@ -44,6 +44,9 @@ class DataCall(SQLModel, table=True):
     opened_by: str = Field(max_length=64)
     created_at: datetime = ts_field()
     closed_at: Optional[datetime] = Field(default=None, sa_type=UTCDateTime)
+    # The reminder offsets chosen at opening, comma-separated ("T-7d,T-0"; "" = no reminders). NULL: a call
+    # opened before they were stored (migration 0008), whose offsets are read back from its reminder rows.
+    reminder_offsets: Optional[str] = Field(default=None, max_length=80)
 
 
 class DataCallEntity(SQLModel, table=True):
