@@ -24,6 +24,8 @@ PROMPTS_DIR = Path(os.environ.get("CONSULTBOT_PROMPTS_DIR", Path(__file__).resol
 BASE_LOCALE = "en"
 DATA_DIRS = {"hlcm"}  # folders of prompts/ that hold data (the HLCM questionnaire), not a locale
 TEXT_FUNCTIONS = {"t", "t_plain"}
+COUNT_FUNCTIONS = {"t_count"}  # key.one / key.other, by the count
+PLURAL_FORMS = ("one", "other")
 ERROR_CLASSES = {"DomainError", "NotAllowed", "NotFound", "Invalid", "Conflict"}
 # Keys built at run time from a value; `load` checks each expansion exists.
 DYNAMIC_KEYS = {
@@ -99,7 +101,7 @@ def read_locale(directory: Path) -> dict[str, str]:
 
 
 def keys_used_in_code(package_dir: Path) -> set[str]:
-    """Literal keys passed to t()/t_plain() and error `key = "..."` attributes."""
+    """Literal keys passed to t()/t_plain() (t_count(): both forms) and error `key = "..."` attributes."""
     used: set[str] = set()
     for path in package_dir.rglob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
@@ -109,6 +111,8 @@ def keys_used_in_code(package_dir: Path) -> set[str]:
                 name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
                 if name in TEXT_FUNCTIONS | ERROR_CLASSES and isinstance(node.args[0].value, str):
                     used.add(node.args[0].value)
+                elif name in COUNT_FUNCTIONS and isinstance(node.args[0].value, str):
+                    used.update(f"{node.args[0].value}.{form}" for form in PLURAL_FORMS)
             elif isinstance(node, ast.Assign) and len(node.targets) == 1:
                 target = node.targets[0]
                 if isinstance(target, ast.Name) and target.id == "key" and isinstance(node.value, ast.Constant):
@@ -180,3 +184,9 @@ def t(key: str, locale: str | None = None, /, **params: Any) -> str:
 def t_plain(key: str, locale: str | None = None, /, **params: Any) -> str:
     """A plain_text text (modal titles, buttons, console): nothing escaped."""
     return catalog().render(key, locale, params, mrkdwn=False)
+
+
+def t_count(key: str, count: int, locale: str | None = None, /, **params: Any) -> str:
+    """A plain text that agrees with `count`: `key.one` for 1, `key.other` otherwise; {count} is given."""
+    form = "one" if count == 1 else "other"
+    return catalog().render(f"{key}.{form}", locale, {"count": count, **params}, mrkdwn=False)

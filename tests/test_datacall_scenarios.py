@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import itertools
 import json
+from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, delete, select
 
 from bot.entities.service import get_entity
 from bot.hlcm.history import import_csv
@@ -27,7 +28,7 @@ from bot.people.service import find_person
 from bot.processes.service import NewProcess, create_process, get_process
 from bot.roles.service import grant
 from storage.db import session_scope
-from storage.models import DataCall, Reminder, ReminderStatus, Role, Submission, SubmissionStatus
+from storage.models import DataCall, DataCallEntity, Reminder, ReminderStatus, Role, Submission, SubmissionStatus
 from storage.types import utcnow
 from tests.conftest import SECRETARIAT
 from tests.slack_double_limits import view_errors
@@ -105,14 +106,28 @@ class Call:
                                                         Submission.year == self.year)
                                .order_by(Submission.revision)).all())
 
+    def remove(self) -> None:
+        """Gives the year (and the one before, for its history) back to the tests that follow: the shared
+        database has twenty reporting years for every test of this file."""
+        years = [self.year - 1, self.year]
+        with session_scope(self.engine) as s:
+            calls = list(s.exec(select(DataCall.id).where(DataCall.year.in_(years))).all())
+            if calls:
+                s.exec(delete(Reminder).where(Reminder.kind.startswith("datacall."), Reminder.subject_id.in_(calls)))
+                s.exec(delete(DataCallEntity).where(DataCallEntity.data_call_id.in_(calls)))
+            s.exec(delete(Submission).where(Submission.year.in_(years)))
+            s.exec(delete(DataCall).where(DataCall.year.in_(years)))
+
     def draft(self, code: str) -> dict | None:
         rows = [r for r in self.submissions(code) if r.status == SubmissionStatus.DRAFT]
         return dict(rows[0].figures) if rows else None
 
 
 @pytest.fixture
-def call(bot, engine, slack) -> Call:
-    return Call(engine, slack)
+def call(bot, engine, slack) -> Iterator[Call]:
+    made = Call(engine, slack)
+    yield made
+    made.remove()
 
 
 def page_values(number: int, figures: dict) -> dict:

@@ -38,7 +38,7 @@ NARRATIVE = (
     "Together they emitted 15,500 tCO2e (1.41 tCO2e per staff member): 4,700 from their own sources (scope 1), "
     "3,400 from purchased energy (scope 2) and 7,400 from business travel, of which 6,050 from air travel. "
     "Emissions rose by 72.2 % against 2004 (9,000 tCO2e). "
-    "2 entities had an emission reduction strategy approved by senior management, 1 were climate neutral, "
+    "2 entities had an emission reduction strategy approved by senior management, 1 was climate neutral, "
     "2 had an environmental management system in place and 2 more took concrete steps to implement one; "
     "3 had a sustainable procurement policy.")
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.mrkdwn import Raw
-from bot.texts import PROMPTS_DIR, Catalog, CatalogError, catalog, t, t_plain
+from bot.texts import PROMPTS_DIR, Catalog, CatalogError, catalog, t, t_count, t_plain
 
 BOT = Path(__file__).resolve().parents[1] / "bot"
 
@@ -27,6 +27,16 @@ def test_a_missing_key_fails_at_start_not_in_front_of_a_user(prompts_copy):
     errors = prompts_copy / "en" / "errors.yaml"
     errors.write_text(errors.read_text().replace("unknown_entity:", "unknown_entity_renamed:"))
     with pytest.raises(CatalogError, match="errors.unknown_entity"):
+        Catalog.load(prompts_copy, check_code=BOT)
+
+
+def test_a_counted_text_agrees_with_its_count_and_both_forms_must_exist(prompts_copy):
+    assert t_count("hlcm.narrative_neutral", 1) == "1 was climate neutral"
+    assert t_count("hlcm.narrative_neutral", 0) == "0 were climate neutral"
+    assert t_count("hlcm.narrative_missing", 2, codes="CBD, UNU") == "2 entities did not report: CBD, UNU."
+    hlcm = prompts_copy / "en" / "hlcm.yaml"
+    hlcm.write_text(hlcm.read_text().replace('  one: "1 was climate neutral"\n', ""))
+    with pytest.raises(CatalogError, match="hlcm.narrative_neutral.one"):
         Catalog.load(prompts_copy, check_code=BOT)
 
 

@@ -5,7 +5,7 @@ Plain text (t_plain): it holds numbers, years and entity codes only, and goes in
 from __future__ import annotations
 
 from bot.hlcm.summary import YearSummary
-from bot.texts import t_plain
+from bot.texts import t_count, t_plain
 
 
 def tonnes(value: float) -> str:
@@ -26,7 +26,7 @@ def sentences(summary: YearSummary, locale: str | None = None) -> list[str]:
     if s.asked is not None:
         out.append(t_plain("hlcm.narrative_reporting", locale, year=s.year, reporting=c.reporting, asked=s.asked))
     else:
-        out.append(t_plain("hlcm.narrative_reporting_history", locale, year=s.year, reporting=c.reporting))
+        out.append(t_count("hlcm.narrative_reporting_history", c.reporting, locale, year=s.year))
     by_id = {line.id: line.total for line in s.sources}
     out.append(t_plain("hlcm.narrative_emissions", locale, total=tonnes(s.total), per_capita=ratio(s.per_capita),
                        scope1=tonnes(by_id.get("scope1", 0.0)), scope2=tonnes(by_id.get("scope2", 0.0)),
@@ -37,11 +37,12 @@ def sentences(summary: YearSummary, locale: str | None = None) -> list[str]:
                "hlcm.narrative_change_up" if pct > 0 else "hlcm.narrative_change_down")
         out.append(t_plain(key, locale, change=percent(pct), previous_year=s.change.previous_year,
                            previous=tonnes(s.change.previous_total)))
-    out.append(t_plain("hlcm.narrative_counts", locale, strategy=c.strategy_approved, neutral=c.climate_neutral,
+    out.append(t_plain("hlcm.narrative_counts", locale,
+                       strategy=t_count("hlcm.narrative_strategy", c.strategy_approved, locale),
+                       neutral=t_count("hlcm.narrative_neutral", c.climate_neutral, locale),
                        ems_met=c.ems_met, ems_approaching=c.ems_approaching, procurement=c.procurement_policy))
     if s.not_reported:
-        out.append(t_plain("hlcm.narrative_missing", locale, count=len(s.not_reported),
-                           codes=", ".join(s.not_reported)))
+        out.append(t_count("hlcm.narrative_missing", len(s.not_reported), locale, codes=", ".join(s.not_reported)))
     return out
 
 
