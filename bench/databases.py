@@ -33,3 +33,19 @@ def database(args: argparse.Namespace, name: str) -> Iterator[str]:
 
 def kind(url: str) -> str:
     return "postgresql" if url.startswith("postgres") else "sqlite"
+
+
+def entity_codes(session, count: int, zones: tuple[str, ...] = ("Europe/Geneva",)) -> list[str]:
+    """The bundled entities (seeded here) and as many bench ones as make `count`; the first `count` codes."""
+    from sqlmodel import select
+
+    from bot.seed import seed
+    from storage.models import Entity
+
+    seed(session)
+    have = session.exec(select(Entity.code)).all()
+    for n in range(max(count - len(have), 0)):
+        session.add(Entity(code=f"BENCH-{n + 1:02d}", name=f"Bench entity {n + 1}", duty_station="—",
+                           timezone=zones[n % len(zones)]))
+    session.flush()
+    return list(session.exec(select(Entity.code).order_by(Entity.code)).all())[:count]

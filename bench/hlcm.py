@@ -42,15 +42,13 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import text  # noqa: E402
-from sqlmodel import Session, select  # noqa: E402
+from sqlmodel import Session  # noqa: E402
 
 from bench import databases  # noqa: E402
 from bot.hlcm.history import import_csv  # noqa: E402
 from bot.hlcm.report import build_report, render  # noqa: E402
-from bot.seed import seed  # noqa: E402
 from storage.db import make_engine, session_scope  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
-from storage.models import Entity  # noqa: E402
 
 GOAL_S = 2.0
 NOW = datetime(2026, 11, 1, 9, 0, tzinfo=timezone.utc)
@@ -96,13 +94,7 @@ def build(url: str, entities: int, first: int, last: int) -> dict:
     engine = make_engine(url)
     upgrade(engine)
     with session_scope(engine) as s:
-        seed(s)
-        have = [e.code for e in s.exec(select(Entity).order_by(Entity.code)).all()]
-        for n in range(max(entities - len(have), 0)):
-            s.add(Entity(code=f"BENCH-{n + 1:02d}", name=f"Bench entity {n + 1}", duty_station="—",
-                         timezone="Europe/Geneva"))
-        s.flush()
-        codes = [e.code for e in s.exec(select(Entity).order_by(Entity.code)).all()][:entities]
+        codes = databases.entity_codes(s, entities)
         report = import_csv(s, "bench", history_csv(codes, first, last), now=NOW)
         if not report.ok:
             raise SystemExit("\n".join(p.text() for p in report.problems[:10]))

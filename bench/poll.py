@@ -47,10 +47,9 @@ from bot.polls.service import NewPoll, answer_poll, board, create_poll, slots_of
 from bot.polls.tally import _outside  # noqa: E402
 from bot.processes.service import NewProcess, create_process  # noqa: E402
 from bot.roles.service import grant, sync_secretariat  # noqa: E402
-from bot.seed import seed  # noqa: E402
 from storage.db import make_engine, session_scope  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
-from storage.models import Entity, PollVote, Role  # noqa: E402
+from storage.models import PollVote, Role  # noqa: E402
 
 GOAL_RATIO = 2.0
 GOAL_MS = 200.0
@@ -67,13 +66,7 @@ def build(url: str, slots: int, entities: int, seed_value: int = 5) -> tuple[int
     engine = make_engine(url)
     upgrade(engine)
     with session_scope(engine) as s:
-        seed(s)
-        have = [e.code for e in s.exec(select(Entity).order_by(Entity.code)).all()]
-        for n in range(max(entities - len(have), 0)):
-            s.add(Entity(code=f"BENCH-{n + 1:02d}", name=f"Bench entity {n + 1}", duty_station="—",
-                         timezone=ZONES[n % len(ZONES)]))
-        s.flush()
-        codes = [e.code for e in s.exec(select(Entity).order_by(Entity.code)).all()][:entities]
+        codes = databases.entity_codes(s, entities, tuple(ZONES))
         sync_secretariat(s, [SECRETARIAT])
         secretariat = ensure_person(s, SECRETARIAT)
         handle = f"bench-poll-{int(time.time() * 1000) % 10**9}"

@@ -197,6 +197,12 @@ class SlackDouble:
     def calls_to(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
 
+    def uploads_to(self, channel: str) -> list[dict]:
+        """The files completed into a channel (files_upload_v2), in order: name, title, bytes and the comment."""
+        return [{**self.uploaded_files[f["id"]], "comment": call.params.get("initial_comment")}
+                for call in self.calls_to("files.completeUploadExternal") if call.params.get("channel_id") == channel
+                for f in call.params["files"]]
+
     def wait_for(self, method: str, predicate: Callable[[Call], bool] | None = None, timeout: float = 5.0,
                  count: int = 1) -> list[Call]:
         """Polls until ``count`` calls to ``method`` (matching ``predicate(call)``) arrived; returns them all."""

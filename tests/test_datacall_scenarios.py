@@ -21,8 +21,6 @@ from sqlmodel import Session, delete, select
 
 from bot.entities.service import get_entity
 from bot.hlcm.history import import_csv
-from bot.hlcm.pages import paginate
-from bot.hlcm.questionnaire import questionnaire
 from bot.hlcm.service import open_with_reminders, save_draft, submit
 from bot.people.service import find_person
 from bot.processes.service import NewProcess, create_process, get_process
@@ -31,11 +29,11 @@ from storage.db import session_scope
 from storage.models import DataCall, DataCallEntity, Reminder, ReminderStatus, Role, Submission, SubmissionStatus
 from storage.types import utcnow
 from tests.conftest import SECRETARIAT
+from tests.questionnaire_modal import fill, page_number, page_values
 from tests.slack_double_limits import view_errors
 from tests.slack_requests import initial_state, state
 
 ASKED = ["UNEP", "UNDP", "WMO", "UNIDO", "WFP", "UNCTAD", "UNESCO", "ILO", "UNOPS", "CBD", "UNFCCC", "UNU"]
-PAGES = paginate(questionnaire())
 FIRST_FREE = 2006  # tests/test_hlcm_summary_scenarios.py owns 2005 and the years before it
 _n = itertools.count(1)
 
@@ -130,38 +128,11 @@ def call(bot, engine, slack) -> Iterator[Call]:
     made.remove()
 
 
-def page_values(number: int, figures: dict) -> dict:
-    """What Slack reports for one questionnaire page with these answers (blank where none)."""
-    values = {}
-    for indicator in PAGES[number - 1].indicators:
-        value = figures.get(indicator.id) or None
-        if indicator.numeric:
-            values[f"figure:{indicator.id}"] = state("plain_text_input", value)
-        else:
-            values[f"figure:{indicator.id}"] = (state("static_select", value) if value
-                                                else {"type": "static_select", "selected_option": None})
-    return values
-
 
 def _opened_view(slack, callback: str = "datacall.page") -> dict:
     return slack.wait_for("views.open", lambda c: c.params["view"]["callback_id"] == callback)[-1].params["view"]
 
 
-def _page(view: dict) -> int:
-    return json.loads(view["private_metadata"])["page"]
-
-
-def fill(sender, user: str, view: dict, figures: dict, view_id: str, until: int = len(PAGES)) -> dict:
-    """Save page after page from `view` on; returns the last answer (the next view, or {} when closed)."""
-    while True:
-        number = _page(view)
-        response = sender.submit_view(user, view, page_values(number, figures), view_id=view_id)
-        answer = response.json() if response.content else {}
-        if number >= until or answer.get("response_action") != "update" or answer["view"]["callback_id"] \
-                != "datacall.page":
-            return answer
-        assert view_errors(answer["view"]) == []
-        view = answer["view"]
 
 
 def test_the_secretariat_opens_the_call_and_every_focal_point_gets_the_questionnaire(sender, slack, call, engine):
@@ -226,7 +197,7 @@ def test_a_focal_point_fills_the_pages_with_drafts_and_confirms_a_flagged_change
     unep = call.focal["UNEP"]
     sender.click(unep, "datacall.fill", f"{call.year}:UNEP")
     view = _opened_view(slack)
-    assert _page(view) == 1 and view["submit"]["text"] == "Save and next"
+    assert page_number(view) == 1 and view["submit"]["text"] == "Save and next"
 
     wrong = {**UNEP, "scope1": "12 tCO2e", "scope2": "-5", "scope3_travel": "lots", "air_travel": "90000000"}
     errors = sender.submit_view(unep, view, page_values(1, wrong), view_id="VUNEP1").json()["errors"]
@@ -237,7 +208,7 @@ def test_a_focal_point_fills_the_pages_with_drafts_and_confirms_a_flagged_change
     assert call.draft("UNEP") is None  # nothing saved from a page with errors
 
     answer = fill(sender, unep, view, UNEP, "VUNEP1", until=1)
-    assert answer["response_action"] == "update" and _page(answer["view"]) == 2
+    assert answer["response_action"] == "update" and page_number(answer["view"]) == 2
     assert call.draft("UNEP") == {"scope1": 1000, "scope2": 5000, "scope3_travel": 3000, "air_travel": 2500}
 
     # She closes the modal and comes back from the DM's button: page 1 shows what she saved.
@@ -285,14 +256,14 @@ def test_a_focal_point_fills_the_pages_with_drafts_and_confirms_a_flagged_change
     assert (second.revision, second.status, second.figures["staff"]) == (2, "submitted", 1100)
 
 
-def test_submitting_with_a_required_figure_missing_sends_back_to_its_page(sender, slack, call):
+def test_submitting_with_a_required_figure_missing_sends_back_to_itspage_number(sender, slack, call):
     call.open()
     user = call.focal["UNCTAD"]
     sender.command(user, f"datacall fill {call.year}")
     view = _opened_view(slack)
     figures = {**WMO, "staff": ""}  # no history for UNCTAD: nothing flagged
     answer = fill(sender, user, view, figures, "VUNCTAD")
-    assert answer["response_action"] == "update" and _page(answer["view"]) == 2  # the staff numbers' page
+    assert answer["response_action"] == "update" and page_number(answer["view"]) == 2  # the staff numbers' page
     assert "page 2: Staff numbers is needed to submit" in _dump(answer["view"])
     answer = fill(sender, user, answer["view"], WMO, "VUNCTAD")
     assert answer == {} and [r.status for r in call.submissions("UNCTAD")] == ["submitted"]

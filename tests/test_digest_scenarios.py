@@ -44,14 +44,6 @@ def _answer(slack, predicate=None):
     return slack.wait_for("response_url", predicate, timeout=10)[0]
 
 
-def _uploads_to(slack, channel: str) -> list[dict]:
-    done = []
-    for call in slack.calls_to("files.completeUploadExternal"):
-        if call.params.get("channel_id") == channel:
-            done += [{**slack.uploaded_files[f["id"]], "comment": call.params.get("initial_comment")}
-                     for f in call.params["files"]]
-    return done
-
 
 def _logged(engine, handle: str) -> list[DigestLog]:
     with Session(engine) as s:
@@ -85,7 +77,7 @@ def test_a_member_gets_the_summary_and_the_full_document_in_a_direct_message(sen
     name = f"{world.handle}-digest-"
     assert f"The full digest is in your direct messages with me: {name}" in text
 
-    [upload] = [u for u in _uploads_to(slack, f"D{unep}") if u["filename"].startswith(name)]
+    [upload] = [u for u in slack.uploads_to(f"D{unep}") if u["filename"].startswith(name)]
     assert upload["filename"].endswith(".docx")
     doc = WordDocument(io.BytesIO(upload["bytes"]))
     headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading") or p.style.name == "Title"]

@@ -61,14 +61,6 @@ def _sections(blocks: list[dict]) -> list[str]:
     return [b["text"]["text"] for b in blocks if b["type"] == "section"]
 
 
-def _uploads(slack, channel: str) -> list[dict]:
-    done = []
-    for call in slack.calls_to("files.completeUploadExternal"):
-        if call.params.get("channel_id") == channel:
-            done += [{**slack.uploaded_files[f["id"]], "comment": call.params.get("initial_comment")}
-                     for f in call.params["files"]]
-    return done
-
 
 def test_the_secretariat_gets_the_summary_the_charts_and_the_document_in_the_channel(sender, slack, history):
     response = sender.command(SECRETARIAT, "hlcm summary 2005", channel=CHANNEL)
@@ -97,7 +89,7 @@ def test_the_secretariat_gets_the_summary_the_charts_and_the_document_in_the_cha
     assert sections[5].startswith("*Entities that did not report*\n2005 was imported from past records")
     assert f"compiled by <@{SECRETARIAT}>" in _text(post)
 
-    files = _uploads(slack, CHANNEL)
+    files = slack.uploads_to(CHANNEL)
     assert [f["filename"] for f in files] == ["hlcm-2005-emissions-by-source.png", "hlcm-2005-trend.png",
                                               "hlcm-2005-ems-status.png", "hlcm-summary-2005.docx"]
     assert all(f["bytes"].startswith(PNG) and len(f["bytes"]) > 5000 for f in files[:3])
@@ -132,4 +124,4 @@ def test_where_the_bot_cannot_post_the_summary_comes_by_direct_message(sender, s
     dm = f"D{SECRETARIAT}"
     [post] = [c for c in slack.calls_to("chat.postMessage") if c.params.get("channel") == dm]
     assert "I could not post in this channel" in _text(post) and NARRATIVE in _text(post)
-    assert len(_uploads(slack, dm)) == 4 and not _uploads(slack, "C0NOTMEMBER")
+    assert len(slack.uploads_to(dm)) == 4 and not slack.uploads_to("C0NOTMEMBER")

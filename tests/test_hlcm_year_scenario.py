@@ -30,8 +30,6 @@ from openpyxl import load_workbook
 from sqlmodel import Session, select
 
 from bot.entities.service import get_entity
-from bot.hlcm.pages import paginate
-from bot.hlcm.questionnaire import questionnaire
 from bot.people.service import find_person
 from bot.processes.service import NewProcess, create_process
 from bot.roles.service import grant
@@ -40,11 +38,11 @@ from storage.models import DataCall, Role, Submission
 from storage.types import utcnow
 from tests.bot_process import BotProcess, consultbot
 from tests.conftest import SECRETARIAT
+from tests.questionnaire_modal import fill, page_number, page_values
 from tests.slack_double_limits import view_errors
 from tests.slack_requests import SlackSender, initial_state, state
 
 ASKED = ["UNEP", "UNDP", "WMO", "UNIDO", "WFP", "UNCTAD", "UNESCO", "ILO", "UNOPS", "CBD", "UNFCCC", "UNU"]
-PAGES = paginate(questionnaire())  # emissions, staff and offsets, management, waste and water
 CHANNEL = "C0HLCMYEAR"
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -159,34 +157,7 @@ def opened_view(slack, action: Callable[[], Any], callback: str = "datacall.page
     return view
 
 
-def page_values(number: int, typed: dict[str, str]) -> dict:
-    """What Slack reports for one questionnaire page with these answers (blank where none)."""
-    values = {}
-    for indicator in PAGES[number - 1].indicators:
-        value = typed.get(indicator.id) or None
-        if indicator.numeric:
-            values[f"figure:{indicator.id}"] = state("plain_text_input", value)
-        else:
-            values[f"figure:{indicator.id}"] = (state("static_select", value) if value
-                                                else {"type": "static_select", "selected_option": None})
-    return values
 
-
-def _page(view: dict) -> int:
-    return json.loads(view["private_metadata"])["page"]
-
-
-def fill(sender, user: str, view: dict, typed: dict[str, str], view_id: str, until: int = len(PAGES)) -> dict:
-    """"Save and next" page after page from `view` on, up to page `until`; the last answer ({} when closed)."""
-    while True:
-        number = _page(view)
-        response = sender.submit_view(user, view, page_values(number, typed), view_id=view_id)
-        answer = response.json() if response.content else {}
-        if number >= until or answer.get("response_action") != "update" \
-                or answer["view"]["callback_id"] != "datacall.page":
-            return answer
-        assert view_errors(answer["view"]) == [] and _page(answer["view"]) == number + 1
-        view = answer["view"]
 
 
 class Year:
@@ -277,11 +248,11 @@ def the_secretariat_opens_the_call(sender, slack, year: Year) -> None:
 
 def open_from_the_dm(sender, slack, year: Year, code: str) -> dict:
     view = opened_view(slack, lambda: sender.click(year.focal[code], "datacall.fill", year.dm_button(code)))
-    assert _page(view) == 1 and f"*{code}* — figures for" in json.dumps(view, ensure_ascii=False)
+    assert page_number(view) == 1 and f"*{code}* — figures for" in json.dumps(view, ensure_ascii=False)
     return view
 
 
-def an_entity_fills_every_page(sender, slack, year: Year, code: str, typed: tuple[str, ...]) -> None:
+def an_entity_fills_everypage_number(sender, slack, year: Year, code: str, typed: tuple[str, ...]) -> None:
     view = open_from_the_dm(sender, slack, year, code)
     assert fill(sender, year.focal[code], view, figures(typed), f"VHY{year.year}{code}1") == {}
     assert [(r, s) for r, s, _ in year.revisions(code)] == [(1, "submitted")]
@@ -303,7 +274,7 @@ def unido_types_a_unit_first(sender, slack, year: Year) -> None:
 def unesco_saves_half_a_draft(sender, slack, year: Year) -> None:
     view = open_from_the_dm(sender, slack, year, "UNESCO")
     answer = fill(sender, year.focal["UNESCO"], view, figures(REPORTED["UNESCO"]), f"VHY{year.year}UNESCO1", until=2)
-    assert answer["response_action"] == "update" and _page(answer["view"]) == 3  # she closes the modal here
+    assert answer["response_action"] == "update" and page_number(answer["view"]) == 3  # she closes the modal here
     [(revision, status, saved)] = year.revisions("UNESCO")
     assert status == "draft" and saved == {"scope1": 500, "scope2": 1500, "scope3_travel": 2000, "air_travel": 1500,
                                            "staff": 2000, "offsets": 0}
@@ -314,7 +285,7 @@ def unesco_finishes_later(sender, slack, year: Year) -> None:
     user, view_id = year.focal["UNESCO"], f"VHY{year.year}UNESCO2"
     view = open_from_the_dm(sender, slack, year, "UNESCO")
     for number in (1, 2):
-        assert _page(view) == number and initial_state(view) == page_values(number, figures(REPORTED["UNESCO"]))
+        assert page_number(view) == number and initial_state(view) == page_values(number, figures(REPORTED["UNESCO"]))
         view = sender.submit_view(user, view, initial_state(view), view_id=view_id).json()["view"]
     assert fill(sender, user, view, figures(REPORTED["UNESCO"]), view_id) == {}
     assert [(r, s) for r, s, _ in year.revisions("UNESCO")] == [(1, "submitted")]
@@ -342,7 +313,7 @@ def undp_confirms_a_doubled_scope_2(sender, slack, year: Year) -> None:
 def unu_saves_a_draft_and_stops(sender, slack, year: Year) -> None:
     view = open_from_the_dm(sender, slack, year, "UNU")
     answer = fill(sender, year.focal["UNU"], view, figures(UNU_DRAFT), f"VHY{year.year}UNU1", until=1)
-    assert _page(answer["view"]) == 2
+    assert page_number(answer["view"]) == 2
     assert [s for _, s, _ in year.revisions("UNU")] == ["draft"]
 
 
@@ -421,13 +392,13 @@ def test_one_year_of_hlcm_reporting_from_the_data_call_to_the_summary(own_sender
     history_from_past_records(year, tmp_path)
     the_secretariat_opens_the_call(sender, slack, year)
 
-    an_entity_fills_every_page(sender, slack, year, "UNEP", REPORTED["UNEP"])
+    an_entity_fills_everypage_number(sender, slack, year, "UNEP", REPORTED["UNEP"])
     unido_types_a_unit_first(sender, slack, year)
     unesco_saves_half_a_draft(sender, slack, year)
     undp_confirms_a_doubled_scope_2(sender, slack, year)
-    an_entity_fills_every_page(sender, slack, year, "WMO", WMO_FIRST)
+    an_entity_fills_everypage_number(sender, slack, year, "WMO", WMO_FIRST)
     for code in ("WFP", "UNCTAD", "ILO", "UNOPS"):
-        an_entity_fills_every_page(sender, slack, year, code, REPORTED[code])
+        an_entity_fills_everypage_number(sender, slack, year, code, REPORTED[code])
     unu_saves_a_draft_and_stops(sender, slack, year)
     the_secretariat_returns_wmo_with_a_question(sender, slack, year)
 

@@ -79,15 +79,6 @@ def _schedule(sender, slack, engine, consultation, day: date | None = None, **ov
     return _meetings(engine, consultation["handle"])[-1]
 
 
-def _uploads(slack, channel: str) -> list[dict]:
-    """The files completed into a channel, in order, with their bytes."""
-    done = []
-    for call in slack.calls_to("files.completeUploadExternal"):
-        if call.params.get("channel_id") == channel:
-            for f in call.params["files"]:
-                done.append({**slack.uploaded_files[f["id"]], "comment": call.params.get("initial_comment")})
-    return done
-
 
 def _event(data: bytes):
     calendar = Calendar.from_ical(data)
@@ -119,7 +110,7 @@ def test_scheduling_invites_the_channel_and_each_focal_point_with_the_calendar_f
     assert f"<!date^{int(meeting.start.timestamp())}^" in text and "Europe/Zurich" in text
     assert "2. Interim guidance _(document interim-guidance)_" in text
     assert "Geneva" in text and "Nairobi" in text and "Vienna" in text  # local times at the duty stations
-    [ics] = _uploads(slack, "C0FRAMEWORK")
+    [ics] = slack.uploads_to("C0FRAMEWORK")
     assert ics["filename"] == f"{consultation['handle']}-meeting-{meeting.id}.ics"
     method, event = _event(ics["bytes"])
     assert (method, str(event["UID"]), int(event["SEQUENCE"])) == ("REQUEST", meeting.uid, 0)
@@ -280,7 +271,7 @@ def test_without_a_channel_the_creator_gets_the_invitation_and_a_polls_slot_is_m
     invitation = slack.wait_for("chat.postMessage", lambda c: c.params.get("channel") == SECRETARIAT
                                 and "Peer-review body" in _text(c))[0]
     assert "meeting.attending" in _text(invitation)
-    [ics] = _uploads(slack, f"D{SECRETARIAT}")
+    [ics] = slack.uploads_to(f"D{SECRETARIAT}")
     assert ics["filename"].startswith(f"{handle}-meeting-")
     slack.wait_for("chat.postMessage", lambda c: c.params.get("channel") == focal and "*WMO* is invited" in _text(c))
     [meeting] = _meetings(engine, handle)
@@ -296,7 +287,7 @@ def test_the_calendar_file_in_slack_is_the_one_the_command_line_writes(sender, s
     slack.reset()
     sender.command(unido, f"meeting ics {meeting.id}")
     assert "in your direct messages" in _text(slack.wait_for("response_url")[0])
-    [sent] = _uploads(slack, f"D{unido}")
+    [sent] = slack.uploads_to(f"D{unido}")
     out = tmp_path / "m.ics"
     consultbot("export", "ics", str(meeting.id), "--out", str(out), env=bot_env)
     assert out.read_bytes() == sent["bytes"]
@@ -317,7 +308,7 @@ def test_a_move_tells_everyone_and_moves_the_reminders_then_a_cancel_cancels_the
     for focal in consultation["focal"].values():
         slack.wait_for("chat.postMessage", lambda c, f=focal: c.params.get("channel") == f and "has moved" in _text(c))
     slack.wait_for("files.completeUploadExternal")
-    [ics] = _uploads(slack, "C0FRAMEWORK")
+    [ics] = slack.uploads_to("C0FRAMEWORK")
     method, event = _event(ics["bytes"])
     assert (method, str(event["UID"]), int(event["SEQUENCE"])) == ("REQUEST", meeting.uid, 1)
     moved = _meetings(engine, consultation["handle"])[-1]
@@ -333,7 +324,7 @@ def test_a_move_tells_everyone_and_moves_the_reminders_then_a_cancel_cancels_the
     for focal in consultation["focal"].values():
         slack.wait_for("chat.postMessage", lambda c, f=focal: c.params.get("channel") == f and "cancelled" in _text(c))
     slack.wait_for("files.completeUploadExternal")
-    [ics] = _uploads(slack, "C0FRAMEWORK")
+    [ics] = slack.uploads_to("C0FRAMEWORK")
     method, event = _event(ics["bytes"])
     assert (method, str(event["STATUS"]), int(event["SEQUENCE"]), str(event["UID"])) == (
         "CANCEL", "CANCELLED", 2, meeting.uid)
@@ -463,7 +454,7 @@ def test_the_chemicals_img_schedules_its_first_meeting_in_february_2014(frozen_b
         meeting = s.exec(select(Meeting)).one()
     assert meeting.start == datetime(2014, 2, 14, 8, 0, tzinfo=UTC)  # 09:00 in Geneva, CET
     assert meeting.created_at.year == 2014  # written by a process whose clock reads 2014
-    [ics] = _uploads(slack, "C0CHEMICALS")
+    [ics] = slack.uploads_to("C0CHEMICALS")
     method, event = _event(ics["bytes"])
     assert (method, int(event["SEQUENCE"]), event.decoded("DTSTAMP").year) == ("REQUEST", 0, 2014)
     local = {code: _text(slack.wait_for("chat.postMessage", lambda c, u=user: c.params.get("channel") == u)[0])
@@ -492,7 +483,7 @@ def test_the_chemicals_img_schedules_its_first_meeting_in_february_2014(frozen_b
     for user in focal.values():
         slack.wait_for("chat.postMessage", lambda c, u=user: c.params.get("channel") == u and "has moved" in _text(c))
     slack.wait_for("files.completeUploadExternal")
-    [ics] = _uploads(slack, "C0CHEMICALS")
+    [ics] = slack.uploads_to("C0CHEMICALS")
     method, event = _event(ics["bytes"])
     assert (method, int(event["SEQUENCE"]), str(event["UID"])) == ("REQUEST", 1, meeting.uid)
     assert event.decoded("DTSTART") == datetime(2014, 2, 14, 12, 0, tzinfo=UTC)  # 13:00 Geneva: 07:00 in New York

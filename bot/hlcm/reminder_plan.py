@@ -23,7 +23,8 @@ from sqlmodel import Session, select
 from bot.hlcm.service import asked_entities, focal_points
 from bot.reminders import policy, store
 from bot.reminders.plan import deadline_schedule, next_open, parse_offsets, stamp
-from storage.models import DataCall, DataCallStatus, Membership, Person, Reminder, Role
+from bot.roles.service import secretariat_people
+from storage.models import DataCall, DataCallStatus, Reminder
 
 REMINDER = "datacall.reminder"
 ESCALATION = "datacall.escalation"
@@ -66,17 +67,10 @@ def wanted_rows(session: Session, call: DataCall, offsets: list[str], now: datet
     return wanted, chased
 
 
-def _secretariat(session: Session) -> list[Person]:
-    return list(session.exec(
-        select(Person).join(Membership, Membership.person_id == Person.id)
-        .where(Membership.role == Role.SECRETARIAT, Membership.process_id.is_(None))
-        .order_by(Person.slack_user_id)).all())
-
-
 def wanted_escalations(session: Session, call: DataCall) -> list[store.Wanted]:
     quiet = policy.quiet_hours()
     wanted = []
-    for person in _secretariat(session):
+    for person in secretariat_people(session):
         zone_name = person.timezone or call.timezone
         wanted.append(store.Wanted(
             key=escalation_key(call, person.slack_user_id), kind=ESCALATION, offset="deadline",

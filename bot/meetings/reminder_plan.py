@@ -20,7 +20,8 @@ from sqlmodel import Session, select
 
 from bot.reminders import policy, store
 from bot.reminders.plan import Planned, QuietHours, deadline_schedule, next_open, parse_offsets, stamp
-from storage.models import Meeting, MeetingStatus, Membership, Person, Reminder, Role
+from bot.roles.service import secretariat_people
+from storage.models import Meeting, MeetingStatus, Reminder
 
 REMINDER = "meeting.reminder"
 OUTCOMES = "meeting.outcomes"
@@ -69,18 +70,11 @@ def wanted_reminders(session: Session, meeting: Meeting, now: datetime) -> tuple
     return wanted, {person.slack_user_id for person in people}
 
 
-def _secretariat(session: Session) -> list[Person]:
-    return list(session.exec(
-        select(Person).join(Membership, Membership.person_id == Person.id)
-        .where(Membership.role == Role.SECRETARIAT, Membership.process_id.is_(None))
-        .order_by(Person.slack_user_id)).all())
-
-
 def wanted_outcomes(session: Session, meeting: Meeting) -> list[store.Wanted]:
     quiet = policy.quiet_hours()
     due = meeting.end + OUTCOMES_AFTER
     wanted = []
-    for person in _secretariat(session):
+    for person in secretariat_people(session):
         zone_name = person.timezone or meeting.timezone
         wanted.append(store.Wanted(
             key=outcomes_key(meeting, person.slack_user_id), kind=OUTCOMES, offset="T+1d",

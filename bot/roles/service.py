@@ -51,12 +51,16 @@ def speaks_for(session: Session, person: Person | None, process_id: int, entity_
         Membership.role == Role.FOCAL_POINT)).first() is not None
 
 
-def secretariat_user_ids(session: Session) -> list[str]:
+def secretariat_people(session: Session) -> list[Person]:
+    """Who holds the secretariat role (escalations and outcomes reminders go to each), by Slack ID."""
     return list(session.exec(
-        select(Person.slack_user_id).join(Membership, Membership.person_id == Person.id)
+        select(Person).join(Membership, Membership.person_id == Person.id)
         .where(Membership.role == Role.SECRETARIAT, Membership.process_id.is_(None))
-        .order_by(Person.slack_user_id)
-    ).all())
+        .order_by(Person.slack_user_id)).all())
+
+
+def secretariat_user_ids(session: Session) -> list[str]:
+    return [person.slack_user_id for person in secretariat_people(session)]
 
 
 def secretariat_mentions(session: Session) -> Raw | str:

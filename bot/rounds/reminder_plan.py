@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 
 from bot.reminders import policy, store
 from bot.reminders.plan import deadline_schedule, next_open, parse_offsets, stamp
+from bot.roles.service import secretariat_people
 from storage.models import Entity, Membership, Person, Reminder, Role, Round, RoundEntity, RoundStatus
 
 DEADLINE = "round.deadline"
@@ -34,13 +35,6 @@ def _focal_points(session: Session, round_: Round) -> list[tuple[RoundEntity, En
               & (Membership.role == Role.FOCAL_POINT))
         .join(Person, Membership.person_id == Person.id)
         .where(RoundEntity.round_id == round_.id).order_by(Entity.code, Person.slack_user_id)).all())
-
-
-def _secretariat(session: Session) -> list[Person]:
-    return list(session.exec(
-        select(Person).join(Membership, Membership.person_id == Person.id)
-        .where(Membership.role == Role.SECRETARIAT, Membership.process_id.is_(None))
-        .order_by(Person.slack_user_id)).all())
 
 
 def entity_deadline(round_: Round, link: RoundEntity) -> datetime | None:
@@ -74,7 +68,7 @@ def wanted_deadline_rows(session: Session, round_: Round, now: datetime) -> tupl
 def wanted_escalations(session: Session, round_: Round) -> list[store.Wanted]:
     quiet = policy.quiet_hours()
     wanted = []
-    for person in _secretariat(session):
+    for person in secretariat_people(session):
         zone_name = person.timezone or round_.timezone
         wanted.append(store.Wanted(
             key=f"round:{round_.id}@{stamp(round_.deadline)}:escalation:{person.slack_user_id}",
