@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 from slack_bolt.async_app import AsyncApp
@@ -11,7 +12,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.errors import NotFound
-from bot.slack.errors import guarded
+from bot.slack.errors import field_params, guarded, message_params
 from tests.slack_requests import sign
 
 
@@ -52,3 +53,10 @@ def test_an_unexpected_error_before_the_ack_is_acked_and_apologised_for(slack):
 
     assert _click(slack, fails_before_ack) == 200
     assert "something went wrong on my side" in slack.wait_for("response_url")[0].params["text"]
+
+
+def test_a_moment_in_an_error_is_each_readers_own_time_in_a_message_and_named_utc_in_a_field():
+    ends = datetime(2014, 2, 14, 11, 0, tzinfo=UTC)
+    shown = message_params({"ends": ends, "title": "IMG"})
+    assert shown["ends"].startswith("<!date^1392375600^") and shown["title"] == "IMG"
+    assert field_params({"ends": ends}) == {"ends": "2014-02-14 11:00 UTC (UTC)"}

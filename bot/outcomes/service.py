@@ -22,13 +22,12 @@ from sqlmodel import Session, select
 from bot import audit
 from bot.entities.service import get_entity
 from bot.errors import Conflict, Invalid, NotAllowed, NotFound
-from bot.mrkdwn import date_token
 from bot.outcomes.reminder_plan import due_moment, plan_action
 from bot.outcomes.reminder_plan import owners as owner_people
 from bot.processes.service import get_process, member_codes
 from bot.roles.service import is_secretariat, require_manager, secretariat_mentions, speaks_for
 from bot.rounds.service import close_round
-from bot.timezones import local_text, zone
+from bot.timezones import zone
 from storage.models import (ActionItem, ActionStatus, Attendance, Decision, DecisionKind, Document, DocumentVersion,
                             Entity, Meeting, MeetingInvitee, MeetingStatus, Membership, Person, Process, ProcessStatus,
                             Role, Round, RoundStatus, Rsvp)
@@ -115,10 +114,6 @@ def get_meeting(session: Session, meeting_id: int) -> Meeting:
     return meeting
 
 
-def ends_token(meeting: Meeting):
-    return date_token(meeting.end, local_text(meeting.end, meeting.timezone))
-
-
 def require_recordable(session: Session, person: Person, meeting: Meeting, now: datetime) -> Process:
     """The secretariat or a chair of the process, on a meeting that took place and has ended."""
     process = session.get(Process, meeting.process_id)
@@ -126,7 +121,7 @@ def require_recordable(session: Session, person: Person, meeting: Meeting, now: 
     if meeting.status == MeetingStatus.CANCELLED:
         raise Conflict("outcomes.errors.meeting_cancelled", title=meeting.title)
     if meeting.end > now:
-        raise Conflict("outcomes.errors.meeting_not_ended", title=meeting.title, ends=ends_token(meeting))
+        raise Conflict("outcomes.errors.meeting_not_ended", title=meeting.title, ends=meeting.end)
     return process
 
 
@@ -442,7 +437,7 @@ def mark_done(session: Session, actor: Person, item_id: int, now: datetime | Non
                          granted_by=secretariat_mentions(session))
     if item.status == ActionStatus.DONE:
         raise Conflict("outcomes.errors.action_done_already", id=item.id,
-                       when=date_token(item.done_at, local_text(item.done_at, process.timezone)))
+                       when=item.done_at)
     before = audit.snapshot(item)
     item.status, item.done_at = ActionStatus.DONE, now
     session.add(item)

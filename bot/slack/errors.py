@@ -10,20 +10,33 @@ from __future__ import annotations
 import inspect
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
 from bot.errors import DomainError
+from bot.mrkdwn import date_token
 from bot.slack.reply import can_respond, dm
 from bot.texts import t
+from bot.timezones import local_text
 
 log = logging.getLogger(__name__)
+
+
+def message_params(params: dict[str, Any]) -> dict[str, Any]:
+    """A domain error's moments (UTC datetimes) as Slack date tokens: each reader sees their own time."""
+    return {k: date_token(v, local_text(v, "UTC")) if isinstance(v, datetime) else v for k, v in params.items()}
+
+
+def field_params(params: dict[str, Any]) -> dict[str, Any]:
+    """The same for a modal's field error, which is plain text: the moment in UTC, named."""
+    return {k: local_text(v, "UTC") if isinstance(v, datetime) else v for k, v in params.items()}
 
 
 async def report(error: Exception, kwargs: dict[str, Any]) -> None:
     context = kwargs.get("context") or {}
     locale = context.get("locale")
     if isinstance(error, DomainError):
-        text = t(error.key, locale, **error.params)
+        text = t(error.key, locale, **message_params(error.params))
     else:
         log.exception("listener failed", exc_info=error)
         text = t("errors.unexpected", locale)
@@ -42,7 +55,7 @@ async def ack_or_raise(ack, error: DomainError, fields: dict[str, str], locale: 
     message under that field (nothing typed is lost); any other error closes it and is raised."""
     block = fields.get(getattr(error, "field", None) or "")
     if block:
-        await ack(response_action="errors", errors={block: t(error.key, locale, **error.params)})
+        await ack(response_action="errors", errors={block: t(error.key, locale, **field_params(error.params))})
         return
     await ack()
     raise error
