@@ -25,7 +25,7 @@ from bot.people.service import Profile, find_person, save_profile
 from bot.processes.service import NewProcess, create_process, get_process
 from bot.reminders.service import mute
 from bot.roles.service import grant, sync_secretariat
-from bot.rounds.service import OpenRound, close_round, open_round
+from bot.rounds.service import OpenRound, close_round, open_round, reopen_for
 from bot.scheduler.sender import ReminderSender, SenderConfig
 from bot.settings import load_settings
 from bot.slack.runtime import Deps
@@ -228,6 +228,33 @@ def test_a_round_closed_early_escalates_at_once(consultation, slack_double):
     assert call.params["channel"] == SECRETARIAT and action_ids(call) == ["escalation.extend"]
     [extend] = [e for b in call.params["blocks"] if b["type"] == "actions" for e in b["elements"]]
     assert json.loads(extend["value"])["entities"] == ["ESCAP", "UNDP", "UNEP"]
+
+
+def test_an_entity_given_its_own_deadline_is_escalated_at_that_deadline_alone(consultation, slack_double):
+    consultation.open_round()
+    consultation.answer("UNDP")
+    consultation.answer("UNEP", nil=True)
+    tuesday = utc(12, 1, 10)
+    with time_machine.travel(tuesday):
+        with consultation.session() as s:
+            secretariat, round_ = find_person(s, SECRETARIAT), s.get(Round, consultation.round_id)
+            close_round(s, secretariat, round_, now=tuesday)
+            reopen_for(s, secretariat, round_, ["ESCAP"],
+                       OpenRound(process=consultation.handle, deadline_date=date(2026, 12, 8)), now=tuesday)
+        assert consultation.drain(slack_double) == 1
+    [closed] = slack_double.calls_to("chat.postMessage")  # at the close: WMO only, ESCAP has a week more
+    [extend] = [e for b in closed.params["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert json.loads(extend["value"])["entities"] == ["WMO"]
+
+    slack_double.reset()
+    with time_machine.travel(utc(12, 8, 16, 1)):  # Tuesday 8 December 17:00 CET has passed
+        assert consultation.drain(slack_double) == 1  # ESCAP's own chase is stale by now: the escalation only
+    [own] = slack_double.calls_to("chat.postMessage")
+    assert own.params["channel"] == SECRETARIAT
+    assert own.params["metadata"]["event_payload"]["key"] == \
+        f"round:{consultation.round_id}@20261208T1600:escalation:{SECRETARIAT}"
+    [extend] = [e for b in own.params["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert json.loads(extend["value"])["entities"] == ["ESCAP"]
 
 
 def test_the_last_call_reaches_bangkok_at_04_00(consultation, slack_double):

@@ -60,7 +60,8 @@ def escalation_message(session: Session, row: Reminder, now: datetime) -> Messag
         return Skip("not secretariat")
     if is_muted(session, round_.process_id, row.recipient):
         return Skip("muted")
-    missing = [e.code for e in board(session, round_, now).entities if e.answer in (Answer.PENDING, Answer.LATE)]
+    missing = [e.code for e in board(session, round_, now).entities  # those whose deadline this row is for
+               if e.answer in (Answer.PENDING, Answer.LATE) and e.deadline == row.due_at]
     if not missing:
         return Skip("all answered")
     text, blocks = render.escalation(describe(session, round_), missing, person.locale)

@@ -65,16 +65,26 @@ def wanted_deadline_rows(session: Session, round_: Round, now: datetime) -> tupl
     return wanted, chased
 
 
-def wanted_escalations(session: Session, round_: Round) -> list[store.Wanted]:
+def escalation_deadlines(session: Session, round_: Round, now: datetime) -> list[datetime]:
+    """The deadlines the secretariat hears about: the round's while it is open, and each later deadline
+    entities were given when the round was reopened for them (those still ahead)."""
+    own = session.exec(select(RoundEntity.deadline).where(RoundEntity.round_id == round_.id,
+                                                           RoundEntity.deadline > now).distinct()).all()
+    return sorted({*own, *([round_.deadline] if round_.status == RoundStatus.OPEN else [])})
+
+
+def wanted_escalations(session: Session, round_: Round, deadlines: list[datetime]) -> list[store.Wanted]:
+    """One row per secretariat member and deadline; at send time it names the entities of that deadline
+    that never answered (bot/rounds/reminder_messages.escalation_message)."""
     quiet = policy.quiet_hours()
     wanted = []
     for person in secretariat_people(session):
         zone_name = person.timezone or round_.timezone
-        wanted.append(store.Wanted(
-            key=f"round:{round_.id}@{stamp(round_.deadline)}:escalation:{person.slack_user_id}",
+        wanted += [store.Wanted(
+            key=f"round:{round_.id}@{stamp(deadline)}:escalation:{person.slack_user_id}",
             kind=ESCALATION, offset="deadline", recipient=person.slack_user_id, timezone=zone_name,
-            due_at=round_.deadline, send_at=next_open(round_.deadline, zone_name, quiet), stale_at=None,
-            process_id=round_.process_id, subject_id=round_.id))
+            due_at=deadline, send_at=next_open(deadline, zone_name, quiet), stale_at=None,
+            process_id=round_.process_id, subject_id=round_.id) for deadline in deadlines]
     return wanted
 
 
@@ -89,10 +99,15 @@ def plan_round(session: Session, round_: Round, now: datetime) -> None:
     scope = [Reminder.subject_id == round_.id, Reminder.kind == DEADLINE]
     store.reconcile(session, scope, wanted, keep=still_chased)
     escalation_scope = [Reminder.subject_id == round_.id, Reminder.kind == ESCALATION]
-    if round_.status == RoundStatus.OPEN:
-        store.reconcile(session, escalation_scope, wanted_escalations(session, round_))
-    else:
-        store.bring_forward(session, escalation_scope, now)
+    if round_.status != RoundStatus.OPEN:  # closed before its deadline: the secretariat hears at once
+        store.bring_forward(session, [*escalation_scope, Reminder.due_at == round_.deadline], now)
+        escalation_scope.append(Reminder.due_at != round_.deadline)
+
+    def overdue(row: Reminder) -> bool:  # an entity's deadline just passed: its escalation is due, not obsolete
+        return row.due_at <= now
+
+    store.reconcile(session, escalation_scope,
+                    wanted_escalations(session, round_, escalation_deadlines(session, round_, now)), keep=overdue)
 
 
 def _chasing(session: Session, process_id: int | None, now: datetime) -> list[Round]:
