@@ -181,6 +181,22 @@ def test_the_secretariats_poll_reaches_each_focal_point_in_their_time_zone_and_r
     assert best == [f"{poll_id}:{slot_ids[1]}", f"{poll_id}:{slot_ids[0]}", f"{poll_id}:{slot_ids[2]}"]
 
 
+def test_the_app_home_shows_a_focal_point_the_polls_their_entity_has_not_answered(sender, slack, chemicals, engine):
+    poll_id = _open_poll(sender, slack, chemicals, engine)
+    escap = chemicals["focal"]["ESCAP"]
+
+    def home_of(event_id: str) -> str:
+        slack.reset()
+        sender.home_opened(escap, event_id=event_id)
+        return _text(slack.wait_for("views.publish", lambda c: c.params.get("user_id") == escap)[0])
+
+    home = home_of(f"EvPollHome{poll_id}a")
+    assert "Polls waiting for your answer" in home and "for *ESCAP*: 0 of 3 slots answered" in home
+    assert f'"value": "{poll_id}:ESCAP"' in home and "<!date^" in home
+    _answer(sender, slack, escap, poll_id, "ESCAP", ["yes", "no", "if_need_be"])
+    assert f"{poll_id}:ESCAP" not in home_of(f"EvPollHome{poll_id}b")  # answered in full: gone
+
+
 def test_a_focal_point_of_an_entity_not_invited_is_refused(sender, slack, chemicals, engine):
     poll_id = _open_poll(sender, slack, chemicals, engine)
     unido = chemicals["focal"]["UNIDO"]

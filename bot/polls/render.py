@@ -7,7 +7,7 @@ from datetime import datetime
 from functools import lru_cache
 
 from bot.mrkdwn import Raw, date_token
-from bot.polls.service import DURATIONS, Answered, Ballot, Board
+from bot.polls.service import DURATIONS, Answered, Ballot, Board, Waiting
 from bot.polls.tally import WORK_END, WORK_START, SlotRow, SlotTally, zone_of
 from bot.slack import ids
 from bot.slack.blocks import (Block, actions, button, context, header, input_block, modal, option, section,
@@ -192,3 +192,19 @@ def reminder(poll: Poll, process: Process, entity_code: str, answered: int, slot
                       button(t_plain("reminders.tomorrow", locale), ids.ACTION_REMIND_TOMORROW, str(row.id)),
                       block_id=f"reminder:{row.id}")
     return text, [section(text), buttons, context(t("reminders.mute_hint", locale, process=process.handle))]
+
+
+HOME_POLLS = 5
+
+
+def home_polls(waiting: list[Waiting], locale: str | None) -> list[Block]:
+    """The App Home's polls waiting for the viewer's entities, each with **Answer** (nothing when none)."""
+    if not waiting:
+        return []
+    blocks: list[Block] = [section(t("polls.home_header", locale))]
+    for w in waiting[:HOME_POLLS]:
+        blocks.append(section(t("polls.home_poll", locale, title=w.poll.title, process=w.process_handle,
+                                entity=w.code, answered=w.answered, slots=w.slots,
+                                first=when(w.first, w.poll.timezone))))
+        blocks.append(actions(_answer_button(w.poll, w.code, locale), block_id=f"home-poll:{w.poll.id}:{w.code}"))
+    return blocks

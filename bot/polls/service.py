@@ -430,3 +430,41 @@ def without_focal_point(session: Session, poll: Poll) -> list[str]:
     """Invited entities nobody speaks for in the process: nobody will be asked."""
     reached = {r.entity_code for r in recipients(session, poll)}
     return [code for code in _invited_codes(session, poll.id) if code not in reached]
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """An open poll that an entity the person answers for has not answered in full."""
+
+    poll: Poll
+    process_handle: str
+    code: str
+    answered: int
+    slots: int
+    first: datetime
+
+
+def waiting_for(session: Session, person: Person | None) -> list[Waiting]:
+    """The App Home's "Polls waiting for your answer": open polls inviting an entity the person is focal point of
+    in the poll's process, with fewer answers than slots; soonest first slot first."""
+    if person is None or person.id is None:
+        return []
+    invited = session.exec(
+        select(Poll, Process.handle, Entity.code, Entity.id)
+        .join(PollInvitee, PollInvitee.poll_id == Poll.id).join(Entity, Entity.id == PollInvitee.entity_id)
+        .join(Process, Process.id == Poll.process_id)
+        .join(Membership, (Membership.process_id == Poll.process_id) & (Membership.entity_id == PollInvitee.entity_id))
+        .where(Poll.status == PollStatus.OPEN, Membership.person_id == person.id,
+               Membership.role == Role.FOCAL_POINT).distinct()).all()
+    if not invited:
+        return []
+    poll_ids = sorted({poll.id for poll, *_ in invited})
+    slots = {pid: (n, first) for pid, n, first in session.exec(
+        select(PollSlot.poll_id, func.count(), func.min(PollSlot.start)).where(PollSlot.poll_id.in_(poll_ids))
+        .group_by(PollSlot.poll_id)).all()}
+    votes = {(pid, eid): n for pid, eid, n in session.exec(
+        select(PollVote.poll_id, PollVote.entity_id, func.count()).where(PollVote.poll_id.in_(poll_ids))
+        .group_by(PollVote.poll_id, PollVote.entity_id)).all()}
+    found = [Waiting(poll, handle, code, votes.get((poll.id, entity_id), 0), *slots.get(poll.id, (0, None)))
+             for poll, handle, code, entity_id in invited]
+    return sorted((w for w in found if w.slots and w.answered < w.slots), key=lambda w: (w.first, w.poll.id, w.code))

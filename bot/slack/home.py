@@ -15,6 +15,8 @@ from bot.roles.render import role_line
 from bot.roles.service import RoleHeld, is_secretariat, roles_of
 from bot.rounds.render import deadline_mrkdwn
 from bot.rounds.service import RoundInfo, open_rounds_for
+from bot.polls.render import home_polls
+from bot.polls.service import waiting_for
 from bot.slack import ids
 from bot.slack.outcomes import home_blocks as next_meetings_blocks
 from bot.slack.blocks import Block, actions, button, context, divider, header, home, section, sections
@@ -31,7 +33,7 @@ FAILED_WINDOW = timedelta(days=7)
 def render_home(roles: list[RoleHeld], processes: list[ProcessSummary], pending: list[JoinView],
                 is_secretariat: bool, locale: str | None,
                 waiting: list[tuple[RoundInfo, list[str]]] = (), failed: list[tuple[str, int]] = (),
-                meetings: list[Block] = ()) -> dict:
+                meetings: list[Block] = (), polls: list[Block] = ()) -> dict:
     blocks: list[Block] = [header(t_plain("home.header", locale))]
     if waiting:
         blocks.append(section(t("home.waiting", locale, count=len(waiting))))
@@ -44,6 +46,8 @@ def render_home(roles: list[RoleHeld], processes: list[ProcessSummary], pending:
                                   button(t_plain("rounds.no_comments", locale), ids.ACTION_NIL_RETURN, value),
                                   block_id=f"home-round:{value}"))
         blocks.append(divider())
+    if polls:
+        blocks += [*polls, divider()]
     if meetings:
         blocks += [*meetings, divider()]
     blocks.append(section(t("home.roles", locale)))
@@ -75,7 +79,7 @@ def _home_view(session: Session, person: Person, locale: str | None) -> dict:
     failed = failed_since(session, utcnow() - FAILED_WINDOW) if secretariat else []
     return render_home(roles_of(session, person), summaries(session), pending_requests(session),
                        secretariat, locale, open_rounds_for(session, person, utcnow()), failed,
-                       next_meetings_blocks(session, person, locale))
+                       next_meetings_blocks(session, person, locale), home_polls(waiting_for(session, person), locale))
 
 
 async def publish_home(ctx: Ctx) -> None:
