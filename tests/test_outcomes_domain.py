@@ -235,8 +235,15 @@ def test_group_closed_closes_the_process_and_its_open_rounds_and_cancels_their_r
         pending = s.exec(select(Reminder).where(Reminder.subject_id == round_id, Reminder.kind == DEADLINE,
                                                 Reminder.status == ReminderStatus.PENDING)).all()
         assert pending
+        add_meeting(s, s.get(Process, world.process().id), NOW + timedelta(days=30), ["UNEP"])  # still ahead
+    world.record(world.secretariat, OutcomeRequest(kind="action_item", owner="escap", due=date(2014, 3, 14),
+                                                   text="Map the chemicals activities of the regional commissions."))
     done = world.record(world.secretariat, OutcomeRequest(kind="group_closed", text="Its action plan is approved."))
     assert done.closed_rounds == 1
+    assert done.left == (1, 1)  # not cancelled by the decision: named to whoever recorded it
+    effect = render.recorded_reply(done, None)[1][-2]["elements"][0]["text"]
+    assert "1 open round(s) were closed" in effect and "1 upcoming meeting(s)" in effect \
+        and "1 open action item(s)" in effect
     assert render.decision_line(done.decision, None) == ":lock: Group closed — Its action plan is approved."
     assert world.process().status == ProcessStatus.CLOSED
     with Session(world.engine) as s:

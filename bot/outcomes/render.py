@@ -150,7 +150,12 @@ def _effect(done: Recorded, locale: str | None) -> str:
         return t("outcomes.effect_mandate_extended", locale, process=process.handle,
                  date=day_token(d.decision.mandate_end))
     if kind == DecisionKind.GROUP_CLOSED:
-        return t("outcomes.effect_group_closed", locale, process=process.handle, rounds=done.closed_rounds)
+        effect = t("outcomes.effect_group_closed", locale, process=process.handle, rounds=done.closed_rounds)
+        meetings, actions = done.left
+        if meetings or actions:
+            effect += " " + t("outcomes.effect_group_closed_left", locale, process=process.handle,
+                              meetings=meetings, actions=actions)
+        return effect
     if kind == DecisionKind.DOCUMENT_APPROVED:
         return t("outcomes.effect_document_approved", locale, number=d.version_number, title=d.document_title)
     if kind == DecisionKind.ACTION_ITEM and d.action is not None:

@@ -74,6 +74,7 @@ class Recorded:
     minutes_changed: bool
     closed_rounds: int = 0
     owners: list[tuple[str, str | None]] = field(default_factory=list)  # (slack user, locale) to tell
+    left: tuple[int, int] = (0, 0)  # a group closed: its upcoming meetings and open action items, left to decide on
 
 
 @dataclass(frozen=True)
@@ -351,6 +352,16 @@ def _close_group(session: Session, actor: Person, process: Process, now: datetim
     return len(rounds)
 
 
+def _still_on_the_books(session: Session, process: Process, now: datetime) -> tuple[int, int]:
+    """A closed group's meetings still ahead and action items still open: not cancelled by the decision
+    (calling off a meeting tells its invitees), but named to whoever recorded it."""
+    meetings = session.exec(select(func.count()).select_from(Meeting).where(
+        Meeting.process_id == process.id, Meeting.status == MeetingStatus.SCHEDULED, Meeting.start > now)).one()
+    actions = session.exec(select(func.count()).select_from(ActionItem).where(
+        ActionItem.process_id == process.id, ActionItem.status == ActionStatus.OPEN)).one()
+    return meetings, actions
+
+
 def record_outcome(session: Session, actor: Person, meeting_id: int, request: OutcomeRequest,
                    now: datetime | None = None) -> Recorded:
     """Save the minutes and/or one decision, and let the decision act, in one transaction."""
@@ -374,7 +385,7 @@ def record_outcome(session: Session, actor: Person, meeting_id: int, request: Ou
     session.add(decision)
     session.flush()
     audit.record(session, actor.slack_user_id, "decision.record", decision)
-    closed_rounds, item, owners = 0, None, []
+    closed_rounds, item, owners, left = 0, None, [], (0, 0)
     if kind == DecisionKind.MANDATE_EXTENDED:
         before = audit.snapshot(process)
         process.mandate_end = request.mandate_end
@@ -382,6 +393,7 @@ def record_outcome(session: Session, actor: Person, meeting_id: int, request: Ou
         audit.record(session, actor.slack_user_id, "process.mandate_extend", process, before=before)
     elif kind == DecisionKind.GROUP_CLOSED:
         closed_rounds = _close_group(session, actor, process, now)
+        left = _still_on_the_books(session, process, now)
     elif kind == DecisionKind.DOCUMENT_APPROVED:
         before = audit.snapshot(checked.version)
         checked.version.approved_at = now
@@ -398,7 +410,7 @@ def record_outcome(session: Session, actor: Person, meeting_id: int, request: Ou
     view = DecisionView(decision, checked.document.title if checked.document else None,
                         checked.version.number if checked.version else None, item,
                         checked.owner.code if checked.owner else None, process.timezone)
-    return Recorded(meeting, process, view, minutes_changed, closed_rounds, owners)
+    return Recorded(meeting, process, view, minutes_changed, closed_rounds, owners, left)
 
 
 def outcomes_form(session: Session, person: Person, meeting_id: int, now: datetime | None = None):
