@@ -35,6 +35,16 @@ class Invalid(DomainError):
         self.field = field
 
 
+def title_problems(title: str, limit: int, field: str = "title") -> list[Invalid]:
+    """A required one-line text of a modal (a title): empty, or longer than `limit` after trimming."""
+    title = title.strip()
+    if not title:
+        return [Invalid("errors.field_empty", field=field)]
+    if len(title) > limit:
+        return [Invalid("errors.field_too_long", field=field, limit=limit)]
+    return []
+
+
 class Conflict(DomainError):
     """The thing exists already or was already decided (double clicks, retries)."""
 

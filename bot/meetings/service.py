@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from bot import audit
-from bot.errors import Conflict, Invalid, NotAllowed, NotFound
+from bot.errors import Conflict, Invalid, NotAllowed, NotFound, title_problems
 from bot.exports.ics import Attendee, CalendarMeeting, CalendarPerson, file_name, render_calendar
 from bot.meetings.reminder_plan import plan_meeting
 from bot.mrkdwn import Raw, mention
@@ -215,11 +215,7 @@ def validate_new(session: Session, request: NewMeeting, now: datetime) -> tuple[
     process = get_process(session, request.process)
     require_active(process)
     problems: list[Invalid] = []
-    title = request.title.strip()
-    if not title:
-        problems.append(Invalid("errors.field_empty", field="title"))
-    elif len(title) > TITLE_MAX:
-        problems.append(Invalid("errors.field_too_long", field="title", limit=TITLE_MAX))
+    problems += title_problems(request.title, TITLE_MAX)
     if request.kind not in {k.value for k in MeetingKind}:
         problems.append(Invalid("meetings.error_kind", field="kind"))
     zone_name = _zone_name(request.timezone, process.timezone, problems)

@@ -14,7 +14,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
 from bot import audit
-from bot.errors import Conflict, Invalid, NotAllowed, NotFound
+from bot.errors import Conflict, Invalid, NotAllowed, NotFound, title_problems
 from bot.polls.reminder_plan import plan_poll
 from bot.polls.tally import InviteeRow, SlotRow, Tally, outside_by_slot, tally
 from bot.processes.service import get_process, member_codes, named_members, require_active
@@ -100,11 +100,7 @@ def check_poll(session: Session, request: NewPoll, now: datetime) -> tuple[Check
     process = get_process(session, request.process)
     require_active(process)
     problems: list[Invalid] = []
-    title = request.title.strip()
-    if not title:
-        problems.append(Invalid("errors.field_empty", field="title"))
-    elif len(title) > TITLE_MAX:
-        problems.append(Invalid("errors.field_too_long", field="title", limit=TITLE_MAX))
+    problems += title_problems(request.title, TITLE_MAX)
     duration = request.duration_minutes
     if duration is None or not DURATION_MIN <= duration <= DURATION_MAX:
         problems.append(Invalid("polls.duration", field="duration", low=DURATION_MIN, high=DURATION_MAX))

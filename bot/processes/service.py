@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from bot import audit
 from bot.entities.service import get_entity
-from bot.errors import Conflict, Invalid, NotFound
+from bot.errors import Conflict, Invalid, NotFound, title_problems
 from bot.roles.service import grant, require_secretariat
 from bot.timezones import is_timezone, suggest_timezones
 from storage.models import Entity, Membership, Person, Process, ProcessEntity, ProcessKind, Role
@@ -56,10 +56,7 @@ def validate_new_process(session: Session, request: NewProcess, today: date | No
         problems.append(Invalid("errors.process_handle_taken", field="handle", handle=handle))
     if request.kind not in {k.value for k in ProcessKind}:
         problems.append(Invalid("errors.process_kind", field="kind"))
-    if not request.title.strip():
-        problems.append(Invalid("errors.field_empty", field="title"))
-    elif len(request.title) > TITLE_MAX:
-        problems.append(Invalid("errors.field_too_long", field="title", limit=TITLE_MAX))
+    problems += title_problems(request.title, TITLE_MAX)
     if len(request.description) > DESCRIPTION_MAX:
         problems.append(Invalid("errors.field_too_long", field="description", limit=DESCRIPTION_MAX))
     if not is_timezone(request.timezone):
