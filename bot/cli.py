@@ -33,12 +33,12 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     app = bolt_app(settings, engine)
     runner = reminder_runner(settings, engine)
     if args.socket:
-        from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+        from bot.slack.socket_mode import CheckedSocketModeHandler
 
         async def run_socket_mode() -> None:  # the handler's aiohttp session needs a running loop
             runner.start()
             try:
-                await AsyncSocketModeHandler(app, settings.slack_app_token).start_async()
+                await CheckedSocketModeHandler(app, settings.slack_app_token).start_async()
             finally:
                 await runner.stop()
 
@@ -47,8 +47,9 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
     from bot.server import build_asgi
+    from bot.slack.gate import Gate
 
-    asgi = build_asgi(app, engine, runner)
+    asgi = build_asgi(app, engine, Gate(settings.slack_signing_secret or "", settings.max_request_bytes), runner)
     gc.collect()
     gc.freeze()  # the ~130k objects of start-up leave the collector: no 40-50 ms full collections mid-burst
     uvicorn.run(asgi, host=args.host or settings.host, port=args.port or settings.port,

@@ -1,4 +1,4 @@
-"""HTTP mode: one ASGI app with `POST /slack/events` and `GET /healthz`, served by uvicorn."""
+"""HTTP mode: one ASGI app with `POST /slack/events` (behind the gate) and `GET /healthz`, served by uvicorn."""
 
 from __future__ import annotations
 
@@ -14,13 +14,16 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.scheduler.runner import Runner
+from bot.slack.envelope import Checked
+from bot.slack.gate import Gate
 from bot.slack.runtime import ACKS
 from storage.db import ping
 
 HEALTH_TIMEOUT_S = 2.0
 
 
-def build_asgi(app: AsyncApp, engine: Engine, runner: Runner | None = None) -> Starlette:
+def build_asgi(app: AsyncApp, engine: Engine, gate: Gate, runner: Runner | None = None) -> Starlette:
+    """`gate` checks size, timestamp and signature (and that the body can be read) before Bolt sees anything."""
     handler = AsyncSlackRequestHandler(app)
 
     @contextlib.asynccontextmanager
@@ -33,10 +36,13 @@ def build_asgi(app: AsyncApp, engine: Engine, runner: Runner | None = None) -> S
             if runner is not None:
                 await runner.stop()
 
+    async def to_bolt(request: Request, _checked: Checked) -> Response:
+        return await handler.handle(request)
+
     async def slack_events(request: Request) -> Response:
         ACKS.enter()
         try:
-            return await handler.handle(request)
+            return await gate(request, to_bolt)
         finally:
             ACKS.leave()
 

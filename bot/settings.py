@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     reminder_lease_seconds: float = 120.0  # a claimed reminder not confirmed by then is claimed again
     reminder_concurrency: int = 8  # messages in flight at once (the most a kill -9 can send twice)
     chat_rate_per_channel: float = 1.0  # messages a second into one channel (Slack: about 1)
+    max_request_bytes: int = 1024 * 1024  # a larger request to /slack/events is refused (413) unread
+    # response_url hosts answered besides Slack's (hooks.slack.com) and SLACK_API_URL's (GovSlack adds its own)
+    slack_response_hosts: Annotated[list[str], NoDecode] = []
 
     @field_validator("slack_bot_token")
     @classmethod
@@ -63,6 +66,20 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must be an http(s) URL such as https://slack.com/api/")
         return value if value.endswith("/") else value + "/"
+
+    @field_validator("slack_response_hosts", mode="before")
+    @classmethod
+    def _hosts(cls, value: object) -> list[str]:
+        if isinstance(value, str):
+            value = [part.strip().lower() for part in value.split(",") if part.strip()]
+        return list(value or [])
+
+    @field_validator("max_request_bytes")
+    @classmethod
+    def _max_request(cls, value: int) -> int:
+        if value < 16 * 1024:
+            raise ValueError("must be at least 16384 (Slack's own payloads reach a few kB)")
+        return value
 
     @field_validator("database_url")
     @classmethod

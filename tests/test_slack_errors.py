@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from datetime import UTC, datetime
 from urllib.parse import urlencode
 
@@ -45,14 +46,20 @@ def test_a_domain_error_right_after_the_ack_still_answers_200_and_tells_the_pers
     assert "I don't know the entity `UNDIP`. Closest codes: UNDP." in told["text"]
 
 
-def test_an_unexpected_error_before_the_ack_is_acked_and_apologised_for(slack):
+def test_an_unexpected_error_before_the_ack_is_acked_and_apologised_for_with_a_reference_support_can_find(
+        slack, caplog):
     slack.reset()
 
     async def fails_before_ack(ack):
         raise RuntimeError("database down")
 
-    assert _click(slack, fails_before_ack) == 200
-    assert "something went wrong on my side" in slack.wait_for("response_url")[0].params["text"]
+    with caplog.at_level("ERROR", logger="bot.slack.errors"):
+        assert _click(slack, fails_before_ack) == 200
+    text = slack.wait_for("response_url")[0].params["text"]
+    assert "something went wrong on my side" in text
+    reference = re.search(r"reference: ([0-9a-f]{12})", text).group(1)
+    logged = [r for r in caplog.records if reference in r.getMessage()]
+    assert logged and logged[0].exc_info and "database down" in str(logged[0].exc_info[1])
 
 
 def test_a_moment_in_an_error_is_each_readers_own_time_in_a_message_and_named_utc_in_a_field():

@@ -156,4 +156,5 @@ def plain_text(obj: dict | str | None, names: Names, style: Style) -> str:
     text = str(obj.get("text") or "")
     if obj.get("type") == "mrkdwn":
         return mrkdwn(text, names, style)
+    text = unescape(text)  # Slack shows &lt; as < in plain_text too
     return EMOJI_CODE.sub(lambda m: EMOJI.get(m.group(1), m.group(0)), text) if obj.get("emoji", True) else text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Awaitable, Callable
 
@@ -17,9 +18,12 @@ from bot.slack import hlcm
 from bot.slack.home import publish_home
 from bot.slack.payloads import AppHomeOpened, BlockAction, SlashCommand, ViewSubmission
 from bot.slack.errors import guarded, report
+from bot.slack.forms import parse_metadata, parse_value
+from bot.slack.response_urls import allowed_response_url
 from bot.slack.reply import Ctx
 from bot.slack.runtime import Deps, caller
 
+log = logging.getLogger(__name__)
 Subcommand = Callable[[SlashCommand, Ctx], Awaitable[None]]
 
 SUBCOMMANDS: dict[str, Subcommand] = {
@@ -95,8 +99,32 @@ VIEWS = tuple(SUBMISSIONS)
 EVENTS = ("app_home_opened",)
 
 
+def checked_action(body: dict) -> BlockAction:
+    """The click, with its button's value parsed by the model registered for it (bot/slack/forms.py)."""
+    action = BlockAction.model_validate(body)
+    action.ref = parse_value(action.action.action_id, action.action.value)
+    return action
+
+
+def checked_submission(body: dict) -> ViewSubmission:
+    """The submission, with its private_metadata parsed by the model registered for its view."""
+    submission = ViewSubmission.model_validate(body)
+    submission.meta = parse_metadata(submission.view.callback_id, submission.view.private_metadata)
+    return submission
+
+
 def build_app(deps: Deps, client: AsyncWebClient, signing_secret: str) -> AsyncApp:
     app = AsyncApp(client=client, signing_secret=signing_secret, process_before_response=False)
+
+    @app.middleware
+    async def only_slack_response_urls(context, next) -> None:  # noqa: A002 (Bolt's own name)
+        """A response_url the payload carries is used only when its host is Slack's (or the configured API's)."""
+        url = context.get("response_url")
+        if url and not allowed_response_url(str(url), deps.settings):
+            log.warning("ignored a response_url outside the allowed hosts from %s", context.get("user_id"))
+            context.pop("response_url", None)
+            context.pop("respond", None)
+        return await next()
 
     @app.command(ids.COMMAND)
     @guarded
@@ -118,7 +146,7 @@ def build_app(deps: Deps, client: AsyncWebClient, signing_secret: str) -> AsyncA
     async def join_decision(ack, body, respond, client, context) -> None:
         await ack()
         await deps.after_ack()
-        action = BlockAction.model_validate(body)
+        action = checked_action(body)
         ctx = Ctx(deps, client, await caller(deps, client, action.user.id, action.user.team_id, context), respond)
         await joins.decide(action, ctx, approve=action.action.action_id == ids.ACTION_JOIN_APPROVE)
 
@@ -126,7 +154,7 @@ def build_app(deps: Deps, client: AsyncWebClient, signing_secret: str) -> AsyncA
     @guarded
     async def open_new_process(ack, body, client, context) -> None:
         await ack()
-        action = BlockAction.model_validate(body)
+        action = checked_action(body)
         ctx = Ctx(deps, client, await caller(deps, client, action.user.id, action.user.team_id, context))
         await processes.open_new_process(ctx, action.trigger_id, None)
 
@@ -134,7 +162,7 @@ def build_app(deps: Deps, client: AsyncWebClient, signing_secret: str) -> AsyncA
     @guarded
     async def button_clicked(ack, body, respond, client, context) -> None:
         await ack()
-        action = BlockAction.model_validate(body)
+        action = checked_action(body)
         if action.action.action_id not in TRIGGERS:
             await deps.after_ack()
         ctx = Ctx(deps, client, await caller(deps, client, action.user.id, action.user.team_id, context), respond)
@@ -144,7 +172,7 @@ def build_app(deps: Deps, client: AsyncWebClient, signing_secret: str) -> AsyncA
     @guarded
     async def view_submitted(ack, body, client, context) -> None:
         """Each submission handler acks itself: with field errors, or to close the modal."""
-        submission = ViewSubmission.model_validate(body)
+        submission = checked_submission(body)
         ctx = Ctx(deps, client, await caller(deps, client, submission.user.id, submission.user.team_id, context))
         await SUBMISSIONS[submission.view.callback_id](submission, ctx, ack)
 
@@ -160,6 +188,22 @@ def build_app(deps: Deps, client: AsyncWebClient, signing_secret: str) -> AsyncA
             return
         who = await caller(deps, client, opened.user, body.get("team_id"), context)
         await publish_home(Ctx(deps, client, who))
+
+    # Registered last, so they answer only what nothing above did: an action, view, command or event the
+    # bot does not know (a stale message from an older version, or a forged one) is acked and logged.
+    @app.action(re.compile(".*"))
+    @app.view(re.compile(".*"))
+    @app.view_closed(re.compile(".*"))
+    @app.shortcut(re.compile(".*"))
+    @app.command(re.compile(".*"))
+    @app.event(re.compile(".*"))
+    async def not_ours(ack, body) -> None:
+        await ack()
+        log.info("acked an unknown %s request", str(body.get("type") or body.get("command") or "?")[:40])
+
+    @app.options(re.compile(".*"))
+    async def no_options(ack) -> None:
+        await ack(options=[])
 
     @app.error
     async def on_error(error, body, respond, client, context) -> None:

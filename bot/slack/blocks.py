@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.mrkdwn import escape
 from bot.slack.ids import INPUT
 from bot.texts import t_plain
 
@@ -25,7 +26,20 @@ def clip(text: str, limit: int) -> str:
 
 
 def plain(text: str, limit: int = SECTION_TEXT) -> dict[str, Any]:
-    return {"type": "plain_text", "text": clip(text, limit), "emoji": True}
+    """A plain_text object. Slack reads &, < and > as markup in every text field, so they are escaped here,
+    as user text is in mrkdwn (t() escapes parameters): a title typed as "<!channel>" stays text."""
+    return {"type": "plain_text", "text": escaped_clip(text, limit), "emoji": True}
+
+
+def escaped_clip(text: str, limit: int) -> str:
+    """`text` escaped and clipped to `limit` characters, never cutting an entity in two."""
+    shown = escape(text)
+    if len(shown) <= limit:
+        return shown
+    cut = limit - 1
+    while len(escape(text[:cut])) > limit - 1:
+        cut -= max(1, (len(escape(text[:cut])) - (limit - 1)) // 5)
+    return escape(text[:cut]) + "…"
 
 
 def mrkdwn(text: str) -> dict[str, Any]:

@@ -400,7 +400,7 @@ async def save_reasons(submission: ViewSubmission, ctx: Ctx, ack) -> None:
     meta = submission.metadata
     prefix = ids.BLOCK_DATACALL_REASON
     reasons = {block[len(prefix):]: submission.value(block) or ""
-               for block in submission.view.state.get("values", {}) if block.startswith(prefix)}
+               for block in submission.blocks if block.startswith(prefix)}
     key = f"datacall-reasons:{submission.view.id}:{submission.view.hash}"
     try:
         outcome = await ctx.deps.db(_save_reasons, ctx.who.person, int(meta.get("year") or 0),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
@@ -20,6 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.documents.parse import MAX_BYTES
 from bot.errors import DomainError, Invalid, NotAllowed, NotFound
 from bot.settings import Settings
+from bot.slack.urls import has_credentials, origin
 
 MB = 1024 * 1024
 TIMEOUT = aiohttp.ClientTimeout(total=30, sock_connect=10, sock_read=15)
@@ -27,17 +28,7 @@ MAX_REDIRECTS = 3
 CHUNK = 64 * 1024
 SLACK_FILE_HOSTS = ("files.slack.com",)
 SLACK_HOST_SUFFIXES = (".slack.com", ".slack-edge.com")
-DEFAULT_PORTS = {"http": 80, "https": 443}
 GONE = ("file_not_found", "file_deleted")
-
-
-def _origin(url: str) -> tuple[str, str, int | None]:
-    parts = urlsplit(url)
-    try:
-        port = parts.port or DEFAULT_PORTS.get(parts.scheme)
-    except ValueError:  # a port that is no number
-        port = -1
-    return parts.scheme.lower(), (parts.hostname or "").lower(), port
 
 
 def _is_ip(host: str) -> bool:
@@ -51,11 +42,10 @@ def _is_ip(host: str) -> bool:
 def allowed(url: str, settings: Settings) -> bool:
     """Is this a host the bot may send its token to? Slack's file hosts over HTTPS, or the
     configured Web API's own origin (and, over HTTPS, its subdomains: GovSlack's files host)."""
-    parts = urlsplit(url)
-    if parts.username or parts.password:
+    if has_credentials(url):
         return False
-    scheme, host, port = _origin(url)
-    api_scheme, api_host, api_port = _origin(settings.slack_api_url)
+    scheme, host, port = origin(url)
+    api_scheme, api_host, api_port = origin(settings.slack_api_url)
     if not host:
         return False
     if (scheme, host, port) == (api_scheme, api_host, api_port):
@@ -114,12 +104,12 @@ async def download(url: str, token: str, settings: Settings, *, name: str = "", 
         async with aiohttp.ClientSession(timeout=TIMEOUT, trust_env=False) as http:
             for _ in range(MAX_REDIRECTS + 1):
                 if not allowed(url, settings):
-                    raise Invalid("files.host_refused", host=_origin(url)[1] or "?")
+                    raise Invalid("files.host_refused", host=origin(url)[1] or "?")
                 async with http.get(url, headers={"Authorization": f"Bearer {token}"},
                                     allow_redirects=False) as response:
                     if response.status in (301, 302, 303, 307, 308):
                         target = urljoin(url, response.headers.get("Location", ""))
-                        if _origin(target) != _origin(url):
+                        if origin(target) != origin(url):
                             raise Invalid("files.redirected", name=name)
                         url = target
                         continue

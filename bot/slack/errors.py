@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import inspect
 import logging
+import uuid
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
 from bot.errors import DomainError
 from bot.mrkdwn import date_token
+from bot.slack.forms import StaleForm
 from bot.slack.reply import can_respond, dm
 from bot.texts import t
 from bot.timezones import local_text
@@ -35,11 +37,14 @@ def field_params(params: dict[str, Any]) -> dict[str, Any]:
 async def report(error: Exception, kwargs: dict[str, Any]) -> None:
     context = kwargs.get("context") or {}
     locale = context.get("locale")
+    if isinstance(error, StaleForm):
+        log.warning("refused a stale or forged %s from %s", error.params.get("what", "form"), context.get("user_id"))
     if isinstance(error, DomainError):
         text = t(error.key, locale, **message_params(error.params))
     else:
-        log.exception("listener failed", exc_info=error)
-        text = t("errors.unexpected", locale)
+        error_id = uuid.uuid4().hex[:12]  # in the person's message and the log line: support finds one from the other
+        log.exception("listener failed [error %s]", error_id, exc_info=error)
+        text = t("errors.unexpected", locale, error_id=error_id)
     respond, client = kwargs.get("respond"), kwargs.get("client")
     try:
         if can_respond(respond):

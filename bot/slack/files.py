@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 from textwrap import dedent
 
-from pydantic import BaseModel, ConfigDict
+from dataclasses import dataclass
 from sqlmodel import Session
 
 from bot import idempotency
@@ -26,6 +26,7 @@ from bot.errors import DomainError, Invalid
 from bot.exports.matrix_import import read_responses
 from bot.inputs.matrix import apply_responses, known_rows, matrix_of
 from bot.mrkdwn import Raw, escape
+from bot.textclean import clean_name
 from bot.processes.service import get_process, require_active
 from bot.roles.service import require_manager, require_secretariat
 from bot.rounds.service import get_round
@@ -47,20 +48,19 @@ SHOWN_CHANGES = 150  # change lines in the DM; the rest are counted
 T = TypeVar("T")
 
 
-class UploadedFile(BaseModel):
+@dataclass(frozen=True)
+class UploadedFile:
     """One file of a file_input's state. Only its ID is used to fetch it (its URLs never are)."""
 
-    model_config = ConfigDict(extra="ignore")
     id: str
     name: str = ""
 
 
 def uploaded_file(submission: ViewSubmission) -> UploadedFile:
-    element = submission.view.state.get("values", {}).get(ids.BLOCK_FILE, {}).get(ids.INPUT, {})
-    files = [f for f in element.get("files") or [] if isinstance(f, dict) and f.get("id")]
+    files = submission.element(ids.BLOCK_FILE).files
     if not files:
         raise Invalid("files.no_file", field="file")
-    return UploadedFile.model_validate(files[0])
+    return UploadedFile(id=files[0].id, name=clean_name(files[0].name))
 
 
 def file_block(label: str, filetypes: list[str], hint: str) -> Block:

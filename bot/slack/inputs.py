@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from sqlmodel import Session
 
 from bot import idempotency
@@ -144,7 +142,7 @@ async def open_respond(action: BlockAction, ctx: Ctx) -> None:
 
 
 async def save_response(submission: ViewSubmission, ctx: Ctx, ack) -> None:
-    input_id = int(json.loads(submission.view.private_metadata or "{}").get("input_id") or 0)
+    input_id = submission.meta.input_id
     try:
         saved = await ctx.deps.db(respond, ctx.who.person, input_id, submission.value(ids.BLOCK_DISPOSITION) or "",
                                   submission.value(ids.BLOCK_RESPONSE) or "")

@@ -24,11 +24,7 @@ async def join(cmd: SlashCommand, ctx: Ctx) -> None:
 
 
 async def decide(action: BlockAction, ctx: Ctx, approve: bool) -> None:
-    try:
-        request_id = int(action.action.value or "")
-    except ValueError:
-        raise Invalid("errors.join_unknown") from None
-    view = await ctx.deps.db(decide_join, ctx.who.person, request_id, approve)
+    view = await ctx.deps.db(decide_join, ctx.who.person, action.ref.id, approve)
     text, blocks = render_decision_for_secretariat(view, ctx.locale)
     container = action.container
     if container and container.type == "message" and container.channel_id and container.message_ts:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
@@ -345,10 +344,7 @@ async def cancel(ctx: Ctx, meeting_id: str) -> None:
 
 def _value(action: BlockAction) -> tuple[str, str | None]:
     """A button's value: "12" or "12:UNIDO" (an entity chosen by someone speaking for several)."""
-    meeting_id, _, code = (action.action.value or "").partition(":")
-    if not re.fullmatch(r"\d{1,9}", meeting_id):
-        raise Invalid("meetings.error_unknown", id=meeting_id[:20] or "—")
-    return meeting_id, code or None
+    return str(action.ref.id), action.ref.code
 
 
 def _attend_data(session: Session, person: Person, meeting_id: str, code: str | None):

@@ -56,7 +56,7 @@ async def outcomes_command(cmd: SlashCommand, ctx: Ctx, words: Sequence[str]) ->
 
 async def open_from_button(action: BlockAction, ctx: Ctx) -> None:
     """"Record outcomes" in `/consult meetings`, "Add another decision" after a submission."""
-    await open_outcomes(ctx, action.trigger_id, _number(action.action.value or "", "outcomes.errors.outcomes_usage"))
+    await open_outcomes(ctx, action.trigger_id, action.ref.id)
 
 
 async def open_outcomes(ctx: Ctx, trigger_id: str | None, meeting_id: int) -> None:
@@ -145,7 +145,7 @@ async def action_command(cmd: SlashCommand, ctx: Ctx) -> None:
 
 
 async def done_button(action: BlockAction, ctx: Ctx) -> None:
-    await _mark_done(ctx, _number(action.action.value or "", "outcomes.errors.action_usage"))
+    await _mark_done(ctx, action.ref.id)
 
 
 async def _mark_done(ctx: Ctx, item_id: int) -> None:

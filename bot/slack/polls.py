@@ -23,6 +23,7 @@ from bot.roles.service import require_manager
 from bot.slack import ids
 from bot.slack.blocks import section
 from bot.slack.errors import ack_or_raise
+from bot.slack.forms import StaleForm
 from bot.slack.payloads import BlockAction, SlashCommand, ViewSubmission
 from bot.slack.reply import Ctx, dm, dm_quietly
 from bot.texts import t
@@ -198,10 +199,9 @@ async def close(ctx: Ctx, poll_id: int) -> None:
 
 
 def _ballot_value(action: BlockAction) -> tuple[int, str]:
-    poll_id, _, code = (action.action.value or "").partition(":")
-    if not poll_id.isdigit() or not code:
-        raise Invalid("polls.usage")
-    return int(poll_id), code
+    if not action.ref.code:
+        raise StaleForm(what=action.action.action_id)
+    return action.ref.id, action.ref.code
 
 
 async def open_answer(action: BlockAction, ctx: Ctx) -> None:
@@ -213,7 +213,7 @@ async def open_answer(action: BlockAction, ctx: Ctx) -> None:
 
 def parse_answers(submission: ViewSubmission) -> dict[int, str]:
     answers = {}
-    for block in submission.view.state.get("values", {}):
+    for block in submission.blocks:
         if block.startswith(ids.BLOCK_POLL_SLOT) and block[len(ids.BLOCK_POLL_SLOT):].isdigit():
             answers[int(block[len(ids.BLOCK_POLL_SLOT):])] = submission.value(block) or ""
     return answers
@@ -230,7 +230,7 @@ async def submit_answer(submission: ViewSubmission, ctx: Ctx, ack) -> None:
     metadata = submission.metadata
     poll_id, code = int(metadata.get("poll") or 0), str(metadata.get("entity") or "")
     answers = parse_answers(submission)
-    first_block = next(iter(submission.view.state.get("values", {})), ids.BLOCK_POLL_SLOTS)
+    first_block = next(iter(submission.blocks), ids.BLOCK_POLL_SLOTS)
     try:
         result = await ctx.deps.db(_answer, ctx.who.person, poll_id, code, answers, f"view:{submission.view.id}")
     except DomainError as error:
@@ -249,8 +249,5 @@ async def submit_answer(submission: ViewSubmission, ctx: Ctx, ack) -> None:
 async def open_schedule(action: BlockAction, ctx: Ctx) -> None:
     from bot.meetings.render import meeting_modal  # bot/meetings is built beside this (issue 5)
 
-    poll_id, _, slot_id = (action.action.value or "").partition(":")
-    if not (poll_id.isdigit() and slot_id.isdigit()):
-        raise Invalid("polls.usage")
-    process, members, prefill = await ctx.deps.db(schedule_prefill, ctx.who.person, int(poll_id), int(slot_id))
+    process, members, prefill = await ctx.deps.db(schedule_prefill, ctx.who.person, action.ref.poll, action.ref.slot)
     await ctx.client.views_open(trigger_id=action.trigger_id, view=meeting_modal(process, members, ctx.locale, prefill))

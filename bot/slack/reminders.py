@@ -68,11 +68,7 @@ async def unmute_command(cmd: SlashCommand, ctx: Ctx) -> None:
 
 
 async def remind_tomorrow(action: BlockAction, ctx: Ctx) -> None:
-    try:
-        reminder_id = int(action.action.value or "")
-    except ValueError:
-        raise Invalid("errors.snooze_not_yours") from None
-    snoozed = await ctx.deps.db(snooze, ctx.who.person, reminder_id)
+    snoozed = await ctx.deps.db(snooze, ctx.who.person, action.ref.id)
     when = date_token(snoozed.at, local_text(snoozed.at, ctx.who.timezone))
     await ctx.reply(t("reminders.snoozed" if snoozed.created else "reminders.snoozed_already", ctx.locale, when=when))
 
@@ -105,11 +101,7 @@ def extend_modal(round_: Round, process: Process, missing: list[str], today: dat
 
 
 async def open_extend(action: BlockAction, ctx: Ctx) -> None:
-    try:
-        value = json.loads(action.action.value or "{}")
-        round_id, missing = int(value["round"]), [str(c) for c in value.get("entities", [])]
-    except (ValueError, KeyError, TypeError):
-        raise Invalid("errors.round_usage") from None
+    round_id, missing = action.ref.round, list(action.ref.entities)
     round_, process = await ctx.deps.db(_extend_data, ctx.who.person, round_id)
     await ctx.client.views_open(trigger_id=action.trigger_id,
                                 view=extend_modal(round_, process, missing, utcnow().date(), ctx.locale))

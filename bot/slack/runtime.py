@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 
 from bot.people.service import Profile, ensure_person, find_person, needs_profile, save_profile
 from bot.settings import Settings
+from bot.textclean import clean_name
 from storage.db import session_scope
 from storage.models import Person
 
@@ -90,7 +91,8 @@ async def fetch_profile(client: AsyncWebClient, user_id: str, team_id: str | Non
     user = response.get("user") or {}
     profile = user.get("profile") or {}
     return Profile(slack_user_id=user_id, team_id=user.get("team_id") or team_id,
-                   display_name=profile.get("display_name") or user.get("real_name") or user.get("name") or "",
+                   display_name=clean_name(str(profile.get("display_name") or user.get("real_name")
+                                               or user.get("name") or ""))[:200],
                    timezone=user.get("tz"), locale=user.get("locale"))
 
 
