@@ -97,6 +97,7 @@ TRIGGERS |= {"datacall", ids.ACTION_DATACALL_FILL}  # open, fill and return open
 ACTIONS = (ids.ACTION_JOIN_APPROVE, ids.ACTION_JOIN_DECLINE, ids.ACTION_OPEN_NEW_PROCESS, *BUTTONS)
 VIEWS = tuple(SUBMISSIONS)
 EVENTS = ("app_home_opened",)
+CATCH_ALLS = ("not_ours", "no_options")  # the listeners registered last, for what the bot does not handle
 
 
 def checked_action(body: dict) -> BlockAction:
