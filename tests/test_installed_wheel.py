@@ -5,13 +5,11 @@ builds the same wheel and installs it the same way), run for real."""
 from __future__ import annotations
 
 import itertools
-import os
 import shutil
 import subprocess
 import sys
 import time
 import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 

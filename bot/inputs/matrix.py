@@ -10,7 +10,7 @@ from bot.exports.matrix_docx import write_docx
 from bot.exports.matrix_model import Matrix, MatrixRow, ResponseUpdate
 from bot.exports.matrix_text import write_csv, write_markdown
 from bot.exports.matrix_xlsx import write_xlsx
-from bot.inputs.formats import FORMATS
+from bot.inputs.formats import FORMATS  # noqa: F401 - bot/slack/exports.py reads it from here
 from bot.inputs.service import respond
 from bot.rounds.service import describe
 from bot.timezones import local_text
