@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
-import gc
 import sys
+from typing import TYPE_CHECKING
 
+# Only argparse and each area's parser run at import: a command loads what it needs when it runs,
+# so `consultbot --help` costs about what a bare interpreter does (docs/benchmarks.md).
 from bot.documents.cli import add_parser as add_doc_parser
 from bot.inputs.cli import add_parsers as add_matrix_parsers
 from bot.meetings.cli import add_parsers as add_meeting_parsers
 from bot.hlcm.cli import add_parsers as add_hlcm_parsers
 from bot.digests.cli import add_parser as add_digest_parser
-from bot.settings import Settings, SettingsError, load_settings
-from bot.texts import CatalogError
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    import asyncio
+    import gc
+
     from bot.scheduler.instance_lock import InstanceLocked, hold
     from bot.startup import bolt_app, configure_logging, prepare, reminder_runner
     from bot.texts import t_plain
@@ -30,6 +35,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     engine = prepare(settings)
+    _first_start(engine)
     app = bolt_app(settings, engine)
     runner = reminder_runner(settings, engine)
     if args.socket:
@@ -55,6 +61,20 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     uvicorn.run(asgi, host=args.host or settings.host, port=args.port or settings.port,
                 log_level=settings.log_level, access_log=False)
     return 0
+
+
+def _first_start(engine) -> None:
+    """A database with no entities gets the bundled registry, as `consultbot seed` would."""
+    from sqlalchemy.exc import IntegrityError
+
+    from bot.seed import seed_if_empty
+    from storage.db import session_scope
+
+    try:
+        with session_scope(engine) as session:
+            seed_if_empty(session)
+    except IntegrityError:
+        pass  # another replica, starting at the same instant, loaded them
 
 
 def _console(settings: Settings, args: argparse.Namespace) -> int:
@@ -150,6 +170,9 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    from bot.settings import SettingsError, load_settings
+    from bot.texts import CatalogError
+
     try:
         settings = load_settings()
         return args.run(settings, args)

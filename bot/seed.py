@@ -13,7 +13,7 @@ from bot.entities.service import bundled_entities, get_entity, seed_entities
 from bot.people.service import Profile, find_person, save_profile
 from bot.processes.service import NewProcess, add_member, create_process
 from bot.roles.service import grant
-from storage.models import Person, Process, Role
+from storage.models import Entity, Person, Process, Role
 
 DEMO_FILE = Path(__file__).resolve().parent / "data" / "demo.yaml"
 
@@ -44,6 +44,14 @@ def load_demo(path: Path = DEMO_FILE) -> DemoWorkspace:
 
 def seed(session: Session) -> int:
     return seed_entities(session, bundled_entities())
+
+
+def seed_if_empty(session: Session) -> int:
+    """The bundled entities when the database has none (a first start), else nothing: an operator's
+    later edits and removals stay as they are."""
+    if session.exec(select(Entity.id).limit(1)).first() is not None:
+        return 0
+    return seed(session)
 
 
 def seed_demo(session: Session, demo: DemoWorkspace) -> None:

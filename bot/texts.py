@@ -18,9 +18,11 @@ from typing import Any
 
 import yaml
 
+import prompts
 from bot.mrkdwn import Raw, escape
 
-PROMPTS_DIR = Path(os.environ.get("CONSULTBOT_PROMPTS_DIR", Path(__file__).resolve().parents[1] / "prompts"))
+# The `prompts` package's own folder (a checkout or an installed wheel); CONSULTBOT_PROMPTS_DIR overrides it.
+PROMPTS_DIR = Path(os.environ.get("CONSULTBOT_PROMPTS_DIR") or prompts.HERE)
 BASE_LOCALE = "en"
 DATA_DIRS = {"hlcm"}  # folders of prompts/ that hold data (the HLCM questionnaire), not a locale
 TEXT_FUNCTIONS = {"t", "t_plain"}

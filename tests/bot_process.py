@@ -37,11 +37,13 @@ def consultbot(*args: str, env: dict[str, str], check: bool = True, timeout: flo
 
 
 class BotProcess:
-    """`consultbot serve` (or `command`, whose "{port}" is replaced) until stopped; healthy once /healthz is 200."""
+    """`consultbot serve` (or `command`, whose "{port}" is replaced) until stopped; healthy once /healthz is 200.
+    It runs in the checkout unless `cwd` says where (an installed copy runs from anywhere)."""
 
     def __init__(self, env: dict[str, str], log_path: Path, args: tuple[str, ...] = ("serve",),
-                 command: list[str] | None = None) -> None:
+                 command: list[str] | None = None, cwd: Path = ROOT) -> None:
         self.command = command or [sys.executable, "-m", "bot.cli", *args]
+        self.cwd = cwd
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**env, "PORT": str(self.port), "HOST": "127.0.0.1"}
@@ -52,7 +54,7 @@ class BotProcess:
         """Start the process (Socket Mode has no HTTP port to poll)."""
         self.log = open(self.log_path, "w")
         argv = [part.replace("{port}", str(self.port)) for part in self.command]
-        self.proc = subprocess.Popen(argv, env=clean_env(self.env), cwd=ROOT, stdout=self.log,
+        self.proc = subprocess.Popen(argv, env=clean_env(self.env), cwd=self.cwd, stdout=self.log,
                                      stderr=subprocess.STDOUT)
         return self
 

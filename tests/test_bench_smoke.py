@@ -82,3 +82,15 @@ def test_the_hlcm_benchmark_compiles_and_renders_the_summary_of_a_small_history(
     assert data["plain_total_last_year"] > 0
     assert abs(data["total_last_year"] - data["plain_total_last_year"]) < 1e-6 * data["plain_total_last_year"]
     assert set(data["ratios"]) == {"docx", "md", "xlsx"} and data["sizes"]["docx"] > 20000
+
+
+def test_the_cli_startup_benchmark_times_the_three_commands(tmp_path):
+    figures = tmp_path / "cli.json"
+    result = subprocess.run([sys.executable, str(ROOT / "bench" / "cli_startup.py"), "--runs", "2", "--quiet",
+                             "--json", str(figures)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "| command | runs | median ms | min ms | × python -c pass | × import slack_bolt |" in result.stdout
+    for command in ("`consultbot --help` | 2 |", '`python -c "import slack_bolt"` | 2 |', "`python -c pass` | 2 |"):
+        assert command in result.stdout
+    assert set(json.loads(figures.read_text())["commands"]) == {
+        "consultbot --help", 'python -c "import slack_bolt"', "python -c pass"}

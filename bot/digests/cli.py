@@ -1,4 +1,6 @@
-"""`consultbot digest PROCESS --format md|docx|html --out FILE [--since YYYY-MM-DD]`."""
+"""`consultbot digest PROCESS --format md|docx|html --out FILE [--since YYYY-MM-DD]`.
+
+Heavy imports wait until a command runs, so `consultbot --help` stays fast."""
 
 from __future__ import annotations
 
@@ -6,20 +8,17 @@ import argparse
 import sys
 from datetime import date, datetime, time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bot.digests.files import FORMATS, digest_file
-from bot.digests.service import generate
-from bot.errors import DomainError, Invalid
-from bot.processes.service import get_process
-from bot.settings import Settings
-from bot.texts import t_plain
-from bot.timezones import local_text, to_utc
-from storage.db import session_scope
-from storage.models import DigestKind
-from storage.types import utcnow
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 
 def _since(session, handle: str, text: str | None, now: datetime) -> datetime | None:
+    from bot.errors import Invalid
+    from bot.processes.service import get_process
+    from bot.timezones import to_utc
+
     if not text:
         return None
     try:
@@ -33,7 +32,15 @@ def _since(session, handle: str, text: str | None, now: datetime) -> datetime | 
 
 
 def _digest(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.digests.files import FORMATS, digest_file
+    from bot.digests.service import generate
+    from bot.errors import DomainError
     from bot.startup import prepare
+    from bot.texts import t_plain
+    from bot.timezones import local_text
+    from storage.db import session_scope
+    from storage.models import DigestKind
+    from storage.types import utcnow
 
     if args.format not in FORMATS:
         print(t_plain("digests.errors.format", None, value=args.format), file=sys.stderr)

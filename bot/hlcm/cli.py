@@ -1,22 +1,25 @@
 """`consultbot hlcm import FILE`: past years' figures from CSV; `consultbot hlcm summary YEAR --format
 docx|md|xlsx --out FILE`: the year's progress summary for the HLCM (a bad year or a year without figures: a
-message on stderr, exit status 1, no file written)."""
+message on stderr, exit status 1, no file written).
+
+Heavy imports wait until a command runs, so `consultbot --help` stays fast."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bot.errors import DomainError
-from bot.hlcm.history import import_csv
-from bot.settings import Settings
-from bot.texts import t_plain
-from storage.db import session_scope
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 
 def _import(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.hlcm.history import import_csv
     from bot.startup import prepare
+    from bot.texts import t_plain
+    from storage.db import session_scope
 
     path = Path(args.file)
     if not path.is_file():
@@ -41,8 +44,11 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _summary(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.errors import DomainError
     from bot.hlcm.report import build_report, parse_year, render
     from bot.startup import prepare
+    from bot.texts import t_plain
+    from storage.db import session_scope
 
     engine = prepare(settings)
     try:

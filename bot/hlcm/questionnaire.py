@@ -13,11 +13,10 @@ from typing import Any
 
 import yaml
 
-from bot.texts import CatalogError
+from bot.texts import PROMPTS_DIR, CatalogError
 
-QUESTIONNAIRE_FILE = Path(os.environ.get(
-    "CONSULTBOT_HLCM_QUESTIONNAIRE",
-    Path(__file__).resolve().parents[2] / "prompts" / "hlcm" / "questionnaire.yaml"))
+# hlcm/questionnaire.yaml of the texts' folder (the `prompts` package unless CONSULTBOT_PROMPTS_DIR says)
+QUESTIONNAIRE_FILE = Path(os.environ.get("CONSULTBOT_HLCM_QUESTIONNAIRE") or PROMPTS_DIR / "hlcm" / "questionnaire.yaml")
 TYPES = ("number", "integer", "yes_no", "choice")
 NUMERIC = ("number", "integer")
 # The ids the compilation reads; the rest only appear in the annex.

@@ -1,24 +1,27 @@
-"""`consultbot export matrix` and `consultbot import matrix`: the comment matrix from the command line."""
+"""`consultbot export matrix` and `consultbot import matrix`: the comment matrix from the command line.
+
+Heavy imports wait until a command runs, so `consultbot --help` stays fast."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bot.errors import DomainError
-from bot.exports.matrix_import import read_responses
-from bot.inputs.matrix import FORMATS, apply_responses, known_rows, matrix_file, matrix_of
-from bot.people.service import find_person
-from bot.roles.service import require_secretariat, secretariat_user_ids
-from bot.rounds.service import get_round
-from bot.settings import Settings
-from bot.texts import t_plain
-from storage.db import session_scope
+from bot.inputs.formats import FORMATS
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 
 def _export(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.errors import DomainError
+    from bot.inputs.matrix import matrix_file, matrix_of
+    from bot.rounds.service import get_round
     from bot.startup import prepare
+    from bot.texts import t_plain
+    from storage.db import session_scope
 
     engine = prepare(settings)
     try:
@@ -35,7 +38,15 @@ def _export(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _import(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.errors import DomainError
+    from bot.exports.matrix_import import read_responses
+    from bot.inputs.matrix import apply_responses, known_rows, matrix_of
+    from bot.people.service import find_person
+    from bot.roles.service import require_secretariat, secretariat_user_ids
+    from bot.rounds.service import get_round
     from bot.startup import prepare
+    from bot.texts import t_plain
+    from storage.db import session_scope
 
     engine = prepare(settings)
     try:

@@ -10,6 +10,7 @@ from bot.exports.matrix_docx import write_docx
 from bot.exports.matrix_model import Matrix, MatrixRow, ResponseUpdate
 from bot.exports.matrix_text import write_csv, write_markdown
 from bot.exports.matrix_xlsx import write_xlsx
+from bot.inputs.formats import FORMATS  # noqa: F401 - bot/slack/exports.py reads it from here
 from bot.inputs.service import respond
 from bot.rounds.service import describe
 from bot.timezones import local_text
@@ -48,8 +49,6 @@ def apply_responses(session: Session, person: Person, round_: Round, updates: li
         respond(session, person, update.ref, update.disposition, update.response, round_)
     return len(updates)
 
-
-FORMATS = ("xlsx", "docx", "csv", "md")
 
 
 def matrix_file(matrix: Matrix, fmt: str, handle: str, locale: str | None = None) -> tuple[bytes, str]:

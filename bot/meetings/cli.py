@@ -1,20 +1,24 @@
-"""`consultbot export ics MEETING --out FILE`: a meeting's iCalendar file, the same bytes as `/consult meeting ics`."""
+"""`consultbot export ics MEETING --out FILE`: a meeting's iCalendar file, the same bytes as `/consult meeting ics`.
+
+Heavy imports wait until a command runs, so `consultbot --help` stays fast."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bot.errors import DomainError
-from bot.meetings.service import calendar_file
-from bot.settings import Settings
-from bot.texts import t_plain
-from storage.db import session_scope
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 
 def _export_ics(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.errors import DomainError
+    from bot.meetings.service import calendar_file
     from bot.startup import prepare
+    from bot.texts import t_plain
+    from storage.db import session_scope
 
     engine = prepare(settings)
     try:
