@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 
+from bot.inputs.pages import InputPage
 from bot.inputs.service import COMMENT_MAX, TEXT_MAX, Saved
 from bot.slack import ids
 from bot.mrkdwn import date_token, mention
-from bot.slack.blocks import Block, actions, button, input_block, modal, option, section
+from bot.slack.blocks import Block, actions, button, context, header, input_block, modal, option, section
 from bot.slack.blocks import sections as sections_of
 from bot.texts import t, t_plain
 from storage.models import Disposition, Entity, Input, InputKind, InputRevision, Response, Section
@@ -95,6 +96,41 @@ def input_blocks(item: Input, entity_code: str, where: Section | None, response:
     if buttons:
         blocks.append(actions(*buttons, block_id=f"input:{value}"))
     return blocks
+
+
+def _filters(page: InputPage, locale: str | None) -> str:
+    wanted = page.filter
+    parts = [t_plain(f"inputs.filter_{name}", locale, value=value) for name, value in
+             (("section", wanted.section), ("entity", wanted.entity), ("disposition", wanted.disposition))
+             if value is not None]
+    return ", ".join(parts)
+
+
+def page_blocks(page: InputPage, locale: str | None) -> tuple[str, list[Block]]:
+    """One page: each input with its buttons, a footer counting inputs (not blocks), Previous / Next."""
+    title = t_plain("inputs.list_header", locale, number=page.round.number, count=page.total)
+    blocks: list[Block] = [header(title)]
+    filters = _filters(page, locale)
+    if filters:
+        blocks.append(context(t("inputs.filtered_by", locale, filters=filters)))
+    for row in page.rows:
+        blocks += input_blocks(row.input, row.entity_code, row.section, row.response, row.can_edit,
+                               page.can_respond, locale)
+    if not page.rows:
+        blocks.append(section(t("inputs.none_filtered" if filters else "inputs.none", locale)))
+    else:
+        blocks.append(context(t("inputs.page_footer", locale, first=page.first, last=page.last, total=page.total,
+                                page=page.page, pages=page.pages)))
+    nav = []
+    if page.page > 1:
+        nav.append(button(t_plain("inputs.previous", locale), ids.ACTION_INPUTS_PREVIOUS,
+                          page.filter.button_value(page.page - 1)))
+    if page.page < page.pages:
+        nav.append(button(t_plain("inputs.next", locale), ids.ACTION_INPUTS_NEXT,
+                          page.filter.button_value(page.page + 1)))
+    if nav:
+        blocks.append(actions(*nav, block_id="inputs.pages"))
+    return title, blocks
 
 
 def respond_modal(item: Input, entity_code: str, response: Response | None, locale: str | None) -> dict:

@@ -9,18 +9,19 @@ from sqlmodel import Session
 from bot import idempotency
 from bot.errors import DomainError, Invalid
 from bot.inputs import render
-from bot.inputs.queries import answerable, input_rows, response_of
+from bot.inputs.pages import InputFilter, InputPage, input_page, parse_filter
+from bot.inputs.queries import answerable, response_of
 from bot.inputs.service import (InputDraft, Saved, edit_input, history, nil_return, respond, submit_input,
                                 withdraw_input)
-from bot.roles.service import is_secretariat, require_secretariat
+from bot.roles.service import require_secretariat
 from bot.documents.service import sections_of
 from bot.rounds.service import get_round
 from bot.slack import ids
 from bot.slack.args import round_number
-from bot.slack.blocks import Block, actions, button, header, section
+from bot.slack.blocks import actions, button, fit_message, message_text, section
 from bot.slack.errors import ack_or_raise
 from bot.slack.payloads import BlockAction, SlashCommand, ViewSubmission
-from bot.slack.reply import Ctx
+from bot.slack.reply import Ctx, can_respond
 from bot.texts import t, t_plain
 from storage.models import Entity, Person, Round
 
@@ -112,23 +113,35 @@ async def withdraw(action: BlockAction, ctx: Ctx) -> None:
     await ctx.reply(render.saved(result, ctx.locale))
 
 
-def _list(session: Session, person: Person, handle: str, number: int | None):
+def _list(session: Session, person: Person, handle: str, number: int | None, words: list[str]) -> InputPage:
     round_ = get_round(session, handle, number)
-    return round_, input_rows(session, person, round_), is_secretariat(session, person)
+    return input_page(session, person, round_, parse_filter(round_.id, words))
 
 
 async def list_inputs(cmd: SlashCommand, ctx: Ctx) -> None:
     if not cmd.args:
         raise Invalid("errors.inputs_usage")
-    number, _ = round_number(cmd.args[1:])
-    round_, rows, secretariat = await ctx.deps.db(_list, ctx.who.person, cmd.args[0], number)
-    blocks: list[Block] = [header(t_plain("inputs.list_header", ctx.locale, number=round_.number, count=len(rows)))]
-    for row in rows:
-        blocks += render.input_blocks(row.input, row.entity_code, row.section, row.response, row.can_edit,
-                                      secretariat, ctx.locale)
-    if not rows:
-        blocks.append(section(t("inputs.none", ctx.locale)))
-    await ctx.reply(t_plain("inputs.list_header", ctx.locale, number=round_.number, count=len(rows)), blocks)
+    number, words = round_number(cmd.args[1:])
+    page = await ctx.deps.db(_list, ctx.who.person, cmd.args[0], number, words)
+    await ctx.reply(*render.page_blocks(page, ctx.locale))
+
+
+def _page(session: Session, person: Person, wanted: InputFilter) -> InputPage:
+    round_ = session.get(Round, wanted.round_id)
+    if round_ is None:
+        raise Invalid("errors.inputs_page_invalid")
+    return input_page(session, person, round_, wanted)
+
+
+async def turn_page(action: BlockAction, ctx: Ctx) -> None:
+    """Previous / Next: the same message, rewritten with the other page."""
+    wanted = InputFilter.from_button(action.action.value or "")
+    text, blocks = render.page_blocks(await ctx.deps.db(_page, ctx.who.person, wanted), ctx.locale)
+    if can_respond(ctx.respond):
+        await ctx.respond(text=message_text(text), blocks=fit_message(blocks, ctx.locale),
+                          response_type="ephemeral", replace_original=True)
+    else:
+        await ctx.reply(text, blocks)
 
 
 def _respond_data(session: Session, person: Person, input_id: int):
