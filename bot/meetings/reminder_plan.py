@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
+from bot.people.service import zone_of
 from bot.reminders import policy, store
 from bot.reminders.plan import Planned, QuietHours, deadline_schedule, next_open, parse_offsets, stamp
 from bot.roles.service import secretariat_people
@@ -55,12 +56,13 @@ def wanted_reminders(session: Session, meeting: Meeting, now: datetime) -> tuple
 
     quiet = policy.quiet_hours()
     offsets = parse_offsets(meeting.reminder_offsets)
-    entity_ids = {e.code: e.id for e in invited(session, meeting)}
+    entities = {e.code: e for e in invited(session, meeting)}
     wanted = []
     people = recipients(session, meeting)
     for person in people:
-        zone_name = person.timezone or meeting.timezone
-        entity_id = entity_ids.get(person.entity_codes[0]) if len(person.entity_codes) == 1 else None
+        entity = entities.get(person.entity_codes[0]) if person.entity_codes else None
+        zone_name = zone_of(person.timezone, entity.timezone if entity else None, meeting.timezone)
+        entity_id = entity.id if entity is not None and len(person.entity_codes) == 1 else None
         for planned in meeting_schedule(meeting.start, meeting.timezone, zone_name, offsets, now, quiet):
             wanted.append(store.Wanted(
                 key=reminder_key(meeting, planned.offset, person.slack_user_id), kind=REMINDER,

@@ -68,6 +68,12 @@ def save_profile(session: Session, profile: Profile) -> Person:
     return person
 
 
+def zone_of(own: str | None, entity_zone: str | None, fallback: str) -> str:
+    """The zone a person's reminders are planned in: their own (from Slack), else their entity's duty
+    station's (a focal point Slack cannot tell us about), else `fallback` (the round's, the meeting's)."""
+    return own or (entity_zone if is_timezone(entity_zone) else None) or fallback
+
+
 def people_by_ids(session: Session, ids: list[int]) -> dict[int, Person]:
     if not ids:
         return {}

@@ -14,6 +14,7 @@ from bot.slack import (directory, exports, files, ids, inputs, joins, meetings, 
 from bot.slack import datacall
 from bot.slack import digests
 from bot.slack import hlcm
+from bot.slack import people
 from bot.slack.home import publish_home
 from bot.slack.payloads import AppHomeOpened, BlockAction, SlashCommand, ViewSubmission
 from bot.slack.errors import guarded, report
@@ -94,7 +95,7 @@ TRIGGERS = {"new", "round", "doc", "import", ids.ACTION_INPUT_OPEN, ids.ACTION_I
 TRIGGERS |= {"datacall", ids.ACTION_DATACALL_FILL}  # open, fill and return open a modal
 ACTIONS = (ids.ACTION_JOIN_APPROVE, ids.ACTION_JOIN_DECLINE, ids.ACTION_OPEN_NEW_PROCESS, *BUTTONS)
 VIEWS = tuple(SUBMISSIONS)
-EVENTS = ("app_home_opened",)
+EVENTS = ("app_home_opened", "user_change")
 
 
 def build_app(deps: Deps, client: AsyncWebClient, signing_secret: str) -> AsyncApp:
@@ -162,6 +163,14 @@ def build_app(deps: Deps, client: AsyncWebClient, signing_secret: str) -> AsyncA
             return
         who = await caller(deps, client, opened.user, body.get("team_id"), context)
         await publish_home(Ctx(deps, client, who))
+
+    @app.event("user_change")
+    @guarded
+    async def user_change(ack, body, event) -> None:
+        await ack()
+        await deps.after_ack()
+        if await deps.db(idempotency.claim, f"event:{body.get('event_id')}"):
+            await people.user_changed(deps, event)
 
     @app.error
     async def on_error(error, body, respond, client, context) -> None:
