@@ -1,4 +1,5 @@
-"""Scenario: the secretariat answers every input of a 30-input round in Slack, a page at a time, filtered."""
+"""Scenario: the secretariat answers every input of a 30-input round in Slack, a page at a time, filtered;
+a focal point's App Home tells apart the rounds their entity answered."""
 
 from __future__ import annotations
 
@@ -123,3 +124,40 @@ def test_bad_filters_and_tampered_page_buttons_get_a_clear_answer(sender, slack,
     slack.reset()
     assert sender.click(SECRETARIAT, "inputs.next", '{"r": "x"}').status_code == 200
     assert "can no longer be shown" in json.dumps(slack.wait_for("response_url")[0].params, ensure_ascii=False)
+
+
+def _home(sender, slack, user) -> str:
+    slack.reset()
+    sender.home_opened(user)
+    return json.dumps(slack.wait_for("views.publish")[0].params["view"], ensure_ascii=False)
+
+
+def test_the_app_home_shows_answered_rounds_apart_with_add_input(sender, slack, consultation, engine):
+    from bot.inputs.service import nil_return
+
+    round_id = _round_with_inputs(engine, consultation, {"UNIDO": 2, "WMO": 0, "WFP": 0})
+    with session_scope(engine) as s:
+        nil_return(s, find_person(s, consultation["focal"]["WMO"]), s.get(Round, round_id), "WMO")
+
+    unido = _home(sender, slack, consultation["focal"]["UNIDO"])
+    assert "Rounds waiting for your entity" not in unido and "Submit input" not in unido
+    assert "Rounds your entity answered: 1" in unido and "*UNIDO* answered: 2 inputs" in unido
+    assert '"action_id": "input.open"' in unido and "Add input" in unido
+
+    wmo = _home(sender, slack, consultation["focal"]["WMO"])
+    assert "*WMO* answered: no comments" in wmo and "Add input" in wmo and "No comments" not in wmo
+
+    wfp = _home(sender, slack, consultation["focal"]["WFP"])  # has not answered: still asked, as before
+    assert "Rounds waiting for your entity: 1" in wfp and "*WFP* — round" in wfp and "answered" not in wfp
+
+
+def test_after_the_deadline_an_answered_round_has_no_add_input(sender, slack, consultation, engine):
+    from datetime import timedelta
+
+    from storage.types import utcnow
+
+    round_id = _round_with_inputs(engine, consultation, {"UNIDO": 1})
+    with session_scope(engine) as s:  # the deadline passed; the round is not closed yet (late inputs marked)
+        s.get(Round, round_id).deadline = utcnow() - timedelta(hours=1)
+    unido = _home(sender, slack, consultation["focal"]["UNIDO"])
+    assert "*UNIDO* answered: 1 input" in unido and "Add input" not in unido
