@@ -161,3 +161,20 @@ def test_after_the_deadline_an_answered_round_has_no_add_input(sender, slack, co
         s.get(Round, round_id).deadline = utcnow() - timedelta(hours=1)
     unido = _home(sender, slack, consultation["focal"]["UNIDO"])
     assert "*UNIDO* answered: 1 input" in unido and "Add input" not in unido
+
+
+def test_the_section_picker_shows_the_first_words_of_numbered_paragraphs(sender, slack, consultation, engine):
+    from storage.models import DocumentVersion, Section
+
+    with session_scope(engine) as s:
+        s.add(Section(version_id=consultation["version_id"], position=2, number="para 3", heading="",
+                      text="The Parties agree that entities report their greenhouse gas emissions every year, "
+                           "using the UN system's common methodology.", identity=f"{consultation['handle']}-p3"))
+        assert s.get(DocumentVersion, consultation["version_id"]) is not None
+    round_id = _round_with_inputs(engine, consultation, {"UNIDO": 0})
+    sender.click(consultation["focal"]["UNIDO"], "input.open", str(round_id))
+    modal = slack.wait_for("views.open")[0].params["view"]
+    labels = [o["text"]["text"] for b in modal["blocks"] if b["block_id"] == "section" for o in b["element"]["options"]]
+    assert labels[1:3] == ["1 Purpose", "3.2 Scope of application"]
+    assert labels[3].startswith("para 3 — The Parties agree that entities report") and len(labels[3]) <= 75
+    assert labels[3].endswith("…")

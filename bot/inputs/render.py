@@ -14,6 +14,17 @@ from bot.texts import t, t_plain
 from storage.models import Disposition, Entity, Input, InputKind, InputRevision, Response, Section
 
 SECTION_OPTIONS_MAX = 99  # Slack allows 100 options; one is "general"
+OPTION_TEXT = 75  # Slack's limit for an option's text
+
+
+def section_label(s: Section) -> str:
+    """`3.2 Scope of application`; a numbered paragraph has no heading: `para 14 — The Parties agree…`."""
+    if s.heading.strip():
+        label = f"{s.number} {s.heading}".strip()
+    else:
+        words = " ".join((s.text or "").split())
+        label = f"{s.number} — {words}" if words else s.number
+    return label if len(label) <= OPTION_TEXT else label[:OPTION_TEXT - 1].rstrip() + "…"
 
 
 def input_modal(round_id: int, entities: list[Entity], sections: list[Section], locale: str | None,
@@ -30,7 +41,7 @@ def input_modal(round_id: int, entities: list[Entity], sections: list[Section], 
         entity_element["initial_option"] = initial(entity_options, next(
             (e.code for e in entities if e.id == existing.entity_id), entity_options[0]["value"]))
     if len(sections) <= SECTION_OPTIONS_MAX:
-        section_options = [general] + [option(f"{s.number} {s.heading}".strip(), s.number) for s in sections]
+        section_options = [general] + [option(section_label(s), s.number) for s in sections]
         section_element: dict = {"type": "static_select", "options": section_options,
                                  "initial_option": initial(section_options, existing_section or "general")}
     else:  # a long document: type the number
