@@ -24,7 +24,6 @@ import argparse
 import gc
 import statistics
 import sys
-import tempfile
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path

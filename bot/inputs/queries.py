@@ -39,3 +39,19 @@ def answerable(session: Session, person: Person, round_id: int) -> tuple[Round, 
 
 def response_of(session: Session, input_id: int) -> Response | None:
     return session.exec(select(Response).where(Response.input_id == input_id)).first()
+
+
+def round_by_id(session: Session, round_id: int) -> Round:
+    round_ = session.get(Round, round_id) if round_id else None
+    if round_ is None:
+        raise NotFound("errors.round_unknown", process="—", number=round_id)
+    return round_
+
+
+def entity_code(session: Session, entity_id: int) -> str:
+    return session.get(Entity, entity_id).code
+
+
+def section_numbers(session: Session, round_: Round) -> dict[int, str]:
+    """Section id → number in the round's version (for an input's revisions)."""
+    return dict(session.exec(select(Section.id, Section.number).where(Section.version_id == round_.version_id)).all())

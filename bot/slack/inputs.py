@@ -7,14 +7,13 @@ import json
 from sqlmodel import Session
 
 from bot import idempotency
-from bot.errors import DomainError, Invalid
+from bot.errors import DomainError, Invalid, NotFound
 from bot.inputs import render
 from bot.inputs.pages import InputFilter, InputPage, input_page, parse_filter
-from bot.inputs.queries import answerable, response_of
+from bot.inputs.queries import answerable, entity_code, response_of, round_by_id, section_numbers
 from bot.inputs.service import (InputDraft, Saved, edit_input, history, nil_return, respond, submit_input,
                                 withdraw_input)
 from bot.roles.service import require_secretariat
-from bot.documents.service import sections_of
 from bot.rounds.service import get_round
 from bot.slack import ids
 from bot.slack.args import round_number
@@ -23,7 +22,7 @@ from bot.slack.errors import ack_or_raise
 from bot.slack.payloads import BlockAction, SlashCommand, ViewSubmission
 from bot.slack.reply import Ctx, can_respond
 from bot.texts import t, t_plain
-from storage.models import Entity, Person, Round
+from storage.models import Person
 
 INPUT_FIELDS = {"entity": ids.BLOCK_ENTITY, "section": ids.BLOCK_SECTION, "kind": ids.BLOCK_INPUT_KIND,
                 "comment": ids.BLOCK_COMMENT, "proposed_text": ids.BLOCK_PROPOSED_TEXT,
@@ -70,7 +69,7 @@ def _save(session: Session, person: Person, metadata: dict, draft: InputDraft, k
         return None
     if metadata.get("input_id"):
         return edit_input(session, person, int(metadata["input_id"]), draft)
-    return submit_input(session, person, session.get(Round, int(metadata.get("round_id") or 0)), draft)
+    return submit_input(session, person, round_by_id(session, int(metadata.get("round_id") or 0)), draft)
 
 
 async def save_input(submission: ViewSubmission, ctx: Ctx, ack) -> None:
@@ -93,7 +92,7 @@ def _nil(session: Session, person: Person, value: str) -> tuple[list[str], str |
     if not code and len(entities) > 1:
         return [e.code for e in entities], None
     nil = nil_return(session, person, round_, code or entities[0].code)
-    return [], session.get(Entity, nil.entity_id).code
+    return [], entity_code(session, nil.entity_id)
 
 
 async def no_comments(action: BlockAction, ctx: Ctx) -> None:
@@ -127,9 +126,10 @@ async def list_inputs(cmd: SlashCommand, ctx: Ctx) -> None:
 
 
 def _page(session: Session, person: Person, wanted: InputFilter) -> InputPage:
-    round_ = session.get(Round, wanted.round_id)
-    if round_ is None:
-        raise Invalid("errors.inputs_page_invalid")
+    try:
+        round_ = round_by_id(session, wanted.round_id)
+    except NotFound:
+        raise Invalid("errors.inputs_page_invalid") from None
     return input_page(session, person, round_, wanted)
 
 
@@ -147,7 +147,7 @@ async def turn_page(action: BlockAction, ctx: Ctx) -> None:
 def _respond_data(session: Session, person: Person, input_id: int):
     require_secretariat(session, person)
     item, _ = history(session, person, input_id)
-    return item, session.get(Entity, item.entity_id).code, response_of(session, item.id)
+    return item, entity_code(session, item.entity_id), response_of(session, item.id)
 
 
 async def open_respond(action: BlockAction, ctx: Ctx) -> None:
@@ -172,9 +172,7 @@ async def save_response(submission: ViewSubmission, ctx: Ctx, ack) -> None:
 
 def _history(session: Session, person: Person, input_id: int):
     item, revisions = history(session, person, input_id)
-    round_ = session.get(Round, item.round_id)
-    numbers = {s.id: s.number for s in sections_of(session, round_.version_id)}
-    return item, revisions, numbers
+    return item, revisions, section_numbers(session, round_by_id(session, item.round_id))
 
 
 async def show_history(action: BlockAction, ctx: Ctx) -> None:
