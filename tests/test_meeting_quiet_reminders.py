@@ -4,7 +4,7 @@ in Geneva, Paris, Bangkok and Nairobi alike (issue 14, section 3)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import time_machine
@@ -17,7 +17,8 @@ from storage.types import utcnow
 from tests.bot_process import BotProcess
 from tests.conftest import BOT_TOKEN, SECRETARIAT
 from tests.slack_double import SlackDouble
-from tests.slack_requests import SlackSender, state
+from tests.meeting_modal import meeting_values
+from tests.slack_requests import SlackSender
 
 UTC = timezone.utc
 GENEVA = "Europe/Zurich"
@@ -87,7 +88,7 @@ def test_the_bot_plans_the_european_focal_points_monday_reminder(private_databas
             sender = SlackSender(bot.url, double.base_url)
             sender.command(SECRETARIAT, "meeting new quiet", channel="C0QUIET")
             view = double.wait_for("views.open")[0].params["view"]
-            response = sender.submit_view(SECRETARIAT, view, _meeting_values(monday, list(focal)))
+            response = sender.submit_view(SECRETARIAT, view, meeting_values(monday, list(focal), OFFSETS))
             assert not response.content, response.text
             double.wait_for("files.completeUploadExternal")
         finally:
@@ -97,15 +98,3 @@ def test_the_bot_plans_the_european_focal_points_monday_reminder(private_databas
     one_day = {r.recipient: _local(r.send_at, r.timezone) for r in rows}
     assert one_day == {user: ("Mon", "08:00") for user, _ in focal.values()}
 
-
-def _meeting_values(day: date, entities: list[str]) -> dict:
-    return {"title": state("plain_text_input", "IMG meeting"), "kind": state("static_select", "img"),
-            "meeting_date": state("datepicker", day.isoformat()),
-            "meeting_start": {"type": "timepicker", "selected_time": "10:00"},
-            "meeting_end": {"type": "timepicker", "selected_time": "12:00"},
-            "meeting_end_date": state("datepicker", None), "timezone": state("plain_text_input", GENEVA),
-            "meeting_place": state("plain_text_input", "Online"),
-            "meeting_link": state("plain_text_input", "https://meet.example.org/img"),
-            "chairs": state("multi_users_select", []), "entities": state("multi_static_select", entities),
-            "meeting_agenda": state("plain_text_input", "Opening\nAOB"),
-            "reminders": state("checkboxes", OFFSETS)}

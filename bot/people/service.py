@@ -24,6 +24,7 @@ class Profile(BaseModel):
     display_name: str = ""
     timezone: str | None = None
     locale: str | None = None
+    email: str | None = None
 
 
 def find_person(session: Session, slack_user_id: str) -> Person | None:
@@ -56,6 +57,8 @@ def save_profile(session: Session, profile: Profile) -> Person:
     if is_timezone(profile.timezone):
         person.timezone = profile.timezone
     person.locale = profile.locale or person.locale
+    if profile.email and "@" in profile.email and len(profile.email) <= 254:
+        person.email = profile.email
     person.updated_at = utcnow()
     after = audit.snapshot(person)
     if before != after:

@@ -15,6 +15,7 @@ class _ChangedProfile(BaseModel):
 
     display_name: str = ""
     real_name: str = ""
+    email: str | None = None
 
 
 class _ChangedUser(BaseModel):
@@ -49,7 +50,7 @@ class UserChange(BaseModel):
         user = self.user
         return Profile(slack_user_id=user.id, team_id=user.team_id,
                        display_name=user.profile.display_name or user.real_name or user.name, timezone=user.tz,
-                       locale=user.locale)
+                       locale=user.locale, email=user.profile.email)
 
 
 async def look_up(deps: Deps, client: AsyncWebClient, user_id: str, team_id: str | None = None) -> None:

@@ -91,7 +91,7 @@ async def fetch_profile(client: AsyncWebClient, user_id: str, team_id: str | Non
     profile = user.get("profile") or {}
     return Profile(slack_user_id=user_id, team_id=user.get("team_id") or team_id,
                    display_name=profile.get("display_name") or user.get("real_name") or user.get("name") or "",
-                   timezone=user.get("tz"), locale=user.get("locale"))
+                   timezone=user.get("tz"), locale=user.get("locale"), email=profile.get("email"))
 
 
 async def caller(deps: Deps, client: AsyncWebClient, user_id: str, team_id: str | None,
