@@ -44,7 +44,8 @@ def _respond_in_slack(sender, slack, input_id: int, disposition: str, text: str)
     response = sender.submit_view(SECRETARIAT, view.params["view"], {
         "disposition": state("static_select", disposition), "response": state("plain_text_input", text)})
     assert response.status_code == 200 and not response.content
-    slack.wait_for("chat.postMessage", lambda c: c.params.get("channel") == SECRETARIAT and "Response saved" in json.dumps(c.params))
+    slack.wait_for("chat.postMessage",
+                   lambda c: c.params.get("channel") == SECRETARIAT and "Response saved" in json.dumps(c.params))
 
 
 def _rows(engine, round_id: int) -> list[Reminder]:

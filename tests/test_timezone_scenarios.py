@@ -85,3 +85,25 @@ def test_user_change_of_someone_the_bot_never_met_stores_nothing(sender, slack, 
     assert sender.event({"type": "user_change", "user": {"no": "id"}}).status_code == 200  # malformed: no 500
     with Session(engine) as s:
         assert s.exec(select(Person).where(Person.slack_user_id == stranger)).first() is None
+
+
+def test_a_join_approved_for_someone_slack_could_not_describe_then_asks_again(sender, slack, consultation, engine,
+                                                                            new_user):
+    """Slack failed when the person asked to join (no zone on record); approving asks users.info again,
+    so their reminders are planned in their own zone, not UNEP's duty station's nor the round's."""
+    round_id = _round(engine, consultation, ["UNEP"])
+    person = new_user("UNEP focal point in Santiago", tz="America/Santiago")
+    slack.fail_next("users.info", status=200, error="fatal_error")
+    sender.command(person, f"join {consultation['handle']} UNEP")
+    ask = slack.wait_for("chat.postMessage", lambda c: c.params.get("channel") == SECRETARIAT
+                         and person in str(c.params))[0]
+    with Session(engine) as s:
+        assert find_person(s, person).timezone is None
+    approve = next(e for b in ask.params["blocks"] if b["type"] == "actions" for e in b["elements"]
+                   if e["action_id"] == "join.approve")
+    slack.reset()
+    sender.click(SECRETARIAT, "join.approve", approve["value"])
+    slack.wait_for("chat.postMessage", lambda c: c.params.get("channel") == person)
+    assert [c.params.get("user") for c in slack.calls_to("users.info")].count(person) == 1
+    rows = _pending(engine, round_id, person)
+    assert {r.timezone for r in rows} == {"America/Santiago"} and _morning_of_the_day(rows, "America/Santiago")

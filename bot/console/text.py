@@ -19,8 +19,9 @@ EMOJI = {"white_check_mark": "✅", "x": "❌", "warning": "⚠️", "wave": "�
          "bell": "🔔", "information_source": "ℹ️", "heavy_check_mark": "✔️", "no_entry": "⛔",
          "lock": "🔒", "page_facing_up": "📄", "inbox_tray": "📥", "outbox_tray": "📤",
          "pushpin": "📌", "clipboard": "📋", "bar_chart": "📊", "speech_balloon": "💬", "alarm_clock": "⏰",
-         "arrows_counterclockwise": "🔄", "grey_question": "❔", "leftwards_arrow_with_hook": "↩️", "pencil2": "✏️",
-         "rotating_light": "🚨", "calendar_spiral": "🗓️", "busts_in_silhouette": "👥", "heavy_plus_sign": "➕"}
+         "arrows_counterclockwise": "🔄", "grey_question": "❔", "leftwards_arrow_with_hook": "↩️",
+         "pencil2": "✏️", "rotating_light": "🚨", "calendar_spiral": "🗓️", "busts_in_silhouette": "👥",
+         "heavy_plus_sign": "➕"}
 ANSI = {"bold": "1", "dim": "2", "underline": "4", "red": "31", "green": "32", "yellow": "33", "cyan": "36"}
 
 

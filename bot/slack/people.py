@@ -1,4 +1,5 @@
-"""People the bot has not met yet, and Slack's `user_change`: their time zone from Slack before reminders are planned."""
+"""People the bot has not met yet, and Slack's `user_change`: their zone (and e-mail) from Slack, before
+their reminders are planned."""
 
 from __future__ import annotations
 
