@@ -80,6 +80,12 @@ def test_thirty_inputs_two_pages_each_input_with_its_respond_button_in_the_matri
     assert "Inputs 21–30 of 30 · page 2 of 2" in _footer(second)
     assert _buttons(second, "inputs.previous") and not _buttons(second, "inputs.next")
 
+    slack.reset()  # one click narrows the list to what still needs a response
+    sender.click(SECRETARIAT, "inputs.unanswered", _buttons(second, "inputs.unanswered")[0]["value"])
+    narrowed = _blocks(slack.wait_for("response_url")[0])
+    assert "Inputs 1–20 of 30 · page 1 of 2" in _footer(narrowed) and "disposition unanswered" in _footer(narrowed)
+    assert not _buttons(narrowed, "inputs.unanswered")
+
     shown = _refs(first) + _refs(second)
     assert shown == _matrix_refs(engine, round_id)  # the comment matrix's order: by section, general last
     assert shown[:4] == ["R1-UNIDO-1", "R1-UNIDO-4", "R1-UNIDO-7", "R1-UNIDO-10"]  # section 1, by entity

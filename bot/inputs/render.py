@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from bot.inputs.pages import InputPage
+from bot.inputs.pages import UNANSWERED, InputPage
 from bot.inputs.service import COMMENT_MAX, TEXT_MAX, Saved
 from bot.slack import ids
 from bot.mrkdwn import date_token, mention
@@ -139,6 +139,10 @@ def page_blocks(page: InputPage, locale: str | None) -> tuple[str, list[Block]]:
     if page.page < page.pages:
         nav.append(button(t_plain("inputs.next", locale), ids.ACTION_INPUTS_NEXT,
                           page.filter.button_value(page.page + 1)))
+    if page.can_respond and page.filter.disposition is None and page.total:
+        unanswered = page.filter.model_copy(update={"disposition": UNANSWERED})
+        nav.append(button(t_plain("inputs.only_unanswered", locale), ids.ACTION_INPUTS_UNANSWERED,
+                          unanswered.button_value(1)))
     if nav:
         blocks.append(actions(*nav, block_id="inputs.pages"))
     return title, blocks

@@ -58,6 +58,7 @@ BUTTONS = {
     ids.ACTION_INPUT_HISTORY: inputs.show_history,
     ids.ACTION_INPUTS_PREVIOUS: inputs.turn_page,
     ids.ACTION_INPUTS_NEXT: inputs.turn_page,
+    ids.ACTION_INPUTS_UNANSWERED: inputs.turn_page,
     ids.ACTION_REMIND_TOMORROW: reminders.remind_tomorrow,
     ids.ACTION_ESCALATION_EXTEND: reminders.open_extend,
     ids.ACTION_OUTCOMES_OPEN: outcomes.open_from_button,

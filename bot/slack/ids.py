@@ -47,6 +47,7 @@ ACTION_INPUT_RESPOND = "input.respond"
 ACTION_INPUT_HISTORY = "input.history"
 ACTION_INPUTS_PREVIOUS = "inputs.previous"  # value: bot.inputs.pages.InputFilter
 ACTION_INPUTS_NEXT = "inputs.next"
+ACTION_INPUTS_UNANSWERED = "inputs.unanswered"  # the same page turner, filtered to "not yet responded"
 VIEW_RESPOND = "input.response"
 BLOCK_DISPOSITION = "disposition"
 BLOCK_RESPONSE = "response"
