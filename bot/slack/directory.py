@@ -13,7 +13,7 @@ from bot.mrkdwn import mention
 from bot.processes.render import render_list
 from bot.processes.service import get_process, summaries
 from bot.roles.render import render_whoami
-from bot.roles.service import grant, parse_role, require_secretariat, revoke, roles_of
+from bot.roles.service import grant, is_secretariat, parse_role, require_secretariat, revoke, roles_of
 from bot.slack.help import render_help
 from bot.slack.payloads import SlashCommand
 from bot.slack.people import look_up
@@ -67,7 +67,8 @@ def _change_role(session: Session, who: Person, args: list[str], giving: bool) -
 
 
 async def change_role(cmd: SlashCommand, ctx: Ctx, giving: bool) -> None:
-    if giving and cmd.args:  # their reminders are planned in the grant's transaction: in their own zone
+    if giving and cmd.args and await ctx.deps.db(is_secretariat, ctx.who.person):  # (only who may grant)
+        # their reminders are planned in the grant's transaction: in their own zone
         await look_up(ctx.deps, ctx.client, parse_user(cmd.args[0]), ctx.who.person.team_id)
     done = await ctx.deps.db(_change_role, ctx.who.person, cmd.args, giving)
     scope = " ".join(x for x in (done["process"], done["entity"]) if x)
