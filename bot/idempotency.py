@@ -19,3 +19,8 @@ def claim(session: Session, key: str) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+def seen(session: Session, key: str) -> bool:
+    """Whether a key was claimed already (without claiming it)."""
+    return session.get(ProcessedRequest, key[:255]) is not None

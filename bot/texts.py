@@ -36,7 +36,7 @@ DYNAMIC_KEYS = {
     "process_status.{}": ("active", "closed"),
     "help.commands.{}": ("help", "whoami", "entities", "list", "join", "new", "grant", "revoke", "round",
                          "status", "inputs", "export", "doc", "import", "reminders", "mute",
-                         "meetings", "action", "poll", "meeting", "hlcm", "datacall",
+                         "meetings", "action", "poll", "meeting", "meeting_manage", "hlcm", "datacall",
                          "digest"),
     "join.decided_{}": ("approved", "declined"),
     "join.told_{}": ("approved", "declined"),

@@ -61,11 +61,11 @@ def test_the_secretariat_sees_its_commands_and_its_app_home(tmp_path):
     assert "You are Amina (EMG secretariat), U0SEC1, in #framework." in out
     help_text = after(out, "/consult help")
     assert "#framework · consultbot · only visible to you" in help_text
-    assert "*As secretariat*" in help_text and "`/consult new` — create a consultation" in help_text
+    assert "As secretariat" in help_text and "`/consult new` — create a consultation" in help_text
     home = after(out, "/home")
     assert "App Home of consultbot" in home
-    assert "• *secretariat* of the EMG (all processes)" in home
-    assert "*`chemicals`* Chemicals and Waste Issue Management Group" in home
+    assert "• secretariat of the EMG (all processes)" in home
+    assert "`chemicals` Chemicals and Waste Issue Management Group" in home
     assert "chairs @Hiroshi (UNEP); channel #chemicals" in home
     assert "[1] New process" in home
     pressed = after(out, "/press 1")  # the App Home's button opens the modal through a view container
@@ -79,11 +79,11 @@ def test_a_newcomer_asks_to_join_and_the_secretariat_approves_in_its_dm(tmp_path
     assert "*As secretariat*" not in after(out, "/consult help")
     asked = after(out, "/consult join framework UNCTAD")
     assert "only visible to you" in asked
-    assert "Your request to speak for *UNCTAD* in `framework` went to the secretariat." in asked
+    assert "Your request to speak for UNCTAD in `framework` went to the secretariat." in asked
     assert "(1 new for Amina (EMG secretariat): /as 1 to see it.)" in asked
     dm = after(out, "/as U0SEC1")
     assert "DM from consultbot" in dm
-    assert "@Chen (UNCTAD) asks to be a focal point of *UNCTAD* in `framework`" in dm
+    assert "@Chen (UNCTAD) asks to be a focal point of UNCTAD in `framework`" in dm
     assert "[1] Approve  [2] Decline" in dm
     approved = after(out, "/press 1")
     assert "DM from consultbot · edited" in approved
@@ -92,8 +92,8 @@ def test_a_newcomer_asks_to_join_and_the_secretariat_approves_in_its_dm(tmp_path
     assert "(1 new for Chen (UNCTAD): /as 8 to see it.)" in approved
     assert "That button is no longer there" in after(out, "/press 1", nth=2)
     told = after(out, "/as U0NEW1")
-    assert "You are now a focal point of *UNCTAD* in `framework`" in told and "approved by @Amina" in told
-    assert "• *focal point* for *UNCTAD* in `framework`" in after(out, "/consult whoami")
+    assert "You are now a focal point of UNCTAD in `framework`" in told and "approved by @Amina" in told
+    assert "• focal point for UNCTAD in `framework`" in after(out, "/consult whoami")
     assert "The last output had no buttons to press." in after(out, "/press 1", nth=3)
 
 
@@ -116,18 +116,18 @@ def test_the_secretariat_creates_a_process_after_fixing_a_field_error(tmp_path):
     assert "= ipbes" in refused and "= Issue management group" in refused  # what was filled stays
     created = after(out, "/submit", nth=3)
     assert "The modal closed." in created
-    assert "New process `ipbes`: *IPBES nexus assessment*, with UNDP, UNEP." in created
+    assert "New process `ipbes`: IPBES nexus assessment, with UNDP, UNEP." in created
     assert "── #framework · consultbot ───" in created  # announced in the channel the modal came from
     assert "No modal is open." in after(out, "/submit", nth=4)
     listed = after(out, "/consult list")
-    assert "*`ipbes`* IPBES nexus assessment — Issue management group, active; mandate ends 2031-09-30" in listed
+    assert "`ipbes` IPBES nexus assessment — Issue management group, active; mandate ends 2031-09-30" in listed
     assert "chairs @Maria (UNDP) @Hiroshi (UNEP)" in listed.split("`ipbes`")[1]
 
 
 def test_a_chair_cannot_open_the_new_process_modal(tmp_path):
     out = console(["/consult new", "/fill 1 x"], "--user", "U0UNEP1", cwd=tmp_path)
     refused = after(out, "/consult new")
-    assert "This needs the *secretariat* role. The secretariat grants roles: @Amina (EMG secretariat)." in refused
+    assert "This needs the secretariat role. The secretariat grants roles: @Amina (EMG secretariat)." in refused
     assert "Modal:" not in refused
     assert "No modal is open." in after(out, "/fill 1 x")
 
@@ -142,7 +142,7 @@ def test_the_console_asks_who_you_are_and_ends_at_end_of_input(tmp_path):
     assert "You are Lars (WMO), U0WMO1, in #framework." in out
     assert "Now in #chemicals." in after(out, "/channel chemicals")
     whoami = after(out, "/consult whoami")
-    assert "#chemicals · consultbot · only visible to you" in whoami and "*focal point* for *WMO*" in whoami
+    assert "#chemicals · consultbot · only visible to you" in whoami and "focal point for WMO" in whoami
     assert "The bot does not read channel messages" in after(out, "hello")
     assert "/nope is not a command here." in after(out, "/nope")
 
@@ -160,9 +160,21 @@ def test_mrkdwn_reads_as_the_current_person_would_see_it():
     text = "<@U0UNEP1> in <#C0FRAMEWORK>: &lt;!channel&gt; &amp; <https://unemg.org|EMG> :x: " \
            "<!date^1392364800^{date_short_pretty} at {time}|14 Feb 2014>"
     assert mrkdwn(text, names, Style()) == \
-        "@Hiroshi (UNEP) in #framework: <!channel> & EMG (https://unemg.org) ❌ Feb 14, 2014 at 11:00 AM"
+        "@Hiroshi (UNEP) in #framework: <!channel> & EMG (https://unemg.org) ❌ Feb 14, 2014 at 11:00 AM EAT"
     names.timezone, names.locale = "America/New_York", "en-GB"
-    assert mrkdwn("<!date^1392364800^{date_num} {time}|x>", names, Style()) == "2014-02-14 03:00"
+    assert mrkdwn("<!date^1392364800^{date_num} {time}|x>", names, Style()) == "2014-02-14 03:00 EST"
+    assert mrkdwn(":alarm_clock: *Retreat* starts :speech_balloon:", names, Style()) == "⏰ Retreat starts 💬"
+    assert mrkdwn("*Retreat*", names, Style(color=True)) == "\033[1mRetreat\033[0m"
+
+
+def test_a_multi_line_answer_is_one_fill_and_modal_ids_differ_between_runs():
+    multiline = {"type": "input", "block_id": "slots", "element": {"type": "plain_text_input", "action_id": "value",
+                                                                    "multiline": True}}
+    [field] = form.fields({"type": "modal", "blocks": [multiline]})
+    assert form.parse(field, r"2031-01-12 09:00\n 2031-01-13 14:00 \n2031-01-14 10:00", [], []) == \
+        "2031-01-12 09:00\n2031-01-13 14:00\n2031-01-14 10:00"
+    first, second = (Workspace(load_demo(), {"C0FRAMEWORK": "framework"}) for _ in range(2))
+    assert first.next_id("V") != second.next_id("V")  # a second run's modal is not a replay of the first's
 
 
 MODAL = {"type": "modal", "callback_id": "c", "title": {"type": "plain_text", "text": "T"}, "blocks": [

@@ -162,3 +162,12 @@ def test_declining_from_the_app_home_refreshes_it_and_tells_the_person(sender, s
     assert "was declined by <@U0SEC1>" in reply_text(told)
     home = json.dumps(slack.wait_for("views.publish")[0].params["view"])
     assert f'"{request_id}"' not in home
+
+
+def test_the_secretariats_help_names_every_subcommand_and_meeting_outcomes(sender, slack):
+    from bot.slack.app import SUBCOMMANDS
+
+    sender.command(SECRETARIAT, "help")
+    answer = reply_text(slack.wait_for("response_url")[0])
+    missing = [name for name in SUBCOMMANDS if f"/consult {name}" not in answer and f"`{name} " not in answer]
+    assert missing == [] and "meeting outcomes ID" in answer

@@ -1,5 +1,7 @@
 """The meeting's iCalendar file, parsed back with `icalendar` and checked field by field (RFC 5545/5546):
-an invitation is METHOD:REQUEST, a move sends SEQUENCE+1 with the same UID, a cancellation METHOD:CANCEL."""
+an invitation is METHOD:REQUEST, a move sends SEQUENCE+1 with the same UID, a cancellation METHOD:CANCEL.
+Each file is also read by a second, strict parser (`ical`, pydantic-validated RFC 5545): organizer and
+attendees are `mailto:` their Slack e-mail (`urn:slack:` only where Slack has none), CN their name."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import itertools
 from datetime import date, datetime, time, timezone
 
 import pytest
+from ical.calendar_stream import IcsCalendarStream
 from icalendar import Calendar
 
 from bot.entities.service import get_entity
@@ -40,6 +43,7 @@ def meeting(engine) -> dict:
         sync_secretariat(s, [secretariat])
         amina = ensure_person(s, secretariat)
         amina.display_name, amina.timezone, amina.team_id = "Amina", "Europe/Zurich", "T0EMG"
+        amina.email = f"amina{n}@unemg.org"
         process = create_process(s, amina, NewProcess(
             handle=f"chem-ics-{n}", kind="img", title="Chemicals and Waste Issue Management Group",
             timezone="Europe/Zurich", members=["UNEP", "UNDP", "WHO", "ESCAP"]))
@@ -50,6 +54,7 @@ def meeting(engine) -> dict:
             grant(s, secretariat, user, Role.FOCAL_POINT, process, get_entity(s, code))
             person = ensure_person(s, user)
             person.display_name, person.team_id = name, "T0EMG"
+            person.email = None if code == "ESCAP" else f"{name.lower()}{n}@{code.lower()}.org"  # Slack has none
             focal[code] = user
         chair = f"U0ICHAIR{n}"
         inger = ensure_person(s, chair, "T0EMG")
@@ -65,13 +70,20 @@ def meeting(engine) -> dict:
                                     ("ESCAP", "not_attending", "")):
             rsvp(s, ensure_person(s, focal[code]), meeting.id, answer, delegates=names, now=NOW)
         ids = {"id": meeting.id, "uid": meeting.uid}
-    return {**ids, "focal": focal, "chair": chair, "secretariat": secretariat, "handle": process.handle}
+    return {**ids, "focal": focal, "chair": chair, "secretariat": secretariat, "handle": process.handle, "n": n}
 
 
 def _calendar(engine, meeting_id) -> tuple[Calendar, bytes, str]:
     with session_scope(engine) as s:
         data, name, _ = calendar_file(s, meeting_id)
+    _strict(data)
     return Calendar.from_ical(data), data, name
+
+
+def _strict(data: bytes):
+    """The second parser: raises on anything RFC 5545 does not allow; returns its one event."""
+    [event] = IcsCalendarStream.calendar_from_ics(data.decode("utf-8")).events
+    return event
 
 
 def _event(calendar: Calendar):
@@ -104,20 +116,27 @@ def test_an_invitation_is_a_request_with_every_field(engine, meeting):
     assert "1. Opening\n2. Terms of reference (document tor)\n3. Working modalities" in description
     assert all(len(line) <= 75 for line in data.split(b"\r\n"))  # folded, RFC 5545 §3.1
 
+    n = meeting["n"]
     organizer = event["ORGANIZER"]
-    assert str(organizer) == f"urn:slack:T0EMG:{meeting['secretariat']}"
-    assert organizer.params["CN"] == "Amina (EMG secretariat)"
+    assert str(organizer) == f"mailto:amina{n}@unemg.org" and organizer.params["CN"] == "Amina"
     attendees = {str(a): a.params for a in event["ATTENDEE"]}
     focal = meeting["focal"]
-    expected = {focal["UNEP"]: ("Hiroshi (UNEP)", "NEEDS-ACTION"), focal["UNDP"]: ("Maria (UNDP)", "ACCEPTED"),
-                focal["WHO"]: ("Lars (WHO)", "TENTATIVE"), focal["ESCAP"]: ("Somchai (ESCAP)", "DECLINED")}
-    for user, (cn, partstat) in expected.items():
-        params = attendees.pop(f"urn:slack:T0EMG:{user}")
+    expected = {f"mailto:hiroshi{n}@unep.org": ("Hiroshi", "NEEDS-ACTION"),
+                f"mailto:maria{n}@undp.org": ("Maria", "ACCEPTED"), f"mailto:lars{n}@who.org": ("Lars", "TENTATIVE"),
+                f"urn:slack:T0EMG:{focal['ESCAP']}": ("Somchai", "DECLINED")}  # Slack gave no e-mail
+    for address, (cn, partstat) in expected.items():
+        params = attendees.pop(address)
         assert (params["CN"], params["PARTSTAT"], params["ROLE"], params["RSVP"], params["CUTYPE"]) == (
             cn, partstat, "REQ-PARTICIPANT", "TRUE", "INDIVIDUAL")
     chair = attendees.pop(f"urn:slack:T0EMG:{meeting['chair']}")
-    assert (chair["CN"], chair["ROLE"], chair["PARTSTAT"]) == ("Inger (chair)", "CHAIR", "ACCEPTED")
+    assert (chair["CN"], chair["ROLE"], chair["PARTSTAT"]) == ("Inger", "CHAIR", "ACCEPTED")
     assert attendees == {}
+
+    strict = _strict(data)  # the strict parser reads the same people and times
+    assert (strict.organizer.uri, strict.organizer.common_name) == (f"mailto:amina{n}@unemg.org", "Amina")
+    assert {(a.uri, a.common_name) for a in strict.attendees} == {
+        *((address, cn) for address, (cn, _) in expected.items()), (f"urn:slack:T0EMG:{meeting['chair']}", "Inger")}
+    assert strict.dtstart == datetime(2026, 3, 10, 13, 0, tzinfo=UTC) and strict.sequence == 0
 
 
 def test_the_same_meeting_gives_the_same_bytes(engine, meeting):

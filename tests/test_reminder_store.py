@@ -239,21 +239,22 @@ def test_an_overdue_pending_row_survives_a_replan(consultation, clock):
 
 
 def test_a_focal_point_whose_zone_becomes_known_is_reminded_in_it(consultation, clock):
-    """Granted before the bot has seen their profile, a focal point is planned in the round's zone; once
-    their zone is known, the next replan moves their rows to their own mornings, zone and all."""
+    """Granted before the bot has seen their profile, a focal point is planned in their entity's duty-station
+    zone (ESCAP: Bangkok), not the round's; once their own zone is known (this one works from New York), the
+    next replan moves their rows to their own working hours, zone and all."""
     with consultation.session() as s:
         grant(s, SECRETARIAT, "U0ESCAP2", Role.FOCAL_POINT, get_process(s, consultation.handle),
               get_entity(s, "ESCAP"))
     open_the_round(consultation)
     [t7] = [r for r in consultation.rows(recipient="U0ESCAP2") if r.offset == "T-7d"]
-    assert (t7.timezone, t7.send_at) == (GENEVA, FRIDAY_BEFORE)
+    assert (t7.timezone, t7.send_at) == (BANGKOK, utc(11, 30, 1))  # 23:00 Friday in Bangkok: Monday 08:00
     clock.move_to(NOW + timedelta(hours=1))
     with consultation.session() as s:
-        save_profile(s, Profile(slack_user_id="U0ESCAP2", timezone=BANGKOK))
+        save_profile(s, Profile(slack_user_id="U0ESCAP2", timezone=NEW_YORK))
         save_profile(s, Profile(slack_user_id="U0FAO2", timezone=ROME))
         grant(s, SECRETARIAT, "U0FAO2", Role.FOCAL_POINT, get_process(s, consultation.handle), get_entity(s, "FAO"))
     [t7] = [r for r in consultation.rows(recipient="U0ESCAP2") if r.offset == "T-7d"]
-    assert (t7.timezone, t7.send_at, t7.status) == (BANGKOK, utc(11, 30, 1), ReminderStatus.PENDING)
+    assert (t7.timezone, t7.send_at, t7.status) == (NEW_YORK, FRIDAY_BEFORE, ReminderStatus.PENDING)
 
 
 def test_a_claim_leases_rows_and_another_sender_gets_them_only_once_the_lease_has_run_out(consultation, clock):

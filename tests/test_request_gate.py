@@ -252,3 +252,11 @@ def test_a_stale_but_well_signed_replay_is_refused(sender, slack):
     body = _command_body(SECRETARIAT)
     stale = sign(body, timestamp=int(time.time()) - 301)
     assert sender.post(body, FORM, headers=stale, signed=False).status_code == 401
+
+
+def test_every_button_and_modal_the_bot_listens_to_has_a_model_for_what_it_carries():
+    from bot.slack import app as slack_app
+    from bot.slack import forms
+
+    assert set(slack_app.ACTIONS) == set(forms.VALUES)
+    assert set(slack_app.VIEWS) == set(forms.METADATA)

@@ -134,6 +134,8 @@ def parse(field: Field, raw: str, people: list[tuple[str, str]], channels: list[
         return [] if multiple else None
     items = [part.strip() for part in raw.split(",") if part.strip()]
     if kind in TEXT_INPUTS:
+        if field.element.get("multiline"):  # one line typed: `\n` starts another (poll slots, agenda)
+            return "\n".join(line.strip() for line in raw.split("\\n"))
         if kind == "number_input":
             try:
                 float(raw)

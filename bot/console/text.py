@@ -18,7 +18,10 @@ EMOJI = {"white_check_mark": "✅", "x": "❌", "warning": "⚠️", "wave": "�
          "hourglass": "⏳", "hourglass_flowing_sand": "⏳", "calendar": "📅", "memo": "📝",
          "bell": "🔔", "information_source": "ℹ️", "heavy_check_mark": "✔️", "no_entry": "⛔",
          "lock": "🔒", "page_facing_up": "📄", "inbox_tray": "📥", "outbox_tray": "📤",
-         "pushpin": "📌", "clipboard": "📋", "bar_chart": "📊", "speech_balloon": "💬"}
+         "pushpin": "📌", "clipboard": "📋", "bar_chart": "📊", "speech_balloon": "💬", "alarm_clock": "⏰",
+         "arrows_counterclockwise": "🔄", "grey_question": "❔", "leftwards_arrow_with_hook": "↩️",
+         "pencil2": "✏️", "rotating_light": "🚨", "calendar_spiral": "🗓️", "busts_in_silhouette": "👥",
+         "heavy_plus_sign": "➕"}
 ANSI = {"bold": "1", "dim": "2", "underline": "4", "red": "31", "green": "32", "yellow": "33", "cyan": "36"}
 
 
@@ -91,6 +94,7 @@ def format_date(timestamp: int, fmt: str, names: Names, now: datetime | None = N
     now = (now or datetime.now(zone)).astimezone(zone)
     twelve_hour = (names.locale or "en-US").replace("_", "-") == "en-US"
     clock = moment.strftime("%I:%M %p").lstrip("0") if twelve_hour else moment.strftime("%H:%M")
+    clock += f" {moment.tzname()}"  # the reader's zone, as Slack's own clock would not say
     parts = {
         "date_num": moment.strftime("%Y-%m-%d"),
         "date": f"{moment:%B} {_ordinal(moment.day)}, {moment.year}",
@@ -142,8 +146,7 @@ def mrkdwn(text: str, names: Names, style: Style) -> str:
 
 def _plain_part(text: str, style: Style) -> str:
     text = EMOJI_CODE.sub(lambda m: EMOJI.get(m.group(1), m.group(0)), text)
-    if style.color:
-        text = BOLD.sub(lambda m: style.bold(m.group(1)), text)
+    text = BOLD.sub(lambda m: style.bold(m.group(1)), text)  # without colour: the words, not the asterisks
     return unescape(text)
 
 

@@ -39,10 +39,13 @@ class Workspace(ViewsApi, FilesApi):
         self.activity = time.monotonic()
         self.inflight = 0
         self._ids = itertools.count(1)
+        # this run's mark in every ID: with --database-url a second run's modal V…1 is not the first run's,
+        # whose submission the bot remembers (idempotency keys) and would drop as a replay
+        self.run = secrets.token_hex(3).upper()
 
     # ---- identities
     def next_id(self, prefix: str) -> str:
-        return f"{prefix}{next(self._ids):08d}"
+        return f"{prefix}{self.run}{next(self._ids):06d}"
 
     def next_ts(self) -> str:
         return f"{time.time():.6f}".split(".")[0] + f".{next(self._ids):06d}"

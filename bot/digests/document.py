@@ -67,6 +67,12 @@ def change_lines(d: Digest, locale: str | None) -> list[str]:
     lines += [_l("change_nil", locale, number=n, entity=code) for n, code in c.nil_returns]
     if c.responses:
         lines.append(_l("change_responses", locale, count=c.responses))
+    by_entity: dict[tuple[int, str], list[tuple[str, int]]] = {}
+    for number, code, disposition, count in c.responded:
+        by_entity.setdefault((number, code), []).append((disposition, count))
+    lines += [_l("change_responded", locale, number=number, entity=code, count=sum(n for _, n in found),
+                 dispositions=", ".join(f"{n} {t_plain(f'dispositions.{d}', locale)}" for d, n in found))
+              for (number, code), found in by_entity.items()]
     if c.decisions:
         lines.append(_l("change_decisions", locale, count=c.decisions))
     if c.meetings_held:

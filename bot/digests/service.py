@@ -131,6 +131,7 @@ class Changes:
     inputs: list[tuple[int, str, int]] = field(default_factory=list)  # (round number, entity code, new inputs)
     nil_returns: list[tuple[int, str]] = field(default_factory=list)  # (round number, entity code)
     responses: int = 0  # inputs given a disposition
+    responded: list[tuple[int, str, str, int]] = field(default_factory=list)  # (round, entity, disposition, inputs)
     decisions: int = 0
     meetings_held: int = 0
     meetings_scheduled: int = 0
@@ -290,9 +291,12 @@ def _changes(session: Session, process: Process, rounds: list[Round], since: dat
     nil = session.exec(
         select(NilReturn.round_id, Entity.code).join(Entity, NilReturn.entity_id == Entity.id)
         .where(NilReturn.round_id.in_(ids), NilReturn.withdrawn_at.is_(None), NilReturn.at > since)).all()
-    responses = session.exec(
-        select(func.count(Response.id)).join(Input, Response.input_id == Input.id)
-        .where(Input.round_id.in_(ids), Input.status == InputStatus.ACTIVE, Response.at > since)).one()
+    responded = session.exec(
+        select(Input.round_id, Entity.code, Response.disposition, func.count(Response.id))
+        .join(Input, Response.input_id == Input.id).join(Entity, Input.entity_id == Entity.id)
+        .where(Input.round_id.in_(ids), Input.status == InputStatus.ACTIVE, Response.at > since)
+        .group_by(Input.round_id, Entity.code, Response.disposition)).all()
+    responses = sum(n for *_, n in responded)
     decisions = session.exec(
         select(func.count(Decision.id)).join(Meeting, Decision.meeting_id == Meeting.id)
         .where(Meeting.process_id == process.id, Decision.at > since)).one()
@@ -304,7 +308,8 @@ def _changes(session: Session, process: Process, rounds: list[Round], since: dat
         rounds_closed=sorted(r.number for r in rounds if r.closed_at is not None and r.closed_at > since),
         inputs=sorted((numbers[round_id], code, n) for round_id, code, n in inputs),
         nil_returns=sorted((numbers[round_id], code) for round_id, code in nil),
-        responses=responses, decisions=decisions, meetings_held=held, meetings_scheduled=scheduled,
+        responses=responses, responded=sorted((numbers[r], code, str(d), n) for r, code, d, n in responded),
+        decisions=decisions, meetings_held=held, meetings_scheduled=scheduled,
         items_done=_actions(session, process, today, ActionItem.status == ActionStatus.DONE,
                             ActionItem.done_at > since))
 

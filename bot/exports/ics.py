@@ -4,8 +4,10 @@
 - ``METHOD:CANCEL`` with ``STATUS:CANCELLED`` for a cancellation: same UID, SEQUENCE up by one.
 
 Times are written in UTC (``DTSTART:20140214T083000Z``), which every calendar reads without a
-VTIMEZONE. Slack gives the bot no e-mail addresses, so the organizer and the attendees are
-``urn:slack:<team>:<user>`` addresses: stable, unique, and a calendar shows their CN.
+VTIMEZONE. The organizer and the attendees are ``mailto:`` their e-mail address from Slack
+(users.info ``profile.email``, scope ``users:read.email``), which Outlook and Google Calendar match
+attendees and route replies by; ``urn:slack:<team>:<user>`` only for someone Slack gave no address
+for. ``CN`` is the person's name.
 DTSTAMP is the meeting's last change, so exporting the same meeting twice gives the same bytes.
 """
 
@@ -27,9 +29,12 @@ class CalendarPerson:
     slack_user_id: str
     team_id: str | None
     name: str
+    email: str | None = None
 
     @property
     def address(self) -> str:
+        if self.email:
+            return f"mailto:{self.email}"
         return f"urn:slack:{self.team_id}:{self.slack_user_id}" if self.team_id else f"urn:slack:{self.slack_user_id}"
 
 
@@ -110,17 +115,10 @@ def render_calendar(meeting: CalendarMeeting, locale: str | None = None) -> byte
     if meeting.online_link:
         event.add("url", meeting.online_link)
     event.add("description", description(meeting, locale))
-    organizer_name = meeting.organizer.name
-    if meeting.organizer_is_secretariat:
-        organizer_name = t_plain("meetings.ics_organizer_secretariat", locale, name=organizer_name)
-    event.add("organizer", _address(meeting.organizer, organizer_name), encode=0)
+    event.add("organizer", _address(meeting.organizer, meeting.organizer.name), encode=0)
     for attendee in meeting.attendees:
-        if attendee.entity_codes:
-            name = t_plain("meetings.ics_attendee", locale, name=attendee.person.name,
-                           entities=", ".join(attendee.entity_codes))
-            partstat = PARTSTAT[attendee.attendance]
-        else:
-            name, partstat = t_plain("meetings.ics_chair", locale, name=attendee.person.name), "ACCEPTED"
+        name = attendee.person.name
+        partstat = PARTSTAT[attendee.attendance] if attendee.entity_codes else "ACCEPTED"
         params = {"cutype": "INDIVIDUAL", "role": "CHAIR" if attendee.chair else "REQ-PARTICIPANT",
                   "partstat": partstat}
         if not meeting.cancelled and attendee.entity_codes:

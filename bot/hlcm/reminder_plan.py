@@ -21,6 +21,7 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from bot.hlcm.service import asked_entities, focal_points
+from bot.people.service import zone_of
 from bot.reminders import policy, store
 from bot.reminders.plan import deadline_schedule, next_open, parse_offsets, stamp
 from bot.roles.service import secretariat_people
@@ -57,7 +58,7 @@ def wanted_rows(session: Session, call: DataCall, offsets: list[str], now: datet
     entities = asked_entities(session, call)
     for entity, person in focal_points(session, [e.id for e in entities]):
         chased.add((entity.id, person.slack_user_id))
-        zone_name = person.timezone or call.timezone
+        zone_name = zone_of(person.timezone, entity.timezone, call.timezone)
         for planned in deadline_schedule(call.deadline, call.timezone, zone_name, offsets, now, quiet):
             wanted.append(store.Wanted(
                 key=reminder_key(call, planned.offset, entity.code, person.slack_user_id), kind=REMINDER,

@@ -11,6 +11,7 @@ from bot.exports.matrix_model import Matrix, MatrixRow, ResponseUpdate
 from bot.exports.matrix_text import write_csv, write_markdown
 from bot.exports.matrix_xlsx import write_xlsx
 from bot.inputs.formats import FORMATS  # noqa: F401 - bot/slack/exports.py reads it from here
+from bot.inputs.heard_back import AT_ONCE
 from bot.inputs.service import respond
 from bot.rounds.service import describe
 from bot.timezones import local_text
@@ -46,7 +47,7 @@ def known_rows(matrix: Matrix) -> dict[str, MatrixRow]:
 def apply_responses(session: Session, person: Person, round_: Round, updates: list[ResponseUpdate]) -> int:
     """All the updates of a checked file, in the caller's one transaction: all or nothing."""
     for update in updates:
-        respond(session, person, update.ref, update.disposition, update.response, round_)
+        respond(session, person, update.ref, update.disposition, update.response, round_, wait=AT_ONCE)
     return len(updates)
 
 

@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 
 from bot.errors import NotAllowed, NotFound
 from bot.inputs.service import speaks_for
-from bot.roles.service import is_secretariat, secretariat_mentions
+from bot.roles.service import secretariat_mentions
 from bot.rounds.service import asked
 from storage.models import Entity, Input, Person, Response, Round, Section
 
@@ -37,20 +37,21 @@ def answerable(session: Session, person: Person, round_id: int) -> tuple[Round, 
     return round_, entities, list(sections)
 
 
-def input_rows(session: Session, person: Person, round_: Round) -> list[InputRow]:
-    """The secretariat sees every input; a focal point sees their entities' (and edits them)."""
-    everyone = is_secretariat(session, person)
-    mine = {e.id for e in speaks_for(session, person, round_.process_id)}
-    query = (select(Input, Entity.code, Section, Response)
-             .join(Entity, Input.entity_id == Entity.id)
-             .join(Section, Input.section_id == Section.id, isouter=True)
-             .join(Response, Response.input_id == Input.id, isouter=True)
-             .where(Input.round_id == round_.id))
-    if not everyone:
-        query = query.where(Input.entity_id.in_(mine or {-1}))
-    rows = session.exec(query.order_by(Section.position, Entity.code, Input.id)).all()
-    return [InputRow(i, code, s, r, i.entity_id in mine) for i, code, s, r in rows]
-
-
 def response_of(session: Session, input_id: int) -> Response | None:
     return session.exec(select(Response).where(Response.input_id == input_id)).first()
+
+
+def round_by_id(session: Session, round_id: int) -> Round:
+    round_ = session.get(Round, round_id) if round_id else None
+    if round_ is None:
+        raise NotFound("errors.round_unknown", process="—", number=round_id)
+    return round_
+
+
+def entity_code(session: Session, entity_id: int) -> str:
+    return session.get(Entity, entity_id).code
+
+
+def section_numbers(session: Session, round_: Round) -> dict[int, str]:
+    """Section id → number in the round's version (for an input's revisions)."""
+    return dict(session.exec(select(Section.id, Section.number).where(Section.version_id == round_.version_id)).all())

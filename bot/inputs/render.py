@@ -4,15 +4,27 @@ from __future__ import annotations
 
 import json
 
+from bot.inputs.pages import UNANSWERED, InputPage
 from bot.inputs.service import COMMENT_MAX, TEXT_MAX, Saved
 from bot.slack import ids
 from bot.mrkdwn import date_token, mention
-from bot.slack.blocks import Block, actions, button, input_block, modal, option, section
+from bot.slack.blocks import Block, actions, button, context, header, input_block, modal, option, section
 from bot.slack.blocks import sections as sections_of
 from bot.texts import t, t_plain
 from storage.models import Disposition, Entity, Input, InputKind, InputRevision, Response, Section
 
 SECTION_OPTIONS_MAX = 99  # Slack allows 100 options; one is "general"
+OPTION_TEXT = 75  # Slack's limit for an option's text
+
+
+def section_label(s: Section) -> str:
+    """`3.2 Scope of application`; a numbered paragraph has no heading: `para 14 — The Parties agree…`."""
+    if s.heading.strip():
+        label = f"{s.number} {s.heading}".strip()
+    else:
+        words = " ".join((s.text or "").split())
+        label = f"{s.number} — {words}" if words else s.number
+    return label if len(label) <= OPTION_TEXT else label[:OPTION_TEXT - 1].rstrip() + "…"
 
 
 def input_modal(round_id: int, entities: list[Entity], sections: list[Section], locale: str | None,
@@ -29,7 +41,7 @@ def input_modal(round_id: int, entities: list[Entity], sections: list[Section], 
         entity_element["initial_option"] = initial(entity_options, next(
             (e.code for e in entities if e.id == existing.entity_id), entity_options[0]["value"]))
     if len(sections) <= SECTION_OPTIONS_MAX:
-        section_options = [general] + [option(f"{s.number} {s.heading}".strip(), s.number) for s in sections]
+        section_options = [general] + [option(section_label(s), s.number) for s in sections]
         section_element: dict = {"type": "static_select", "options": section_options,
                                  "initial_option": initial(section_options, existing_section or "general")}
     else:  # a long document: type the number
@@ -95,6 +107,45 @@ def input_blocks(item: Input, entity_code: str, where: Section | None, response:
     if buttons:
         blocks.append(actions(*buttons, block_id=f"input:{value}"))
     return blocks
+
+
+def _filters(page: InputPage, locale: str | None) -> str:
+    wanted = page.filter
+    parts = [t_plain(f"inputs.filter_{name}", locale, value=value) for name, value in
+             (("section", wanted.section), ("entity", wanted.entity), ("disposition", wanted.disposition))
+             if value is not None]
+    return ", ".join(parts)
+
+
+def page_blocks(page: InputPage, locale: str | None) -> tuple[str, list[Block]]:
+    """One page: each input with its buttons, a footer counting inputs (not blocks), Previous / Next."""
+    title = t_plain("inputs.list_header", locale, number=page.round.number, count=page.total)
+    blocks: list[Block] = [header(title)]
+    filters = _filters(page, locale)
+    if filters:
+        blocks.append(context(t("inputs.filtered_by", locale, filters=filters)))
+    for row in page.rows:
+        blocks += input_blocks(row.input, row.entity_code, row.section, row.response, row.can_edit,
+                               page.can_respond, locale)
+    if not page.rows:
+        blocks.append(section(t("inputs.none_filtered" if filters else "inputs.none", locale)))
+    else:
+        blocks.append(context(t("inputs.page_footer", locale, first=page.first, last=page.last, total=page.total,
+                                page=page.page, pages=page.pages)))
+    nav = []
+    if page.page > 1:
+        nav.append(button(t_plain("inputs.previous", locale), ids.ACTION_INPUTS_PREVIOUS,
+                          page.filter.button_value(page.page - 1)))
+    if page.page < page.pages:
+        nav.append(button(t_plain("inputs.next", locale), ids.ACTION_INPUTS_NEXT,
+                          page.filter.button_value(page.page + 1)))
+    if page.can_respond and page.filter.disposition is None and page.total:
+        unanswered = page.filter.model_copy(update={"disposition": UNANSWERED})
+        nav.append(button(t_plain("inputs.only_unanswered", locale), ids.ACTION_INPUTS_UNANSWERED,
+                          unanswered.button_value(1)))
+    if nav:
+        blocks.append(actions(*nav, block_id="inputs.pages"))
+    return title, blocks
 
 
 def respond_modal(item: Input, entity_code: str, response: Response | None, locale: str | None) -> dict:

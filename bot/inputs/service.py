@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from pydantic import BaseModel
 from sqlmodel import Session, select
@@ -12,6 +12,7 @@ from bot import audit
 from bot.documents.service import find_section
 from bot.entities.service import get_entity
 from bot.errors import Conflict, Invalid, NotAllowed, NotFound
+from bot.inputs.heard_back import SITTING, gather
 from bot.roles.service import is_secretariat, require_secretariat, secretariat_mentions
 from bot.rounds.service import entity_deadline, is_open_for
 from storage.models import (Disposition, Entity, Input, InputKind, InputRevision, InputStatus, Membership,
@@ -211,8 +212,9 @@ def history(session: Session, person: Person, input_id: int) -> tuple[Input, lis
 
 
 def respond(session: Session, person: Person, ref_or_id: str | int, disposition: str, text: str,
-            round_: Round | None = None) -> Response:
-    """The secretariat's disposition and response text for one input (replaces an earlier one)."""
+            round_: Round | None = None, wait: timedelta = SITTING) -> Response:
+    """The secretariat's disposition and response text for one input (replaces an earlier one); the
+    entity's focal points hear of it with the rest of the batch, `wait` after it (bot/inputs/heard_back.py)."""
     require_secretariat(session, person)
     query = select(Input).where(Input.id == ref_or_id) if isinstance(ref_or_id, int) else \
         select(Input).where(Input.ref == ref_or_id, Input.round_id == (round_.id if round_ else None))
@@ -234,4 +236,5 @@ def respond(session: Session, person: Person, ref_or_id: str | int, disposition:
         response.by, response.at = person.slack_user_id, utcnow()
     session.add(response)
     audit.record(session, person.slack_user_id, "input.respond", response, before=before)
+    gather(session, item, response, utcnow(), wait)
     return response

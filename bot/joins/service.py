@@ -92,6 +92,12 @@ def decide_join(session: Session, actor: Person, request_id: int, approve: bool)
     return view
 
 
+def requester_of(session: Session, request_id: int) -> str | None:
+    """The Slack user ID behind a join request (None when there is no such request)."""
+    request = session.get(JoinRequest, request_id)
+    return session.get(Person, request.person_id).slack_user_id if request is not None else None
+
+
 def pending_requests(session: Session) -> list[JoinView]:
     rows = session.exec(select(JoinRequest).where(JoinRequest.status == RequestStatus.PENDING)
                         .order_by(JoinRequest.created_at)).all()

@@ -4,7 +4,8 @@ create, move, cancel.
 - ``meeting.reminder``: each focal point of each invited entity, and each chair, one row per person
   at each of the meeting's offsets before its start (T-7d, T-1d: same wall-clock time in the
   meeting's zone, held back by quiet hours in the recipient's; T-1h: a last call, sent whatever
-  the hour). An ordinary reminder that quiet hours push to within 2 hours of the last call is dropped.
+  the hour). An ordinary reminder that quiet hours push out still goes if that is before the start;
+  only one pushed to the time of the last call (or later) is dropped.
   Whether the person's entity still comes is checked at send time (bot/meetings/reminder_messages.py).
 - ``meeting.outcomes``: each secretariat member, one day after the meeting ended, in their working
   hours; at send time it goes only if no outcomes were recorded.
@@ -18,6 +19,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
+from bot.people.service import zone_of
 from bot.reminders import policy, store
 from bot.reminders.plan import Planned, QuietHours, deadline_schedule, next_open, parse_offsets, stamp
 from bot.roles.service import secretariat_people
@@ -27,7 +29,6 @@ REMINDER = "meeting.reminder"
 OUTCOMES = "meeting.outcomes"
 KINDS = (REMINDER, OUTCOMES)
 OUTCOMES_AFTER = timedelta(days=1)
-LAST_CALL_GAP = timedelta(hours=2)
 
 
 def reminder_key(meeting: Meeting, offset: str, user_id: str) -> str:
@@ -41,12 +42,13 @@ def outcomes_key(meeting: Meeting, user_id: str) -> str:
 def meeting_schedule(start: datetime, meeting_timezone: str, recipient_timezone: str, offsets: list[str],
                      now: datetime, quiet: QuietHours) -> list[Planned]:
     """The reminders one person gets before a meeting: `deadline_schedule` with the start as the
-    deadline (stale at the start), less any ordinary reminder that quiet hours push to within 2
-    hours before the last call (a Monday 09:00 meeting: "1 day before" would come at 08:00 Monday)."""
+    deadline (stale at the start). A reminder that quiet hours push out still goes when its new time
+    is before the meeting (a Monday 10:00 meeting: "1 day before" falls on Sunday and comes at 08:00
+    Monday, before the 09:00 last call); only one that would come with or after a last call is
+    dropped (a Monday 09:00 meeting: "1 day before" and the last call both at 08:00)."""
     planned = deadline_schedule(start, meeting_timezone, recipient_timezone, offsets, now, quiet)
     calls = [p.send_at for p in planned if not p.quiet]
-    return [p for p in planned
-            if not p.quiet or all(call < p.send_at or call - p.send_at >= LAST_CALL_GAP for call in calls)]
+    return [p for p in planned if not p.quiet or all(p.send_at < call for call in calls)]
 
 
 def wanted_reminders(session: Session, meeting: Meeting, now: datetime) -> tuple[list[store.Wanted], set[str]]:
@@ -55,12 +57,13 @@ def wanted_reminders(session: Session, meeting: Meeting, now: datetime) -> tuple
 
     quiet = policy.quiet_hours()
     offsets = parse_offsets(meeting.reminder_offsets)
-    entity_ids = {e.code: e.id for e in invited(session, meeting)}
+    entities = {e.code: e for e in invited(session, meeting)}
     wanted = []
     people = recipients(session, meeting)
     for person in people:
-        zone_name = person.timezone or meeting.timezone
-        entity_id = entity_ids.get(person.entity_codes[0]) if len(person.entity_codes) == 1 else None
+        entity = entities.get(person.entity_codes[0]) if person.entity_codes else None
+        zone_name = zone_of(person.timezone, entity.timezone if entity else None, meeting.timezone)
+        entity_id = entity.id if entity is not None and len(person.entity_codes) == 1 else None
         for planned in meeting_schedule(meeting.start, meeting.timezone, zone_name, offsets, now, quiet):
             wanted.append(store.Wanted(
                 key=reminder_key(meeting, planned.offset, person.slack_user_id), kind=REMINDER,

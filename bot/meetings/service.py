@@ -611,7 +611,7 @@ def calendar_data(session: Session, meeting: Meeting, locale: str | None = None)
     def who(user_id: str) -> CalendarPerson:
         person = people.get(user_id)
         return CalendarPerson(user_id, person.team_id if person else None,
-                              (person.display_name if person else "") or user_id)
+                              (person.display_name if person else "") or user_id, person.email if person else None)
 
     attendees = []
     for invitee in recipients(session, meeting):

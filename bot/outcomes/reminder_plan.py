@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timezone
 
 from sqlmodel import Session, select
 
+from bot.people.service import zone_of
 from bot.reminders import policy, store
 from bot.reminders.plan import deadline_schedule, stamp
 from bot.timezones import zone
@@ -46,7 +47,7 @@ def wanted_rows(session: Session, item: ActionItem, now: datetime) -> list[store
     quiet = policy.quiet_hours()
     wanted = []
     for person, entity in owners(session, item):
-        zone_name = person.timezone or process.timezone
+        zone_name = zone_of(person.timezone, entity.timezone, process.timezone)
         for planned in deadline_schedule(deadline, process.timezone, zone_name, list(OFFSETS), now, quiet):
             wanted.append(store.Wanted(
                 key=due_key(item, deadline, planned.offset, entity.code, person.slack_user_id), kind=DUE,

@@ -24,6 +24,7 @@ class Profile(BaseModel):
     display_name: str = ""
     timezone: str | None = None
     locale: str | None = None
+    email: str | None = None
 
 
 def find_person(session: Session, slack_user_id: str) -> Person | None:
@@ -56,6 +57,8 @@ def save_profile(session: Session, profile: Profile) -> Person:
     if is_timezone(profile.timezone):
         person.timezone = profile.timezone
     person.locale = profile.locale or person.locale
+    if profile.email and "@" in profile.email and len(profile.email) <= 254:
+        person.email = profile.email
     person.updated_at = utcnow()
     after = audit.snapshot(person)
     if before != after:
@@ -66,6 +69,12 @@ def save_profile(session: Session, profile: Profile) -> Person:
         session.flush()
         replan_person(session, person, utcnow())
     return person
+
+
+def zone_of(own: str | None, entity_zone: str | None, fallback: str) -> str:
+    """The zone a person's reminders are planned in: their own (from Slack), else their entity's duty
+    station's (a focal point Slack cannot tell us about), else `fallback` (the round's, the meeting's)."""
+    return own or (entity_zone if is_timezone(entity_zone) else None) or fallback
 
 
 def people_by_ids(session: Session, ids: list[int]) -> dict[int, Person]:

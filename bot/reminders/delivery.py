@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session
 
 from bot.digests.weekly import WEEKLY_DIGEST, weekly_digest_message
+from bot.inputs.heard_back import KIND as RESPONSES, heard_back_message
 from bot.hlcm.reminder_messages import reminder_message as datacall_reminder_message
 from bot.hlcm.reminder_plan import REMINDER as DATACALL_REMINDER
 from bot.hlcm.reminder_messages import escalation_message as datacall_escalation_message
@@ -47,6 +48,7 @@ KINDS: dict[str, Prepare] = {
     DATACALL_REMINDER: datacall_reminder_message,
     DATACALL_ESCALATION: datacall_escalation_message,
     WEEKLY_DIGEST: weekly_digest_message,
+    RESPONSES: heard_back_message,
 }
 
 

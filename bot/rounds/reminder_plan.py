@@ -14,6 +14,7 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
+from bot.people.service import zone_of
 from bot.reminders import policy, store
 from bot.reminders.plan import deadline_schedule, next_open, parse_offsets, stamp
 from bot.roles.service import secretariat_people
@@ -55,7 +56,7 @@ def wanted_deadline_rows(session: Session, round_: Round, now: datetime) -> tupl
         if deadline is None or deadline <= now:
             continue
         chased.add((entity.id, deadline, person.slack_user_id))
-        zone_name = person.timezone or round_.timezone
+        zone_name = zone_of(person.timezone, entity.timezone, round_.timezone)
         for planned in deadline_schedule(deadline, round_.timezone, zone_name, offsets, now, quiet):
             wanted.append(store.Wanted(
                 key=deadline_key(round_, deadline, planned.offset, entity.code, person.slack_user_id),

@@ -15,6 +15,7 @@ from bot.slack import (directory, exports, files, ids, inputs, joins, meetings, 
 from bot.slack import datacall
 from bot.slack import digests
 from bot.slack import hlcm
+from bot.slack import people
 from bot.slack.home import publish_home
 from bot.slack.payloads import AppHomeOpened, BlockAction, SlashCommand, ViewSubmission
 from bot.slack.errors import guarded, report
@@ -59,6 +60,9 @@ BUTTONS = {
     ids.ACTION_INPUT_WITHDRAW: inputs.withdraw,
     ids.ACTION_INPUT_RESPOND: inputs.open_respond,
     ids.ACTION_INPUT_HISTORY: inputs.show_history,
+    ids.ACTION_INPUTS_PREVIOUS: inputs.turn_page,
+    ids.ACTION_INPUTS_NEXT: inputs.turn_page,
+    ids.ACTION_INPUTS_UNANSWERED: inputs.turn_page,
     ids.ACTION_REMIND_TOMORROW: reminders.remind_tomorrow,
     ids.ACTION_ESCALATION_EXTEND: reminders.open_extend,
     ids.ACTION_OUTCOMES_OPEN: outcomes.open_from_button,
@@ -96,7 +100,7 @@ TRIGGERS = {"new", "round", "doc", "import", ids.ACTION_INPUT_OPEN, ids.ACTION_I
 TRIGGERS |= {"datacall", ids.ACTION_DATACALL_FILL}  # open, fill and return open a modal
 ACTIONS = (ids.ACTION_JOIN_APPROVE, ids.ACTION_JOIN_DECLINE, ids.ACTION_OPEN_NEW_PROCESS, *BUTTONS)
 VIEWS = tuple(SUBMISSIONS)
-EVENTS = ("app_home_opened",)
+EVENTS = ("app_home_opened", "user_change")
 CATCH_ALLS = ("not_ours", "no_options")  # the listeners registered last, for what the bot does not handle
 
 
@@ -189,6 +193,14 @@ def build_app(deps: Deps, client: AsyncWebClient, signing_secret: str) -> AsyncA
             return
         who = await caller(deps, client, opened.user, body.get("team_id"), context)
         await publish_home(Ctx(deps, client, who))
+
+    @app.event("user_change")
+    @guarded
+    async def user_change(ack, body, event) -> None:
+        await ack()
+        await deps.after_ack()
+        if await deps.db(idempotency.claim, f"event:{body.get('event_id')}"):
+            await people.user_changed(deps, event)
 
     # Registered last, so they answer only what nothing above did: an action, view, command or event the
     # bot does not know (a stale message from an older version, or a forged one) is acked and logged.

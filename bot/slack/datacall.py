@@ -10,16 +10,17 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from bot import idempotency
 from bot.entities.service import get_entity
 from bot.errors import Conflict, DomainError, Invalid, NotAllowed
 from bot.hlcm import render
+from bot.hlcm.queries import open_calls, open_form_entities, pending_reminders
 from bot.hlcm.pages import Page, page_of, paginate
 from bot.hlcm.questionnaire import questionnaire
-from bot.hlcm.reminder_plan import DEFAULT_OFFSETS, REMINDER
-from bot.hlcm.service import (asked_entities, call_status, check_submission, check_year, close_with_reminders,
+from bot.hlcm.reminder_plan import DEFAULT_OFFSETS
+from bot.hlcm.service import (asked_entities, call_status, check_submission, close_with_reminders,
                               current, entities_for, extend_data_call, flagged_changes, focal_points, get_call,
                               may_report_for, open_with_reminders, owing, parse_figures, prefill, previous_figures,
                               return_submission, save_draft, submit)
@@ -35,8 +36,7 @@ from bot.slack.payloads import BlockAction, SlashCommand, ViewSubmission
 from bot.slack.reply import Ctx, dm_quietly
 from bot.texts import t
 from bot.timezones import LocalTimeError, is_timezone, suggest_timezones, to_utc
-from storage.models import (DataCall, DataCallStatus, Entity, Person, ProcessedRequest, Reminder, ReminderStatus,
-                            SubmissionStatus)
+from storage.models import DataCall, DataCallStatus, Entity, Person, SubmissionStatus
 from storage.types import utcnow
 
 OPEN_FIELDS = {"deadline_date": ids.BLOCK_DEADLINE_DATE, "deadline": ids.BLOCK_DEADLINE_DATE,
@@ -83,16 +83,8 @@ async def datacall_command(cmd: SlashCommand, ctx: Ctx) -> None:
 # ---- open (secretariat)
 
 
-def _open_data(session: Session, person: Person, year: int) -> list[Entity]:
-    require_secretariat(session, person)
-    check_year(year, utcnow())
-    if session.exec(select(DataCall.id).where(DataCall.year == year)).first() is not None:
-        raise Conflict("hlcm.call_exists", year=year)
-    return list(session.exec(select(Entity).order_by(Entity.code)).all())
-
-
 async def open_modal(ctx: Ctx, trigger_id: str | None, year: int) -> None:
-    entities = await ctx.deps.db(_open_data, ctx.who.person, year)
+    entities = await ctx.deps.db(open_form_entities, ctx.who.person, year)
     zone_name = ctx.who.timezone if is_timezone(ctx.who.timezone) else "Europe/Zurich"
     view = render.open_modal(year, entities, utcnow().date(), zone_name, questionnaire(), ctx.locale,
                              DEFAULT_OFFSETS)
@@ -110,7 +102,7 @@ class OpenRequest:
 
 def parse_open(submission: ViewSubmission) -> OpenRequest:
     """The modal's values, the deadline as UTC; Invalid names the field at fault."""
-    year = submission.metadata.get("year")
+    year = submission.meta.year
     if not isinstance(year, int):
         raise Invalid("datacall.usage")
     zone_name = (submission.value(ids.BLOCK_TIMEZONE) or "").strip()
@@ -153,9 +145,7 @@ def _open(session: Session, person: Person, request: OpenRequest, key: str) -> O
                                request.codes or None, request.offsets)
     asked = asked_entities(session, call)
     people = [(e.code, p.slack_user_id, p.locale) for e, p in focal_points(session, [e.id for e in asked])]
-    rows = session.exec(select(Reminder.id).where(Reminder.kind == REMINDER, Reminder.subject_id == call.id,
-                                                  Reminder.status == ReminderStatus.PENDING)).all()
-    return Opened(call, [e.code for e in asked], people, len(rows))
+    return Opened(call, [e.code for e in asked], people, pending_reminders(session, call))
 
 
 async def submit_open(submission: ViewSubmission, ctx: Ctx, ack) -> None:
@@ -249,7 +239,7 @@ async def fill_button(action: BlockAction, ctx: Ctx) -> None:
 
 
 async def submit_choice(submission: ViewSubmission, ctx: Ctx, ack) -> None:
-    year = submission.metadata.get("year")
+    year = submission.meta.year
     code = submission.value(ids.BLOCK_ENTITY) or ""
     try:
         view = await ctx.deps.db(_start, ctx.who.person, int(year), code, ctx.locale)
@@ -288,10 +278,6 @@ def _errors_on_page(errors: list[Invalid], page: Page, locale: str | None) -> di
     return found
 
 
-def _seen(session: Session, key: str) -> bool:
-    return session.get(ProcessedRequest, key[:255]) is not None
-
-
 def _submit(session: Session, person: Person, year: int, code: str, figures: dict, reasons: dict,
             key: str) -> Submitted:
     if not idempotency.claim(session, key):
@@ -308,7 +294,7 @@ def _save_page(session: Session, person: Person, year: int, code: str, number: i
         raise Invalid("datacall.usage")
     page = pages[number - 1]
     last = number == len(pages)
-    if last and _seen(session, key):
+    if last and idempotency.seen(session, key):
         raise _Duplicate()
     call, entity = _call_for(session, person, year, code)
     typed, errors = parse_figures(answers)
@@ -389,7 +375,7 @@ async def save_page(submission: ViewSubmission, ctx: Ctx, ack) -> None:
 
 def _save_reasons(session: Session, person: Person, year: int, code: str, reasons: dict[str, str], key: str,
                   locale: str | None) -> Outcome:
-    if _seen(session, key):
+    if idempotency.seen(session, key):
         raise _Duplicate()
     call, entity = _call_for(session, person, year, code)
     return _submit_or_ask(session, person, call, entity, prefill(session, entity.id, year), reasons, key, locale,
@@ -507,9 +493,7 @@ def _extend(session: Session, person: Person, year: int, request: OpenRound) -> 
     missing, returned = owing(session, call)
     entities = missing + [e for e, _ in returned]
     people = [(e.code, p.slack_user_id, p.locale) for e, p in focal_points(session, [e.id for e in entities])]
-    rows = session.exec(select(Reminder.id).where(Reminder.kind == REMINDER, Reminder.subject_id == call.id,
-                                                  Reminder.status == ReminderStatus.PENDING)).all()
-    return Extended(call, len(entities), people, len(rows))
+    return Extended(call, len(entities), people, pending_reminders(session, call))
 
 
 async def extend(ctx: Ctx, year: int, request: OpenRound) -> None:
@@ -537,9 +521,7 @@ def home_blocks(session: Session, person: Person, locale: str | None) -> list[Bl
     """The open calls for which an entity the person reports for has not submitted, or had its figures returned
     with a question (a few at most)."""
     blocks: list[Block] = []
-    calls = session.exec(select(DataCall).where(DataCall.status == DataCallStatus.OPEN)
-                         .order_by(DataCall.year.desc())).all()
-    for call in calls:
+    for call in open_calls(session):
         for entity in entities_for(session, person, call):
             if len(blocks) >= 2 * HOME_SHOWN:
                 return blocks

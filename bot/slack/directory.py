@@ -13,9 +13,10 @@ from bot.mrkdwn import mention
 from bot.processes.render import render_list
 from bot.processes.service import get_process, summaries
 from bot.roles.render import render_whoami
-from bot.roles.service import grant, parse_role, require_secretariat, revoke, roles_of
+from bot.roles.service import grant, is_secretariat, parse_role, require_secretariat, revoke, roles_of
 from bot.slack.help import render_help
 from bot.slack.payloads import SlashCommand
+from bot.slack.people import look_up
 from bot.slack.reply import Ctx
 from bot.texts import t, t_plain
 from storage.models import Person, Role
@@ -66,6 +67,9 @@ def _change_role(session: Session, who: Person, args: list[str], giving: bool) -
 
 
 async def change_role(cmd: SlashCommand, ctx: Ctx, giving: bool) -> None:
+    if giving and cmd.args and await ctx.deps.db(is_secretariat, ctx.who.person):  # (only who may grant)
+        # their reminders are planned in the grant's transaction: in their own zone
+        await look_up(ctx.deps, ctx.client, parse_user(cmd.args[0]), ctx.who.person.team_id)
     done = await ctx.deps.db(_change_role, ctx.who.person, cmd.args, giving)
     scope = " ".join(x for x in (done["process"], done["entity"]) if x)
     key = "roles_changed.granted" if giving else "roles_changed.revoked"

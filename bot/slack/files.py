@@ -113,7 +113,7 @@ def doc_modal(handle: str, documents: list[tuple[str, str, int]], locale: str | 
 
 
 async def submit_doc_import(submission: ViewSubmission, ctx: Ctx, ack) -> None:
-    handle = str(submission.metadata.get("process") or "")
+    handle = submission.meta.process
     try:
         upload = uploaded_file(submission)
         title = " ".join(submission.value(ids.BLOCK_TITLE).split())

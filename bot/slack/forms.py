@@ -17,6 +17,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
 from bot.errors import DomainError
+from bot.inputs.pages import InputFilter
 from bot.slack import ids
 
 Code = Annotated[str, StringConstraints(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9][A-Za-z0-9&.\-]*$")]
@@ -159,7 +160,7 @@ class PageMeta(_Form):
     page: Annotated[int, Field(ge=0, le=1000)]
 
 
-VALUES: dict[str, type[_Form]] = {
+VALUES: dict[str, type[BaseModel]] = {
     ids.ACTION_JOIN_APPROVE: RowRef,
     ids.ACTION_JOIN_DECLINE: RowRef,
     ids.ACTION_OPEN_NEW_PROCESS: NoValue,
@@ -179,8 +180,12 @@ VALUES: dict[str, type[_Form]] = {
     ids.ACTION_MEETING_TENTATIVE: RowAndCode,
     ids.ACTION_MEETING_NOT_ATTENDING: RowAndCode,
     ids.ACTION_DATACALL_FILL: YearAndCode,
+    ids.ACTION_INPUTS_PREVIOUS: InputFilter,
+    ids.ACTION_INPUTS_NEXT: InputFilter,
+    ids.ACTION_INPUTS_UNANSWERED: InputFilter,
 }
-JSON_VALUES = {ids.ACTION_ESCALATION_EXTEND}
+JSON_VALUES = {ids.ACTION_ESCALATION_EXTEND, ids.ACTION_INPUTS_PREVIOUS, ids.ACTION_INPUTS_NEXT,
+               ids.ACTION_INPUTS_UNANSWERED}
 METADATA: dict[str, type[_Form]] = {
     ids.VIEW_NEW_PROCESS: ChannelMeta,
     ids.VIEW_ROUND_OPEN: ProcessMeta,
@@ -202,7 +207,7 @@ METADATA: dict[str, type[_Form]] = {
 }
 
 
-def register_value(action_id: str, model: type[_Form], as_json: bool = False) -> None:
+def register_value(action_id: str, model: type[BaseModel], as_json: bool = False) -> None:
     """An area that adds a button says what its value holds."""
     VALUES[action_id] = model
     if as_json:
@@ -213,7 +218,7 @@ def register_metadata(callback_id: str, model: type[_Form]) -> None:
     METADATA[callback_id] = model
 
 
-def parse_value(action_id: str, raw: str | None) -> _Form:
+def parse_value(action_id: str, raw: str | None) -> BaseModel:
     model = VALUES[action_id]
     try:
         if action_id in JSON_VALUES:

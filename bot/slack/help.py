@@ -10,9 +10,9 @@ from storage.models import Role
 EVERYONE = ("help", "whoami", "entities", "list", "join", "status", "meetings", "digest")
 BY_ROLE = {
     Role.FOCAL_POINT: ("inputs", "mute", "action", "meeting", "datacall"),
-    Role.CHAIR: ("doc", "round", "poll", "meeting", "inputs", "export", "mute"),
+    Role.CHAIR: ("doc", "round", "poll", "meeting", "meeting_manage", "inputs", "export", "mute"),
     Role.SECRETARIAT: ("new", "grant", "revoke", "doc", "round", "inputs", "export", "import", "reminders", "action",
-                       "poll", "meeting", "datacall", "hlcm"),
+                       "poll", "meeting", "meeting_manage", "datacall", "hlcm", "digest", "mute"),
 }
 
 

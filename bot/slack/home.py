@@ -14,7 +14,7 @@ from bot.processes.service import ProcessSummary, summaries
 from bot.roles.render import role_line
 from bot.roles.service import RoleHeld, is_secretariat, roles_of
 from bot.rounds.render import deadline_mrkdwn
-from bot.rounds.service import RoundInfo, open_rounds_for
+from bot.inputs.home import Answered, HomeRound, home_rounds
 from bot.polls.render import home_polls
 from bot.polls.service import waiting_for
 from bot.slack import ids
@@ -22,7 +22,7 @@ from bot.slack.outcomes import home_blocks as next_meetings_blocks
 from bot.slack.blocks import Block, actions, button, context, divider, header, home, section, sections
 from bot.slack.datacall import with_home_blocks  # the HLCM data call waiting for the viewer's entities
 from bot.slack.reply import Ctx
-from bot.texts import t, t_plain
+from bot.texts import t, t_count, t_plain
 from storage.models import Person
 from storage.types import utcnow
 
@@ -32,20 +32,10 @@ FAILED_WINDOW = timedelta(days=7)
 
 def render_home(roles: list[RoleHeld], processes: list[ProcessSummary], pending: list[JoinView],
                 is_secretariat: bool, locale: str | None,
-                waiting: list[tuple[RoundInfo, list[str]]] = (), failed: list[tuple[str, int]] = (),
+                rounds: list[HomeRound] = (), failed: list[tuple[str, int]] = (),
                 meetings: list[Block] = (), polls: list[Block] = ()) -> dict:
     blocks: list[Block] = [header(t_plain("home.header", locale))]
-    if waiting:
-        blocks.append(section(t("home.waiting", locale, count=len(waiting))))
-        for info, codes in waiting[:10]:
-            blocks.append(section(t("home.waiting_round", locale, entities=", ".join(codes), number=info.round.number,
-                                    process=info.process.handle, title=info.document_title,
-                                    deadline=deadline_mrkdwn(info))))
-            value = str(info.round.id)
-            blocks.append(actions(button(t_plain("rounds.submit_input", locale), ids.ACTION_INPUT_OPEN, value, "primary"),
-                                  button(t_plain("rounds.no_comments", locale), ids.ACTION_NIL_RETURN, value),
-                                  block_id=f"home-round:{value}"))
-        blocks.append(divider())
+    blocks += _round_blocks(rounds, locale)
     if polls:
         blocks += [*polls, divider()]
     if meetings:
@@ -74,11 +64,49 @@ def render_home(roles: list[RoleHeld], processes: list[ProcessSummary], pending:
     return home(blocks)
 
 
+def _answered_text(item: Answered, locale: str | None) -> str:
+    if item.inputs:
+        return t_count("home.answered_inputs", item.inputs, locale, entity=item.code)
+    return t_plain("home.answered_nil", locale, entity=item.code)
+
+
+def _round_blocks(rounds: list[HomeRound], locale: str | None) -> list[Block]:
+    """Rounds waiting for an answer (Submit input / No comments) apart from those answered (Add input
+    while the entity's deadline is ahead)."""
+    blocks: list[Block] = []
+    waiting = [r for r in rounds if r.waiting]
+    if waiting:
+        blocks.append(section(t("home.waiting", locale, count=len(waiting))))
+        for entry in waiting[:10]:
+            info, value = entry.info, str(entry.info.round.id)
+            blocks.append(section(t("home.waiting_round", locale, entities=", ".join(entry.waiting),
+                                    number=info.round.number, process=info.process.handle,
+                                    title=info.document_title, deadline=deadline_mrkdwn(info))))
+            blocks.append(actions(button(t_plain("rounds.submit_input", locale), ids.ACTION_INPUT_OPEN, value, "primary"),
+                                  button(t_plain("rounds.no_comments", locale), ids.ACTION_NIL_RETURN, value),
+                                  block_id=f"home-round:{value}"))
+        blocks.append(divider())
+    answered = [r for r in rounds if r.answered]
+    if answered:
+        blocks.append(section(t("home.answered", locale, count=len(answered))))
+        for entry in answered[:10]:
+            info, value = entry.info, str(entry.info.round.id)
+            blocks.append(section(t("home.answered_round", locale, number=info.round.number,
+                                    process=info.process.handle, title=info.document_title,
+                                    deadline=deadline_mrkdwn(info),
+                                    answers="; ".join(_answered_text(a, locale) for a in entry.answered))))
+            if any(a.can_add for a in entry.answered):
+                blocks.append(actions(button(t_plain("home.add_input", locale), ids.ACTION_INPUT_OPEN, value),
+                                      block_id=f"home-answered:{value}"))
+        blocks.append(divider())
+    return blocks
+
+
 def _home_view(session: Session, person: Person, locale: str | None) -> dict:
     secretariat = is_secretariat(session, person)
     failed = failed_since(session, utcnow() - FAILED_WINDOW) if secretariat else []
     return render_home(roles_of(session, person), summaries(session), pending_requests(session),
-                       secretariat, locale, open_rounds_for(session, person, utcnow()), failed,
+                       secretariat, locale, home_rounds(session, person, utcnow()), failed,
                        next_meetings_blocks(session, person, locale), home_polls(waiting_for(session, person), locale))
 
 

@@ -5,22 +5,22 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from bot import idempotency
-from bot.errors import DomainError, Invalid
+from bot.errors import DomainError, Invalid, NotFound
 from bot.inputs import render
-from bot.inputs.queries import answerable, input_rows, response_of
+from bot.inputs.pages import InputFilter, InputPage, input_page, parse_filter
+from bot.inputs.queries import answerable, entity_code, response_of, round_by_id, section_numbers
 from bot.inputs.service import (InputDraft, Saved, edit_input, history, nil_return, respond, submit_input,
                                 withdraw_input)
-from bot.roles.service import is_secretariat, require_secretariat
-from bot.documents.service import sections_of
+from bot.roles.service import require_secretariat
 from bot.rounds.service import get_round
 from bot.slack import ids
 from bot.slack.args import round_number
-from bot.slack.blocks import Block, actions, button, header, section
+from bot.slack.blocks import actions, button, fit_message, message_text, section
 from bot.slack.errors import ack_or_raise
 from bot.slack.payloads import BlockAction, SlashCommand, ViewSubmission
-from bot.slack.reply import Ctx
+from bot.slack.reply import Ctx, can_respond
 from bot.texts import t, t_plain
-from storage.models import Entity, Person, Round
+from storage.models import Person
 
 INPUT_FIELDS = {"entity": ids.BLOCK_ENTITY, "section": ids.BLOCK_SECTION, "kind": ids.BLOCK_INPUT_KIND,
                 "comment": ids.BLOCK_COMMENT, "proposed_text": ids.BLOCK_PROPOSED_TEXT,
@@ -67,7 +67,7 @@ def _save(session: Session, person: Person, metadata: dict, draft: InputDraft, k
         return None
     if metadata.get("input_id"):
         return edit_input(session, person, int(metadata["input_id"]), draft)
-    return submit_input(session, person, session.get(Round, int(metadata.get("round_id") or 0)), draft)
+    return submit_input(session, person, round_by_id(session, int(metadata.get("round_id") or 0)), draft)
 
 
 async def save_input(submission: ViewSubmission, ctx: Ctx, ack) -> None:
@@ -90,7 +90,7 @@ def _nil(session: Session, person: Person, value: str) -> tuple[list[str], str |
     if not code and len(entities) > 1:
         return [e.code for e in entities], None
     nil = nil_return(session, person, round_, code or entities[0].code)
-    return [], session.get(Entity, nil.entity_id).code
+    return [], entity_code(session, nil.entity_id)
 
 
 async def no_comments(action: BlockAction, ctx: Ctx) -> None:
@@ -110,29 +110,42 @@ async def withdraw(action: BlockAction, ctx: Ctx) -> None:
     await ctx.reply(render.saved(result, ctx.locale))
 
 
-def _list(session: Session, person: Person, handle: str, number: int | None):
+def _list(session: Session, person: Person, handle: str, number: int | None, words: list[str]) -> InputPage:
     round_ = get_round(session, handle, number)
-    return round_, input_rows(session, person, round_), is_secretariat(session, person)
+    return input_page(session, person, round_, parse_filter(round_.id, words))
 
 
 async def list_inputs(cmd: SlashCommand, ctx: Ctx) -> None:
     if not cmd.args:
         raise Invalid("errors.inputs_usage")
-    number, _ = round_number(cmd.args[1:])
-    round_, rows, secretariat = await ctx.deps.db(_list, ctx.who.person, cmd.args[0], number)
-    blocks: list[Block] = [header(t_plain("inputs.list_header", ctx.locale, number=round_.number, count=len(rows)))]
-    for row in rows:
-        blocks += render.input_blocks(row.input, row.entity_code, row.section, row.response, row.can_edit,
-                                      secretariat, ctx.locale)
-    if not rows:
-        blocks.append(section(t("inputs.none", ctx.locale)))
-    await ctx.reply(t_plain("inputs.list_header", ctx.locale, number=round_.number, count=len(rows)), blocks)
+    number, words = round_number(cmd.args[1:])
+    page = await ctx.deps.db(_list, ctx.who.person, cmd.args[0], number, words)
+    await ctx.reply(*render.page_blocks(page, ctx.locale))
+
+
+def _page(session: Session, person: Person, wanted: InputFilter) -> InputPage:
+    try:
+        round_ = round_by_id(session, wanted.round_id)
+    except NotFound:
+        raise Invalid("errors.inputs_page_invalid") from None
+    return input_page(session, person, round_, wanted)
+
+
+async def turn_page(action: BlockAction, ctx: Ctx) -> None:
+    """Previous / Next: the same message, rewritten with the other page."""
+    wanted: InputFilter = action.ref
+    text, blocks = render.page_blocks(await ctx.deps.db(_page, ctx.who.person, wanted), ctx.locale)
+    if can_respond(ctx.respond):
+        await ctx.respond(text=message_text(text), blocks=fit_message(blocks, ctx.locale),
+                          response_type="ephemeral", replace_original=True)
+    else:
+        await ctx.reply(text, blocks)
 
 
 def _respond_data(session: Session, person: Person, input_id: int):
     require_secretariat(session, person)
     item, _ = history(session, person, input_id)
-    return item, session.get(Entity, item.entity_id).code, response_of(session, item.id)
+    return item, entity_code(session, item.entity_id), response_of(session, item.id)
 
 
 async def open_respond(action: BlockAction, ctx: Ctx) -> None:
@@ -157,9 +170,7 @@ async def save_response(submission: ViewSubmission, ctx: Ctx, ack) -> None:
 
 def _history(session: Session, person: Person, input_id: int):
     item, revisions = history(session, person, input_id)
-    round_ = session.get(Round, item.round_id)
-    numbers = {s.id: s.number for s in sections_of(session, round_.version_id)}
-    return item, revisions, numbers
+    return item, revisions, section_numbers(session, round_by_id(session, item.round_id))
 
 
 async def show_history(action: BlockAction, ctx: Ctx) -> None:

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from bot.joins.render import (render_decision_for_requester, render_decision_for_secretariat,
                               render_request_for_secretariat, render_requested)
-from bot.joins.service import decide_join, request_join
+from bot.joins.service import decide_join, request_join, requester_of
 from bot.errors import Invalid
 from bot.people.service import find_person
 from bot.slack.home import publish_home
+from bot.slack.people import look_up
 from bot.slack.payloads import BlockAction, SlashCommand
 from bot.slack.reply import Ctx, dm, dm_quietly
 
@@ -24,7 +25,11 @@ async def join(cmd: SlashCommand, ctx: Ctx) -> None:
 
 
 async def decide(action: BlockAction, ctx: Ctx, approve: bool) -> None:
-    view = await ctx.deps.db(decide_join, ctx.who.person, action.ref.id, approve)
+    request_id = action.ref.id
+    requester = await ctx.deps.db(requester_of, request_id)
+    if approve and requester is not None:  # their reminders are planned when the role is granted
+        await look_up(ctx.deps, ctx.client, requester, ctx.who.person.team_id)
+    view = await ctx.deps.db(decide_join, ctx.who.person, request_id, approve)
     text, blocks = render_decision_for_secretariat(view, ctx.locale)
     container = action.container
     if container and container.type == "message" and container.channel_id and container.message_ts:

@@ -107,7 +107,7 @@ def _time(raw: str | None, field: str) -> time | None:
 def parse_new(submission: ViewSubmission) -> NewMeeting:
     """The modal's values as a request (public: a poll's own callback can reuse it with FIELD_BLOCKS)."""
     return NewMeeting(
-        process=submission.metadata.get("process", ""), title=submission.value(ids.BLOCK_TITLE) or "",
+        process=submission.meta.process, title=submission.value(ids.BLOCK_TITLE) or "",
         kind=submission.value(ids.BLOCK_KIND) or "",
         start_date=_date(submission.value(ids.BLOCK_MEETING_DATE), "date"),
         start_time=_time(submission.value(ids.BLOCK_MEETING_START), "start_time"),
@@ -182,7 +182,7 @@ async def submit_new(submission: ViewSubmission, ctx: Ctx, ack) -> None:
         return
     await ack()
     await refresh_profiles(ctx, await ctx.deps.db(unknown_people, request))
-    poll_id = submission.metadata.get("poll_id")
+    poll_id = submission.meta.poll_id
     poll_id = int(poll_id) if str(poll_id or "").isdigit() else None
     created = await ctx.deps.db(_create, ctx.who.person, request, f"view:{submission.view.id}", poll_id)
     if created is not None:
@@ -409,8 +409,8 @@ async def answer(action: BlockAction, ctx: Ctx) -> None:
 
 async def save_attending(submission: ViewSubmission, ctx: Ctx, ack) -> None:
     """Saved before the ack (one quick transaction), so a field error keeps the modal and what was typed."""
-    meeting_id = str(submission.metadata.get("meeting") or "")
-    code = submission.metadata.get("entity") or submission.value(ids.BLOCK_ENTITY) or None
+    meeting_id = str(submission.meta.meeting)
+    code = submission.meta.entity or submission.value(ids.BLOCK_ENTITY) or None
     delegates = submission.value(ids.BLOCK_MEETING_DELEGATES) or ""
     try:
         result = await ctx.deps.db(_answer, ctx.who.person, meeting_id, code, Attendance.ATTENDING, delegates,

@@ -97,7 +97,7 @@ def _record(session: Session, person: Person, meeting_id: int, request: OutcomeR
 
 
 async def submit_outcomes(submission: ViewSubmission, ctx: Ctx, ack) -> None:
-    meeting_id = int(submission.metadata.get("meeting") or 0)
+    meeting_id = submission.meta.meeting
     try:
         request = parse_outcome(submission)
         await ctx.deps.db(_check, ctx.who.person, meeting_id, request)

@@ -78,7 +78,7 @@ async def open_modal(ctx: Ctx, trigger_id: str | None, handle: str) -> None:
 
 def parse_new_poll(submission: ViewSubmission) -> NewPoll:
     duration = str(submission.value(ids.BLOCK_POLL_DURATION) or "").strip()
-    return NewPoll(process=submission.metadata.get("process", ""), title=submission.value(ids.BLOCK_TITLE) or "",
+    return NewPoll(process=submission.meta.process, title=submission.value(ids.BLOCK_TITLE) or "",
                    duration_minutes=int(duration) if duration.isdigit() else None,
                    timezone=submission.value(ids.BLOCK_TIMEZONE) or "",
                    slots=submission.value(ids.BLOCK_POLL_SLOTS) or "",

@@ -117,7 +117,7 @@ def parse_extend(submission: ViewSubmission) -> tuple[list[str], OpenRound]:
     codes = submission.value(ids.BLOCK_ENTITIES) or []
     if not codes:
         raise Invalid("errors.field_empty", field="entities")
-    return codes, OpenRound(process=submission.metadata.get("process", ""), deadline_date=day, deadline_time=at,
+    return codes, OpenRound(process=submission.meta.process, deadline_date=day, deadline_time=at,
                             timezone=submission.value(ids.BLOCK_TIMEZONE) or "")
 
 
@@ -134,7 +134,7 @@ def _extend(session: Session, person: Person, round_id: int, codes: list[str], r
 
 
 async def submit_extend(submission: ViewSubmission, ctx: Ctx, ack) -> None:
-    round_id = int(submission.metadata.get("round") or 0)
+    round_id = submission.meta.round
     key = f"view:{submission.view.id}"
     try:
         codes, request = parse_extend(submission)

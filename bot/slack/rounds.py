@@ -77,7 +77,7 @@ def parse_open(submission: ViewSubmission) -> OpenRound:
     except ValueError:
         raise Invalid("errors.date_format", field="deadline_date") from None
     version = submission.value(ids.BLOCK_VERSION)
-    return OpenRound(process=submission.metadata.get("process", ""),
+    return OpenRound(process=submission.meta.process,
                      version_id=int(version) if str(version).isdigit() else None,
                      deadline_date=deadline_date, deadline_time=deadline_time,
                      timezone=submission.value(ids.BLOCK_TIMEZONE) or "",

@@ -93,7 +93,7 @@ async def fetch_profile(client: AsyncWebClient, user_id: str, team_id: str | Non
     return Profile(slack_user_id=user_id, team_id=user.get("team_id") or team_id,
                    display_name=clean_name(str(profile.get("display_name") or user.get("real_name")
                                                or user.get("name") or ""))[:200],
-                   timezone=user.get("tz"), locale=user.get("locale"))
+                   timezone=user.get("tz"), locale=user.get("locale"), email=profile.get("email"))
 
 
 async def caller(deps: Deps, client: AsyncWebClient, user_id: str, team_id: str | None,

@@ -57,6 +57,7 @@ class Person(SQLModel, table=True):
     display_name: str = Field(default="", max_length=120)
     timezone: Optional[str] = Field(default=None, max_length=64)
     locale: Optional[str] = Field(default=None, max_length=16)
+    email: Optional[str] = Field(default=None, max_length=254)  # Slack's, for calendar invitations (0010)
     created_at: datetime = ts_field()
     updated_at: datetime = ts_field()
 
