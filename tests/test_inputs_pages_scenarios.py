@@ -129,7 +129,7 @@ def test_bad_filters_and_tampered_page_buttons_get_a_clear_answer(sender, slack,
         assert expected in json.dumps(slack.wait_for("response_url")[0].params, ensure_ascii=False)
     slack.reset()
     assert sender.click(SECRETARIAT, "inputs.next", '{"r": "x"}').status_code == 200
-    assert "can no longer be shown" in json.dumps(slack.wait_for("response_url")[0].params, ensure_ascii=False)
+    assert "out of date or not yours" in json.dumps(slack.wait_for("response_url")[0].params, ensure_ascii=False)
 
 
 def _home(sender, slack, user) -> str:
