@@ -82,3 +82,16 @@ def test_the_hlcm_benchmark_compiles_and_renders_the_summary_of_a_small_history(
     assert data["plain_total_last_year"] > 0
     assert abs(data["total_last_year"] - data["plain_total_last_year"]) < 1e-6 * data["plain_total_last_year"]
     assert set(data["ratios"]) == {"docx", "md", "xlsx"} and data["sizes"]["docx"] > 20000
+
+
+def test_the_serve_ready_benchmark_starts_both_servers_and_reads_their_memory(tmp_path):
+    """One cold and one warm start of `consultbot serve` beside the bare app, then 4 reminders sent."""
+    figures = tmp_path / "ready.json"
+    result = subprocess.run([sys.executable, str(ROOT / "bench" / "serve_ready.py"), "--runs", "1",
+                             "--recipients", "2", "--per-recipient", "2", "--json", str(figures)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=240)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "| consultbot serve, migrated database (restart) |" in result.stdout
+    data = json.loads(figures.read_text())
+    assert data["reminders"] == 4 and data["cold_ready_s"]["runs"] == data["warm_ready_s"]["runs"] == 1
+    assert data["rss_mib"]["bot_idle"] > 0 and data["rss_mib"]["baseline_idle"] > 0
