@@ -10,6 +10,7 @@ the request (bot/observability/logs.py) and leaves them for bot/server.py's timi
 from __future__ import annotations
 
 import contextvars
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -67,5 +68,7 @@ def classify(body: dict[str, Any]) -> RequestKind:
 async def bind_request(body: dict, next) -> None:  # noqa: A002 - Bolt passes the next middleware as `next`
     kind = classify(body)
     CURRENT.set(kind)
+    if "request_id" not in logs.bound():  # Socket Mode: no HTTP wrapper has named the request
+        logs.bind(request_id=uuid.uuid4().hex[:16])
     logs.bind(kind=kind.kind, name=kind.name, team=kind.team, user=kind.user)
     await next()
