@@ -85,7 +85,7 @@ def test_a_slash_command_over_socket_mode_is_acked_and_answered(slack, bot_env, 
 
 @pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_socket_mode_stops_cleanly_on_a_signal_waiting_for_the_reminders_in_flight(
-        slack, bot_env, bot, tmp_path, stop_signal):
+        slack, bot_env, bot, private_database_url, tmp_path, stop_signal):
     """An orchestrator stops the pod (SIGTERM) or an operator presses Ctrl-C (SIGINT): the clock stops
     after the tick in flight, the WebSocket is closed, the process exits 0 with no traceback."""
     envelope = {"envelope_id": "6b1b3c0e-0a5e-4a59-9d0e-stop", "type": "slash_commands",
@@ -97,7 +97,7 @@ def test_socket_mode_stops_cleanly_on_a_signal_waiting_for_the_reminders_in_flig
     server = FakeSocketModeServer(envelope).start()
     slack.socket_url = server.url
     slack.reset()
-    env = {**bot_env, "SLACK_APP_TOKEN": slack.app_token, "DATABASE_URL": f"sqlite:///{tmp_path}/socket.sqlite3",
+    env = {**bot_env, "SLACK_APP_TOKEN": slack.app_token, "DATABASE_URL": private_database_url,  # SQLite or PostgreSQL
            "LOG_LEVEL": "info", "REMINDER_TICK_SECONDS": "0.2"}
     process = BotProcess(env, tmp_path / "socket.log", args=("serve", "--socket"))
     try:
