@@ -392,7 +392,7 @@ def main(argv: list[str] | None = None) -> int:
         bot_proc = BotProcess(env, tmp / "bot.log").start()
         base_proc = BotProcess(env, tmp / "baseline.log", command=[
             sys.executable, str(ROOT / "bench" / "baseline_app.py"), "--host", HOST, "--port", "{port}",
-            "--variant", args.variant]).start()
+            "--variant", args.variant], ready_path="/healthz").start()
         base_label = ("bare AsyncApp, async Starlette adapter" if args.variant == "async-app"
                       else "bare sync App, sync Starlette adapter")
         bot = Target("bot", "consultbot serve", bot_proc.port, answers=not args.no_answer_check,

@@ -27,7 +27,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     from bot.texts import t_plain
 
     settings.require_slack(socket=args.socket)
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format or "json")
     try:
         lock = hold(settings.database_url)  # noqa: F841 - held until the process ends
     except InstanceLocked as exc:
@@ -39,17 +39,9 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     app = bolt_app(settings, engine)
     runner = reminder_runner(settings, engine)
     if args.socket:
-        from bot.slack.socket_mode import CheckedSocketModeHandler
+        from bot.socket_mode import serve_socket_mode
 
-        async def run_socket_mode() -> None:  # the handler's aiohttp session needs a running loop
-            runner.start()
-            try:
-                await CheckedSocketModeHandler(app, settings.slack_app_token).start_async()
-            finally:
-                await runner.stop()
-
-        asyncio.run(run_socket_mode())
-        return 0
+        return asyncio.run(serve_socket_mode(app, settings.slack_app_token, runner))
     import uvicorn
 
     from bot.server import build_asgi
@@ -59,7 +51,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     gc.collect()
     gc.freeze()  # the ~130k objects of start-up leave the collector: no 40-50 ms full collections mid-burst
     uvicorn.run(asgi, host=args.host or settings.host, port=args.port or settings.port,
-                log_level=settings.log_level, access_log=False)
+                log_level=settings.log_level, access_log=False, log_config=None)  # our handler (logs.configure)
     return 0
 
 

@@ -1,9 +1,14 @@
-"""HTTP mode: one ASGI app with `POST /slack/events` (behind the gate) and `GET /healthz`, served by uvicorn."""
+"""HTTP mode: one ASGI app with `POST /slack/events` (behind the gate, bot/slack/gate.py), the probes
+`GET /healthz` (liveness) and `GET /readyz` (readiness, bot/observability/probes.py) and `GET /metrics`
+(Prometheus), served by uvicorn."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
+import time
+import uuid
 
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
@@ -13,18 +18,23 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from bot.observability import logs, metrics
+from bot.observability.probes import ReadinessProbe
 from bot.scheduler.runner import Runner
+from bot.slack import request_kind
 from bot.slack.envelope import Checked
 from bot.slack.gate import Gate
 from bot.slack.runtime import ACKS
-from storage.db import ping
 
-HEALTH_TIMEOUT_S = 2.0
+log = logging.getLogger(__name__)
 
 
 def build_asgi(app: AsyncApp, engine: Engine, gate: Gate, runner: Runner | None = None) -> Starlette:
     """`gate` checks size, timestamp and signature (and that the body can be read) before Bolt sees anything."""
     handler = AsyncSlackRequestHandler(app)
+    clock_lag = runner.lag if runner is not None else None
+    probe = ReadinessProbe(engine, clock_lag, runner.interval if runner is not None else 1.0)
+    metrics.watch(engine, clock_lag)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette):
@@ -46,12 +56,30 @@ def build_asgi(app: AsyncApp, engine: Engine, gate: Gate, runner: Runner | None 
         finally:
             ACKS.leave()
 
-    async def healthz(_request: Request) -> Response:
-        try:
-            ok = await asyncio.wait_for(asyncio.to_thread(ping, engine), HEALTH_TIMEOUT_S)
-        except asyncio.TimeoutError:
-            ok = False
-        return JSONResponse({"database": "ok" if ok else "unreachable"}, status_code=200 if ok else 503)
+    async def timed(request: Request) -> Response:
+        """The ack's latency and the request's kind (set by request_kind.bind_request) as metrics."""
+        started = time.perf_counter()
+        logs.bind(request_id=uuid.uuid4().hex[:16])
+        request_kind.CURRENT.set(None)
+        response = await slack_events(request)
+        elapsed = time.perf_counter() - started
+        kind = request_kind.CURRENT.get() or request_kind.RequestKind()
+        metrics.ACK_SECONDS.labels(kind=kind.kind).observe(elapsed)
+        metrics.REQUESTS.labels(kind=kind.kind, name=kind.name, status=str(response.status_code)).inc()
+        log.info("slack %s %s answered %d in %.1f ms", kind.kind, kind.name, response.status_code, elapsed * 1000)
+        return response
 
-    return Starlette(routes=[Route("/slack/events", slack_events, methods=["POST"]),
-                             Route("/healthz", healthz, methods=["GET"])], lifespan=lifespan)
+    async def healthz(_request: Request) -> Response:
+        return JSONResponse({"status": "alive"})
+
+    async def readyz(_request: Request) -> Response:
+        readiness = await probe.check()
+        return JSONResponse(readiness.body(), status_code=200 if readiness.ready else 503)
+
+    async def metrics_text(_request: Request) -> Response:
+        return Response(await asyncio.to_thread(metrics.exposition), media_type=metrics.CONTENT_TYPE)
+
+    return Starlette(routes=[Route("/slack/events", timed, methods=["POST"]),
+                             Route("/healthz", healthz, methods=["GET"]),
+                             Route("/readyz", readyz, methods=["GET"]),
+                             Route("/metrics", metrics_text, methods=["GET"])], lifespan=lifespan)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pydantic import ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from typing import Annotated
+from typing import Annotated, Literal
 
 from bot.reminders.plan import QuietHours, parse_quiet
 from bot.timezones import zone
@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     secretariat_users: Annotated[list[str], NoDecode] = []
     default_locale: str = "en"
     log_level: str = "info"
+    log_format: Literal["json", "text"] | None = None  # None: JSON lines in `serve`, text elsewhere
     quiet_hours: str = "20:00-08:00"  # in each recipient's zone; "off" for none
     quiet_days: str = "sat,sun"
     reminder_tick_seconds: float = 5.0  # how often the scheduler looks for due reminders
@@ -45,6 +46,7 @@ class Settings(BaseSettings):
     max_request_bytes: int = 1024 * 1024  # a larger request to /slack/events is refused (413) unread
     # response_url hosts answered besides Slack's (hooks.slack.com) and SLACK_API_URL's (GovSlack adds its own)
     slack_response_hosts: Annotated[list[str], NoDecode] = []
+    idempotency_retention_days: float = 7.0  # keys of handled Slack deliveries older than this are purged
 
     @field_validator("slack_bot_token")
     @classmethod
@@ -98,7 +100,13 @@ class Settings(BaseSettings):
         zone(value)
         return value
 
-    @field_validator("reminder_tick_seconds", "reminder_lease_seconds", "chat_rate_per_channel")
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _log_format(cls, value: object) -> object:
+        return value.strip().lower() or None if isinstance(value, str) else value
+
+    @field_validator("reminder_tick_seconds", "reminder_lease_seconds", "chat_rate_per_channel",
+                     "idempotency_retention_days")
     @classmethod
     def _positive(cls, value: float) -> float:
         if value <= 0:

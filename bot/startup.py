@@ -2,42 +2,48 @@
 
 from __future__ import annotations
 
-import logging
-
 from slack_sdk.http_retry.builtin_async_handlers import (AsyncConnectionErrorRetryHandler,
                                                          AsyncRateLimitErrorRetryHandler,
                                                          AsyncServerErrorRetryHandler)
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from bot.hlcm.questionnaire import questionnaire
+from bot.observability import logs
+from bot.observability.slack_api import ApiObserver
 from bot.reminders import policy
 from bot.roles.service import sync_secretariat
 from bot.scheduler.runner import Runner, sender_client
 from bot.settings import Settings
 from bot.slack.app import build_app
+from bot.slack.request_kind import bind_request
 from bot.slack.runtime import Deps
 from bot.texts import catalog
-from storage.db import make_engine, session_scope
-from storage.migrate import upgrade
+from storage.db import make_engine
+from storage.migrate import startup_lock, upgrade_on
 
 
 def prepare(settings: Settings) -> Engine:
-    """Check the texts, migrate the database, grant SECRETARIAT_USERS. Fails loudly, before serving."""
+    """Check the texts, migrate the database, grant SECRETARIAT_USERS. Fails loudly, before serving.
+    The database work holds the start-up lock (storage/migrate.py): replicas started together on
+    PostgreSQL migrate once and grant once, one after the other."""
     catalog()
     questionnaire()
     policy.configure(settings.quiet)
     engine = make_engine(settings.database_url)
-    upgrade(engine)
-    if settings.secretariat_users:
-        with session_scope(engine) as session:
-            sync_secretariat(session, settings.secretariat_users)
+    with startup_lock(engine) as connection:
+        upgrade_on(connection)
+        if settings.secretariat_users:
+            with Session(connection, expire_on_commit=False) as session:
+                sync_secretariat(session, settings.secretariat_users)
+                session.commit()
     return engine
 
 
 def web_client(settings: Settings, token: str | None = None) -> AsyncWebClient:
     return AsyncWebClient(token=token or settings.slack_bot_token, base_url=settings.slack_api_url,
-                          retry_handlers=[AsyncConnectionErrorRetryHandler(),
+                          retry_handlers=[ApiObserver(), AsyncConnectionErrorRetryHandler(),
                                           AsyncRateLimitErrorRetryHandler(max_retry_count=3),
                                           AsyncServerErrorRetryHandler(max_retry_count=2)])
 
@@ -45,7 +51,9 @@ def web_client(settings: Settings, token: str | None = None) -> AsyncWebClient:
 def bolt_app(settings: Settings, engine: Engine, signing_secret: str | None = None,
              token: str | None = None):
     deps = Deps(settings=settings, engine=engine)
-    return build_app(deps, web_client(settings, token), signing_secret or settings.slack_signing_secret or "")
+    app = build_app(deps, web_client(settings, token), signing_secret or settings.slack_signing_secret or "")
+    app.use(bind_request)  # every request's log lines and metrics say what it is and who sent it
+    return app
 
 
 def reminder_runner(settings: Settings, engine: Engine) -> Runner:
@@ -53,5 +61,6 @@ def reminder_runner(settings: Settings, engine: Engine) -> Runner:
     return Runner(Deps(settings=settings, engine=engine), sender_client(settings))
 
 
-def configure_logging(level: str) -> None:
-    logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+def configure_logging(level: str, fmt: str = "text") -> None:
+    """JSON lines or text (bot/observability/logs.py), tokens masked, the request or reminder named."""
+    logs.configure(level, fmt)

@@ -37,13 +37,15 @@ def consultbot(*args: str, env: dict[str, str], check: bool = True, timeout: flo
 
 
 class BotProcess:
-    """`consultbot serve` (or `command`, whose "{port}" is replaced) until stopped; healthy once /healthz is 200.
-    It runs in the checkout unless `cwd` says where (an installed copy runs from anywhere)."""
+    """`consultbot serve` (or `command`, whose "{port}" is replaced) until stopped; started once its
+    readiness probe (`ready_path`, /readyz: database, schema and reminder clock) is 200. It runs in the
+    checkout unless `cwd` says where (an installed copy runs from anywhere)."""
 
     def __init__(self, env: dict[str, str], log_path: Path, args: tuple[str, ...] = ("serve",),
-                 command: list[str] | None = None, cwd: Path = ROOT) -> None:
+                 command: list[str] | None = None, cwd: Path = ROOT, ready_path: str = "/readyz") -> None:
         self.command = command or [sys.executable, "-m", "bot.cli", *args]
         self.cwd = cwd
+        self.ready_path = ready_path
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**env, "PORT": str(self.port), "HOST": "127.0.0.1"}
@@ -65,13 +67,13 @@ class BotProcess:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"{' '.join(self.command)} exited {self.proc.returncode}:\n{self.log_path.read_text()}")
             try:
-                if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
+                if httpx.get(self.url + self.ready_path, timeout=3).status_code == 200:
                     return self
             except httpx.HTTPError:
                 pass
             time.sleep(0.1)
         self.stop()
-        raise RuntimeError(f"{' '.join(self.command)} did not become healthy:\n{self.log_path.read_text()}")
+        raise RuntimeError(f"{' '.join(self.command)} did not become ready:\n{self.log_path.read_text()}")
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:

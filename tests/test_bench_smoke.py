@@ -94,3 +94,16 @@ def test_the_cli_startup_benchmark_times_the_three_commands(tmp_path):
         assert command in result.stdout
     assert set(json.loads(figures.read_text())["commands"]) == {
         "consultbot --help", 'python -c "import slack_bolt"', "python -c pass"}
+
+
+def test_the_serve_ready_benchmark_starts_both_servers_and_reads_their_memory(tmp_path):
+    """One cold and one warm start of `consultbot serve` beside the bare app, then 4 reminders sent."""
+    figures = tmp_path / "ready.json"
+    result = subprocess.run([sys.executable, str(ROOT / "bench" / "serve_ready.py"), "--runs", "1",
+                             "--recipients", "2", "--per-recipient", "2", "--json", str(figures)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=240)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "| consultbot serve, migrated database (restart) |" in result.stdout
+    data = json.loads(figures.read_text())
+    assert data["reminders"] == 4 and data["cold_ready_s"]["runs"] == data["warm_ready_s"]["runs"] == 1
+    assert data["rss_mib"]["bot_idle"] > 0 and data["rss_mib"]["baseline_idle"] > 0

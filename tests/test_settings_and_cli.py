@@ -16,6 +16,9 @@ from tests.bot_process import consultbot
     ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "SECRETARIAT_USERS": "U01,amina"},
      "SECRETARIAT_USERS: 'amina' is not a Slack user ID"),
     ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "DATABASE_URL": "mysql://x"}, "DATABASE_URL: "),
+    ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "LOG_FORMAT": "xml"}, "LOG_FORMAT: "),
+    ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "IDEMPOTENCY_RETENTION_DAYS": "0"},
+     "IDEMPOTENCY_RETENTION_DAYS: must be a positive number"),
 ])
 def test_a_bad_setting_stops_serve_with_one_line_and_exit_code_2(env, message, tmp_path):
     result = consultbot("serve", env={"DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3", **env}, check=False)

@@ -5,8 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import signal
 import threading
 import time
+
+import pytest
 
 from aiohttp import WSMsgType, web
 
@@ -19,6 +22,7 @@ class FakeSocketModeServer:
     def __init__(self, *envelopes: dict | str) -> None:
         self.envelopes = envelopes
         self.acks: list[dict] = []
+        self.closed = False  # the bot closed the WebSocket
         self.port = free_port()
         self.url = f"ws://127.0.0.1:{self.port}/link"
         self.loop = asyncio.new_event_loop()
@@ -34,6 +38,7 @@ class FakeSocketModeServer:
         async for message in ws:
             if message.type == WSMsgType.TEXT:
                 self.acks.append(json.loads(message.data))
+        self.closed = True
         return ws
 
     def start(self) -> "FakeSocketModeServer":
@@ -115,3 +120,43 @@ def test_envelopes_the_bot_cannot_read_are_acked_and_dropped_without_a_traceback
         assert "Traceback" not in log and "Failed to" not in log, log
         assert "dropped a Socket Mode message that is not JSON" in log
         assert "malformed slash_commands envelope acked and dropped" in log
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_socket_mode_stops_cleanly_on_a_signal_waiting_for_the_reminders_in_flight(
+        slack, bot_env, bot, private_database_url, tmp_path, stop_signal):
+    """An orchestrator stops the pod (SIGTERM) or an operator presses Ctrl-C (SIGINT): the clock stops
+    after the tick in flight, the WebSocket is closed, the process exits 0 with no traceback."""
+    envelope = {"envelope_id": "6b1b3c0e-0a5e-4a59-9d0e-stop", "type": "slash_commands",
+                "accepts_response_payload": True,
+                "payload": {"token": "x", "team_id": "T0EMG", "team_domain": "emg", "channel_id": "C0FRAMEWORK",
+                            "channel_name": "framework", "user_id": "U0SEC1", "user_name": "amina",
+                            "command": "/consult", "text": "help", "api_app_id": "A0APP",
+                            "response_url": f"{slack.base_url}/response/socket-stop", "trigger_id": "1.1.stop"}}
+    server = FakeSocketModeServer(envelope).start()
+    slack.socket_url = server.url
+    slack.reset()
+    env = {**bot_env, "SLACK_APP_TOKEN": slack.app_token, "DATABASE_URL": private_database_url,  # SQLite or PostgreSQL
+           "LOG_LEVEL": "info", "REMINDER_TICK_SECONDS": "0.2"}
+    process = BotProcess(env, tmp_path / "socket.log", args=("serve", "--socket"))
+    try:
+        process.start_without_http()
+        slack.wait_for("response_url", timeout=20)  # connected and serving
+        deadline = time.monotonic() + 5
+        while not server.acks and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert server.acks, process.output()
+        process.proc.send_signal(stop_signal)
+        assert process.proc.wait(15) == 0, process.output()
+        log = process.output()
+        assert "Traceback" not in log and '"level": "error"' not in log, log
+        messages = [json.loads(line)["message"] for line in log.splitlines()]
+        assert messages[-1] == "socket mode: stopped" and "socket mode: stopping" in messages, messages
+        deadline = time.monotonic() + 5
+        while not server.closed and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert server.closed, "the bot closed its WebSocket"
+    finally:
+        process.stop()
+        server.stop()
+        slack.socket_url = None

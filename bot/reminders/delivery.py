@@ -60,37 +60,48 @@ class Job:
     key: str
     attempts: int
     message: Message
+    kind: str = ""
 
 
-def _settle(session: Session, row: Reminder, owner: str, now: datetime) -> Message | None:
+Settled = list[tuple[str, str, str]]  # (kind, "failed" | "skipped" | "deferred", reason) of rows not posted
+
+
+def _settle(session: Session, row: Reminder, owner: str, now: datetime, settled: Settled) -> Message | None:
     if row.attempts > store.MAX_ATTEMPTS:
         store.finish(session, row.id, owner, ReminderStatus.FAILED, "too many attempts", now)
         log.warning("reminder %s failed: claimed %d times without being confirmed", row.key, row.attempts)
+        settled.append((row.kind, "failed", "too many attempts"))
         return None
     decision = decide(row.send_at, row.stale_at, row.quiet, row.timezone, now, policy.quiet_hours())
     if decision.action == "drop":
         store.finish(session, row.id, owner, ReminderStatus.SKIPPED, decision.reason, now)
         log.info("reminder %s dropped: %s (due %s, stale at %s)", row.key, decision.reason,
                  row.due_at.isoformat(), row.stale_at.isoformat() if row.stale_at else "-")
+        settled.append((row.kind, "skipped", decision.reason))
         return None
     if decision.action == "defer":
         store.release(session, row.id, owner, decision.until, "quiet hours", now, failed_attempt=False)
+        settled.append((row.kind, "deferred", "quiet hours"))
         return None
     prepare = KINDS.get(row.kind)
     outcome = prepare(session, row, now) if prepare else Skip("unknown kind")
     if isinstance(outcome, Skip):
         store.finish(session, row.id, owner, ReminderStatus.SKIPPED, outcome.reason, now)
+        settled.append((row.kind, "skipped", outcome.reason))
         return None
     return outcome
 
 
 def claim_jobs(session: Session, owner: str, now: datetime, limit: int, lease: timedelta,
-               busy: frozenset[str]) -> tuple[list[Job], int]:
-    """Claim up to `limit` due rows; returns the messages to post and how many rows were claimed."""
+               busy: frozenset[str], settled: Settled | None = None) -> tuple[list[Job], int]:
+    """Claim up to `limit` due rows; returns the messages to post and how many rows were claimed.
+    The rows settled without a message are added to `settled` (counted once the caller's
+    transaction has committed)."""
     rows = store.claim(session, owner, now, limit, lease, busy)
     jobs = []
+    settled = settled if settled is not None else []
     for row in rows:
-        message = _settle(session, row, owner, now)
+        message = _settle(session, row, owner, now, settled)
         if message is not None:
-            jobs.append(Job(row.id, row.key, row.attempts, message))
+            jobs.append(Job(row.id, row.key, row.attempts, message, row.kind))
     return jobs, len(rows)

@@ -179,3 +179,12 @@ def superseded(session: Session, row: Reminder, now: datetime) -> bool:
 
 def next_due(session: Session) -> datetime | None:
     return session.exec(select(func.min(Reminder.send_at)).where(Reminder.status == ReminderStatus.PENDING)).one()
+
+
+def backlog(session: Session, now: datetime) -> tuple[int, datetime | None]:
+    """Rows due and not sent yet (pending and due, or claimed by a sender whose lease ran out): how
+    many, and the oldest one's send time. Served by ix_reminders_status_send_at."""
+    due = or_(and_(Reminder.status == ReminderStatus.PENDING, Reminder.send_at <= now),
+              and_(Reminder.status == ReminderStatus.SENDING, Reminder.lease_until < now))
+    count, oldest = session.exec(select(func.count(), func.min(Reminder.send_at)).where(due)).one()
+    return count, oldest

@@ -7,11 +7,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from datetime import timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot import idempotency
+from bot.observability.metrics import KEYS_PURGED, TICK_SECONDS
+from bot.observability.slack_api import ApiObserver
 from bot.reminders.recurring import generate
 from bot.scheduler.sender import ReminderSender, SenderConfig
 from bot.settings import Settings
@@ -20,12 +24,13 @@ from storage.types import utcnow
 
 log = logging.getLogger(__name__)
 STOP_WAIT_S = 10.0
+PURGE_EVERY_S = 3600.0  # idempotency keys older than IDEMPOTENCY_RETENTION_DAYS go, hourly (and at start)
 
 
 def sender_client(settings: Settings) -> AsyncWebClient:
     """No automatic retries: the sender decides (pause on 429, backoff on 5xx, stop on the rest)."""
     return AsyncWebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=15,
-                          retry_handlers=[])
+                          retry_handlers=[ApiObserver()])  # counts each attempt, never retries
 
 
 class Runner:
@@ -36,8 +41,10 @@ class Runner:
         self.sender = ReminderSender(deps.db, client, SenderConfig(
             concurrency=settings.reminder_concurrency, lease=timedelta(seconds=settings.reminder_lease_seconds),
             per_channel_per_second=settings.chat_rate_per_channel))
+        self.retention = timedelta(days=settings.idempotency_retention_days)
         self.scheduler: AsyncIOScheduler | None = None
         self.current: asyncio.Task | None = None
+        self.beat = 0.0  # time.monotonic() when a tick last began or ended (0: never)
 
     def start(self) -> None:
         logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
@@ -46,10 +53,36 @@ class Runner:
         self.scheduler = AsyncIOScheduler(timezone="UTC")
         self.scheduler.add_job(self.tick, "interval", seconds=self.interval, id="reminders", max_instances=1,
                                coalesce=True, misfire_grace_time=None, next_run_time=utcnow())
+        self.scheduler.add_job(self.purge, "interval", seconds=PURGE_EVERY_S, id="retention", max_instances=1,
+                               coalesce=True, misfire_grace_time=None, next_run_time=utcnow())
         self.scheduler.start()
+
+    def lag(self) -> float | None:
+        """Seconds since the clock last showed progress: a tick begun or ended, a batch claimed, a message
+        answered, a Retry-After being waited out (None before the first tick). A long send is not lag;
+        a tick stuck (its database work blocked) is."""
+        last = max(self.beat, self.sender.progress)
+        return None if not last else max(time.monotonic() - last, 0.0)
+
+    async def purge(self) -> int:
+        """Purge the idempotency keys past retention, a batch per transaction, yielding between batches."""
+        purged = 0
+        try:
+            while True:
+                n = await self.deps.db(idempotency.purge, utcnow() - self.retention)
+                purged += n
+                KEYS_PURGED.inc(n)
+                if n < idempotency.PURGE_BATCH:
+                    break
+        except Exception:  # the next run tries again
+            log.exception("purging idempotency keys failed")
+        if purged:
+            log.info("idempotency keys: %d older than %s purged", purged, self.retention)
+        return purged
 
     async def tick(self) -> None:
         self.current = asyncio.current_task()
+        self.beat = started = time.monotonic()
         try:
             await self.deps.db(generate, utcnow())
             sent = await self.sender.drain()
@@ -59,6 +92,8 @@ class Runner:
             log.exception("reminder tick failed")
         finally:
             self.current = None
+            self.beat = time.monotonic()
+            TICK_SECONDS.observe(self.beat - started)
 
     async def stop(self) -> None:
         """Stop claiming, let the messages in flight be confirmed (at most STOP_WAIT_S)."""

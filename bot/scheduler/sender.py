@@ -23,6 +23,8 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.observability import logs
+from bot.observability.metrics import reminder_settled
 from bot.reminders import store
 from bot.reminders.delivery import Job, claim_jobs
 from bot.scheduler.pacing import Pacer
@@ -68,6 +70,7 @@ class ReminderSender:
         self.db, self.client, self.config = db, client, config
         self.pacer = Pacer(config.per_channel_per_second)
         self.stopping = False
+        self.progress = 0.0  # time.monotonic() of the last batch claimed or message answered (the clock's pulse)
 
     async def drain(self) -> int:
         sent = 0
@@ -77,7 +80,12 @@ class ReminderSender:
             free = self.config.concurrency - len(inflight)
             if free > 0 and not self.stopping:
                 busy = self.pacer.busy() | frozenset(inflight.values())
-                jobs, claimed = await self.db(claim_jobs, self.config.owner, utcnow(), free, self.config.lease, busy)
+                settled: list[tuple[str, str, str]] = []
+                jobs, claimed = await self.db(claim_jobs, self.config.owner, utcnow(), free, self.config.lease, busy,
+                                              settled)
+                self.progress = time.monotonic()
+                for kind, result, reason in settled:
+                    reminder_settled(kind, result, reason)
                 for job in jobs:
                     inflight[asyncio.create_task(self._send(job, time.monotonic()))] = job.message.channel
             if inflight:
@@ -86,6 +94,9 @@ class ReminderSender:
                 for task in done:
                     inflight.pop(task)
                     sent += task.result()
+                    self.progress = time.monotonic()
+                if self.pacer.paused_until > time.monotonic():  # waiting out Slack's Retry-After is progress
+                    self.progress = time.monotonic()
             elif claimed == 0:
                 wait = self.pacer.next_free()
                 if wait <= 0 or self.stopping:
@@ -94,6 +105,7 @@ class ReminderSender:
         return sent
 
     async def _send(self, job: Job, claimed_at: float) -> int:
+        logs.bind(reminder=job.key)  # this task's log lines (and only this task's) name the reminder
         owner, message = self.config.owner, job.message
         await self.pacer.wait(message.channel)
         lease_s = self.config.lease.total_seconds()
@@ -117,6 +129,8 @@ class ReminderSender:
             return 0
         await self.db(store.mark_sent, job.reminder_id, owner, response.get("channel") or message.channel,
                       response.get("ts") or "", utcnow())
+        reminder_settled(job.kind, "sent")
+        log.info("reminder %s sent", job.key)
         if message.files:
             await self._attach(job, response.get("channel") or message.channel, response.get("ts"))
         return 1
@@ -141,19 +155,23 @@ class ReminderSender:
             log.info("reminder %s: rate limited, pausing %.0f s", job.key, pause)
             await self.db(store.release, job.reminder_id, self.config.owner, utcnow() + timedelta(seconds=pause),
                           "ratelimited", utcnow())
+            reminder_settled(job.kind, "retried", "ratelimited")
         elif status >= 500 or error in TRANSIENT:
             await self._retry(job, error)
         else:
             log.warning("reminder %s failed for good: %s", job.key, error)
             await self.db(store.finish, job.reminder_id, self.config.owner, ReminderStatus.FAILED, error, utcnow())
+            reminder_settled(job.kind, "failed", error)
 
     async def _retry(self, job: Job, reason: str) -> None:
         if job.attempts >= store.MAX_ATTEMPTS:
             log.warning("reminder %s failed after %d attempts: %s", job.key, job.attempts, reason)
             await self.db(store.finish, job.reminder_id, self.config.owner, ReminderStatus.FAILED,
                           f"gave up: {reason}", utcnow())
+            reminder_settled(job.kind, "failed", "gave up")
             return
         delay = backoff(job.attempts)
         log.info("reminder %s: %s, retrying in %.0f s", job.key, reason, delay)
         await self.db(store.release, job.reminder_id, self.config.owner, utcnow() + timedelta(seconds=delay),
                       reason, utcnow())
+        reminder_settled(job.kind, "retried", reason.split(":", 1)[0])
