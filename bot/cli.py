@@ -34,8 +34,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         print(f"consultbot: {t_plain('cli.instance_locked', None, path=str(exc.path), pid=exc.holder)}",
               file=sys.stderr)
         return 2
-    engine = prepare(settings)
-    _first_start(engine)
+    engine = prepare(settings, first_start=True)
     app = bolt_app(settings, engine)
     runner = reminder_runner(settings, engine)
     if args.socket:
@@ -53,20 +52,6 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     uvicorn.run(asgi, host=args.host or settings.host, port=args.port or settings.port,
                 log_level=settings.log_level, access_log=False, log_config=None)  # our handler (logs.configure)
     return 0
-
-
-def _first_start(engine) -> None:
-    """A database with no entities gets the bundled registry, as `consultbot seed` would."""
-    from sqlalchemy.exc import IntegrityError
-
-    from bot.seed import seed_if_empty
-    from storage.db import session_scope
-
-    try:
-        with session_scope(engine) as session:
-            seed_if_empty(session)
-    except IntegrityError:
-        pass  # another replica, starting at the same instant, loaded them
 
 
 def _console(settings: Settings, args: argparse.Namespace) -> int:

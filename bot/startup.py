@@ -15,6 +15,7 @@ from bot.observability.slack_api import ApiObserver
 from bot.reminders import policy
 from bot.roles.service import sync_secretariat
 from bot.scheduler.runner import Runner, sender_client
+from bot.seed import seed_if_empty
 from bot.settings import Settings
 from bot.slack.app import build_app
 from bot.slack.request_kind import bind_request
@@ -24,20 +25,23 @@ from storage.db import make_engine
 from storage.migrate import startup_lock, upgrade_on
 
 
-def prepare(settings: Settings) -> Engine:
-    """Check the texts, migrate the database, grant SECRETARIAT_USERS. Fails loudly, before serving.
+def prepare(settings: Settings, first_start: bool = False) -> Engine:
+    """Check the texts, migrate the database, grant SECRETARIAT_USERS and, with `first_start` (serve and
+    start), load the bundled UN entities into a database that has none. Fails loudly, before serving.
     The database work holds the start-up lock (storage/migrate.py): replicas started together on
-    PostgreSQL migrate once and grant once, one after the other."""
+    PostgreSQL migrate once, grant once and load the entities once, one after the other."""
     catalog()
     questionnaire()
     policy.configure(settings.quiet)
     engine = make_engine(settings.database_url)
     with startup_lock(engine) as connection:
         upgrade_on(connection)
-        if settings.secretariat_users:
-            with Session(connection, expire_on_commit=False) as session:
+        with Session(connection, expire_on_commit=False) as session:
+            if first_start:
+                seed_if_empty(session)
+            if settings.secretariat_users:
                 sync_secretariat(session, settings.secretariat_users)
-                session.commit()
+            session.commit()
     return engine
 
 
