@@ -57,7 +57,13 @@ def seed_entities(session: Session, records: list[EntityRecord], actor: str = "s
 
 
 def list_entities(session: Session) -> list[Entity]:
+    """Every entity, the retired ones too (shown as retired)."""
     return list(session.exec(select(Entity).order_by(Entity.code)).all())
+
+
+def active_entities(session: Session) -> list[Entity]:
+    """The entities new rounds, data calls and polls may ask: all but the retired."""
+    return list(session.exec(select(Entity).where(Entity.retired_at.is_(None)).order_by(Entity.code)).all())
 
 
 def closest_codes(session: Session, code: str, limit: int = 3) -> list[str]:

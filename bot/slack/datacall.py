@@ -13,7 +13,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from bot import idempotency
-from bot.entities.service import get_entity
+from bot.entities.service import active_entities, get_entity
 from bot.errors import Conflict, DomainError, Invalid, NotAllowed
 from bot.hlcm import render
 from bot.hlcm.pages import Page, page_of, paginate
@@ -88,7 +88,7 @@ def _open_data(session: Session, person: Person, year: int) -> list[Entity]:
     check_year(year, utcnow())
     if session.exec(select(DataCall.id).where(DataCall.year == year)).first() is not None:
         raise Conflict("hlcm.call_exists", year=year)
-    return list(session.exec(select(Entity).order_by(Entity.code)).all())
+    return active_entities(session)
 
 
 async def open_modal(ctx: Ctx, trigger_id: str | None, year: int) -> None:

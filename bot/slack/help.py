@@ -12,7 +12,7 @@ BY_ROLE = {
     Role.FOCAL_POINT: ("inputs", "mute", "action", "meeting", "datacall"),
     Role.CHAIR: ("doc", "round", "poll", "meeting", "inputs", "export", "mute"),
     Role.SECRETARIAT: ("new", "grant", "revoke", "doc", "round", "inputs", "export", "import", "reminders", "action",
-                       "poll", "meeting", "datacall", "hlcm"),
+                       "poll", "meeting", "datacall", "hlcm", "entity"),
 }
 
 
