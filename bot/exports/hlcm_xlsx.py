@@ -2,8 +2,13 @@
 
 Sheets: Summary (title, narrative, key figures, change, the HLCM counts, entities that did not report),
 By source, Annex (one row per entity, one column per indicator with its unit in the header; yes/no and choices
-as their labels), Trend (every year with figures), and Notes (reasons given for changes of more than 50 %).
-A text typed by a person that starts with "=" is stored as text, never as a formula."""
+as their labels, each indicator at its precision from the questionnaire), Trend (every year with figures), and
+Notes (reasons given for changes of more than 50 %). A text typed by a person that starts with "=" is stored as
+text, never as a formula.
+
+Every sheet prints: A4 landscape, fitted to one page wide (as many pages tall as it needs), its header row (the
+annex: also the entity column) repeated on every page and frozen on screen, the sheet's name and page number in
+the footer."""
 
 from __future__ import annotations
 
@@ -25,7 +30,8 @@ BOLD = Font(bold=True)
 TITLE = Font(bold=True, size=14)
 HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
 WRAP = Alignment(wrap_text=True, vertical="top")
-FORMATS = {"tonnes": "#,##0", "ratio": "#,##0.00", "share": "0.0", "pct": "+0.0;-0.0;0.0", "count": "#,##0"}
+FORMATS = {"tonnes": "#,##0", "ratio": "#,##0.00", "share": "0.0", "pct": "+0.0;-0.0;0.0", "count": "#,##0",
+           "fixed0": "#,##0", "fixed1": "#,##0.0", "fixed2": "#,##0.00", "fixed3": "#,##0.000"}
 
 
 def write_xlsx(summary: YearSummary, trend: list[YearPoint], locale: str | None = None) -> bytes:
@@ -46,15 +52,18 @@ def write_xlsx(summary: YearSummary, trend: list[YearPoint], locale: str | None 
     if change is not None:
         _block(ws, t_plain("hlcm.section.change", locale), change)
     _block(ws, t_plain("hlcm.section.counts", locale), tables.counts(s, locale))
+    _block(ws, t_plain("hlcm.section.quantities", locale), tables.quantities(s, locale))
     ws.append([t_plain("hlcm.section.not_reported", locale)])
     ws.cell(row=ws.max_row, column=1).font = BOLD
     ws.append([", ".join(s.not_reported) if s.not_reported else
                t_plain("hlcm.section.none_missing" if s.asked is not None else "hlcm.section.not_asked_history",
                        locale, year=s.year)])
     _widths(ws, [62, 16, 16, 12])
+    _print(ws, None)
 
     sources = wb.create_sheet(t_plain("hlcm.sheet.sources", locale)[:31])
     _write(sources, tables.sources(s, locale))
+    _print(sources, "A2")
     for note in tables.part_notes(s, locale):
         sources.append([])
         sources.append([note])
@@ -63,21 +72,44 @@ def write_xlsx(summary: YearSummary, trend: list[YearPoint], locale: str | None 
     annex = wb.create_sheet(t_plain("hlcm.sheet.annex", locale)[:31])
     table = tables.annex(s, locale)
     _write(annex, table)
-    annex.freeze_panes = "C2"
-    _widths(annex, [10, 40] + [16] * (len(table.header) - 2))
+    _print(annex, "C2", columns="A:B")
+    codes = max((len(r[0]) for r in table.rows), default=8)
+    _widths(annex, [codes + 3, 40] + [16] * (len(table.header) - 2))
     annex.row_dimensions[1].height = 45
 
     sheet = wb.create_sheet(t_plain("hlcm.sheet.trend", locale)[:31])
     _write(sheet, tables.trend(trend, locale))
+    _print(sheet, "A2")
     _widths(sheet, [8, 18, 18, 26])
 
     notes = wb.create_sheet(t_plain("hlcm.sheet.notes", locale)[:31])
     _write(notes, tables.notes(s, locale))
-    _widths(notes, [10, 36, 80])
+    _print(notes, "A2")
+    for row in notes.iter_rows(min_row=2, min_col=3, max_col=3):
+        row[0].alignment = WRAP
+    _widths(notes, [12, 36, 80])
 
     out = BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def _print(ws, freeze: str | None, columns: str | None = None) -> None:
+    """A4 landscape, one page wide, the header row (and `columns`) on every page; frozen at `freeze` on screen."""
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # as many pages tall as needed
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.print_options.gridLines = freeze is not None
+    ws.oddFooter.center.text = "&A — &P / &N"
+    if freeze:
+        ws.freeze_panes = freeze
+        ws.print_title_rows = "1:1"
+    if columns:
+        ws.print_title_cols = columns
 
 
 def _text(value: str) -> str:
