@@ -73,8 +73,7 @@ def write_xlsx(summary: YearSummary, trend: list[YearPoint], locale: str | None 
     table = tables.annex(s, locale)
     _write(annex, table)
     _print(annex, "C2", columns="A:B")
-    codes = max((len(r[0]) for r in table.rows), default=8)
-    _widths(annex, [codes + 3, 40] + [16] * (len(table.header) - 2))
+    _fit(annex, table)
     annex.row_dimensions[1].height = 45
 
     sheet = wb.create_sheet(t_plain("hlcm.sheet.trend", locale)[:31])
@@ -145,6 +144,25 @@ def _value(value: Any) -> Any:
     if isinstance(value, str):
         return _text(value)
     return value
+
+
+def _fit(ws, table: tables.Table, most: int = 36) -> None:
+    """Columns as wide as their content (codes and numbers whole), at most `most` characters; longer texts (names,
+    choices) wrap within their cell instead of being cut by the next one."""
+    texts = table.texts()
+    lines = [1] * len(texts)
+    for c, kind in enumerate(table.kinds):
+        header = max((len(w) for w in table.header[c].split()), default=4)
+        content = max((len(row[c]) for row in texts), default=4)
+        width = min(max(header, content) + 2, most)
+        ws.column_dimensions[get_column_letter(c + 1)].width = width
+        if kind == "text" and content + 2 > most:
+            for r, row in enumerate(ws.iter_rows(min_row=2, max_row=len(texts) + 1, min_col=c + 1, max_col=c + 1)):
+                row[0].alignment = WRAP
+                lines[r] = max(lines[r], -(-len(texts[r][c]) * 11 // ((width - 2) * 10)))  # rounded up, 10 % spare
+    for r, count in enumerate(lines, 2):
+        if count > 1:
+            ws.row_dimensions[r].height = 13 * count  # a spreadsheet does not grow a row for wrapped text it loads
 
 
 def _widths(ws, widths: list[int]) -> None:
