@@ -1,6 +1,9 @@
 """`consultbot hlcm import FILE`: past years' figures from CSV; `consultbot hlcm summary YEAR --format
 docx|md|xlsx --out FILE`: the year's progress summary for the HLCM (a bad year or a year without figures: a
-message on stderr, exit status 1, no file written)."""
+message on stderr, exit status 1, no file written).
+
+Everything is imported when a command runs, and only what it uses: not the Slack app, the scheduler or the
+comment matrix (bot.startup.prepare would import them all), so a summary costs its own work (bench/hlcm.py)."""
 
 from __future__ import annotations
 
@@ -8,15 +11,28 @@ import argparse
 import sys
 from pathlib import Path
 
-from bot.errors import DomainError
-from bot.hlcm.history import import_csv
 from bot.settings import Settings
-from bot.texts import t_plain
-from storage.db import session_scope
+
+
+def prepare(settings: Settings):
+    """What bot.startup.prepare does that these commands need: the texts and the questionnaire checked, the
+    database migrated."""
+    from bot.hlcm.questionnaire import questionnaire
+    from bot.texts import catalog
+    from storage.db import make_engine
+    from storage.migrate import upgrade
+
+    catalog()
+    questionnaire()
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    return engine
 
 
 def _import(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.startup import prepare
+    from bot.hlcm.history import import_csv
+    from bot.texts import t_plain
+    from storage.db import session_scope
 
     path = Path(args.file)
     if not path.is_file():
@@ -41,8 +57,10 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _summary(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.errors import DomainError
     from bot.hlcm.report import build_report, parse_year, render
-    from bot.startup import prepare
+    from bot.texts import t_plain
+    from storage.db import session_scope
 
     engine = prepare(settings)
     try:
