@@ -82,3 +82,18 @@ def test_the_hlcm_benchmark_compiles_and_renders_the_summary_of_a_small_history(
     assert data["plain_total_last_year"] > 0
     assert abs(data["total_last_year"] - data["plain_total_last_year"]) < 1e-6 * data["plain_total_last_year"]
     assert set(data["ratios"]) == {"docx", "md", "xlsx"} and data["sizes"]["docx"] > 20000
+
+
+def test_the_hlcm_command_benchmark_times_the_whole_process_against_its_floor(tmp_path, private_database_url):
+    """`--process`: `consultbot hlcm summary LAST --format docx` as a process, against the same command for a year
+    with no figures (exit status 1), on the same database."""
+    figures = tmp_path / "hlcm-process.json"
+    result = subprocess.run([sys.executable, str(ROOT / "bench" / "hlcm.py"), "--entities", "12", "--years", "2",
+                             "--runs", "1", "--database-url", private_database_url, "--process",
+                             "--json", str(figures)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=240)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "| 12 × 2 |" in result.stdout and "same, a year with no figures (floor) s" in result.stdout
+    data = json.loads(figures.read_text())
+    assert len(data["samples"]["summary"]) == len(data["samples"]["floor"]) == 1
+    assert data["median_s"]["summary"] > 0 and data["median_s"]["floor"] > 0 and data["size"] > 20000
