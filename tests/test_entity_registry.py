@@ -133,6 +133,13 @@ def test_entities_import_is_all_or_nothing_with_every_problem_by_line(private_da
         assert s.exec(select(Entity).where(Entity.code == "UNWTO")).one().name == "World Tourism Organization"
     engine.dispose()
 
+    # `consultbot seed` again: the bundled list does not undo what the secretariat imported
+    assert "entities: 0 added or updated" in consultbot("seed", env=env).stdout
+    engine = make_engine(private_database_url)
+    with Session(engine) as s:
+        assert s.exec(select(Entity).where(Entity.code == "UNWTO")).one().name == "World Tourism Organization"
+    engine.dispose()
+
     header = tmp_path / "header.csv"
     header.write_text("entity,name\nX,Y\n", encoding="utf-8")
     refused = consultbot("entities", "import", str(header), env=env, check=False)
