@@ -15,13 +15,13 @@ from docx import Document
 from openpyxl import load_workbook
 from sqlmodel import Session
 
-from bot.hlcm.charts import all_charts, ems_counts
+from bot.hlcm.charts import all_charts, ems_counts, every_year, trend_chart
 from bot.hlcm.history import import_csv
 from bot.hlcm.report import build_report, render
 from bot.hlcm.service import open_data_call, submit
 from bot.hlcm.summary import compile_year
 from bot.hlcm.summary_blocks import summary_message
-from bot.hlcm.trend import yearly_totals
+from bot.hlcm.trend import YearPoint, yearly_totals
 from bot.people.service import ensure_person
 from bot.roles.service import sync_secretariat
 from storage.db import session_scope
@@ -236,6 +236,15 @@ def test_the_xlsx_keeps_numbers_as_numbers(report):
     assert len(annex) == 10
     trend = list(wb["Trend"].iter_rows(values_only=True))
     assert [row[:3] for row in trend[1:]] == [(2023, 2, 20000), (2024, 5, 31500), (2025, 9, 45500)]
+    # each number with its indicator's format: waste at one decimal, emissions whole, per capita two decimals
+    formats = {cell.value: wb["Annex"].cell(row=2, column=cell.column).number_format for cell in wb["Annex"][1]}
+    assert formats["Waste generated (t)"] == "#,##0.0" and formats["Scope 1 emissions (tCO2e)"] == "#,##0"
+    assert formats["Per staff member (tCO2e/staff)"] == "#,##0.00" and formats["Staff numbers (staff)"] == "#,##0"
+    for sheet in wb.worksheets:  # every sheet prints: landscape, one page wide, its header row on every page
+        assert sheet.page_setup.orientation == "landscape" and sheet.sheet_properties.pageSetUpPr.fitToPage
+        assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 0)
+    assert wb["Annex"].freeze_panes == "C2" and wb["Annex"].print_title_rows == "$1:$1"
+    assert wb["Annex"].print_title_cols == "$A:$B"
     notes = wb["Notes"]
     assert [c.value for c in notes[2]] == ["UNDP", "Scope 2 emissions", REASON]
     assert notes["C2"].data_type == "s"  # typed "=1+1…": text, not a formula
@@ -251,6 +260,14 @@ def test_the_three_charts_are_png(report):
         assert chart.png.startswith(PNG) and len(chart.png) > 5000
         width, height = int.from_bytes(chart.png[16:20], "big"), int.from_bytes(chart.png[20:24], "big")
         assert (width, height) == (840, 432)  # 7 × 3.6 inches at 120 dpi
+
+
+def test_the_trend_chart_leaves_a_gap_for_a_year_without_figures():
+    points = [YearPoint(2008, 33, 90000.0, 2.9), YearPoint(2009, 40, 100000.0, 3.0), YearPoint(2012, 7, 20000.0, None)]
+    assert [(year, point.reporting if point else None) for year, point in every_year(points)] == [
+        (2008, 33), (2009, 40), (2010, None), (2011, None), (2012, 7)]
+    png = trend_chart(points)
+    assert png.startswith(PNG) and len(png) > 5000
 
 
 def test_the_command_line_writes_each_format_and_refuses_a_year_without_figures(world, tmp_path):

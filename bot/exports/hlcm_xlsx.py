@@ -136,7 +136,7 @@ def _write(ws, table: tables.Table) -> None:
             if isinstance(value, str) and cell.data_type == "f":
                 cell.data_type = "s"  # "=..." typed by a person: text
             kind = table.kind(values, c - 1)
-            if isinstance(value, (int, float)) and kind in FORMATS:
+            if (value is None or isinstance(value, (int, float))) and kind in FORMATS:  # blank: typed in later
                 cell.number_format = FORMATS[kind]
 
 

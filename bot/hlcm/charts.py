@@ -76,14 +76,19 @@ def sources_chart(summary: YearSummary, locale: str | None = None) -> bytes:
     return _png(figure)
 
 
+def every_year(points: list[YearPoint]) -> list[tuple[int, YearPoint | None]]:
+    """Each year from the first with figures to the last, with its point, or None for a year without figures."""
+    by_year = {p.year: p for p in points}
+    return [(y, by_year.get(y)) for y in range(points[0].year, points[-1].year + 1)] if points else []
+
+
 def trend_chart(points: list[YearPoint], locale: str | None = None) -> bytes:
     """Total emissions per year (bars) with the number of entities reporting above each bar, per staff member on
     a second axis (line) where staff numbers exist. Every year from the first to the last has its place: a year
     with no figures is a gap marked "no data", and the line breaks there instead of joining its neighbours."""
     figure = _figure()
     ax = figure.add_subplot()
-    by_year = {p.year: p for p in points}
-    years = list(range(points[0].year, points[-1].year + 1)) if points else []
+    years = [y for y, _ in every_year(points)]
     bars = ax.bar([p.year for p in points], [p.total for p in points], color=COLOURS[1], width=0.7,
                   label=t_plain("hlcm.chart.legend_total", locale))
     top = max((p.total for p in points), default=0) or 1
@@ -92,8 +97,8 @@ def trend_chart(points: list[YearPoint], locale: str | None = None) -> bytes:
         ax.text(bar.get_x() + bar.get_width() / 2, bar.get_height() + top * 0.01,
                 t_plain("hlcm.chart.reporting_count", locale, count=point.reporting), ha="center", va="bottom",
                 fontsize=6.5)
-    for year in years:
-        if year not in by_year:
+    for year, point in every_year(points):
+        if point is None:
             ax.text(year, top * 0.02, t_plain("hlcm.chart.no_data", locale), ha="center", va="bottom", fontsize=6.5,
                     rotation=90, color="#707070")
     _thousands(ax.yaxis)
@@ -103,8 +108,8 @@ def trend_chart(points: list[YearPoint], locale: str | None = None) -> bytes:
     handles = [bars]
     if any(p.per_capita is not None for p in points):
         right = ax.twinx()
-        values = [by_year[y].per_capita if y in by_year and by_year[y].per_capita is not None else float("nan")
-                  for y in years]
+        values = [p.per_capita if p is not None and p.per_capita is not None else float("nan")
+                  for _, p in every_year(points)]  # NaN: the line breaks there
         (line,) = right.plot(years, values, color=COLOURS[0], marker="o", linewidth=2,
                              label=t_plain("hlcm.chart.legend_per_capita", locale))
         right.set_ylabel(t_plain("hlcm.chart.axis_per_capita", locale))
