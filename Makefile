@@ -18,6 +18,7 @@ run: $(STAMP)
 
 test: $(STAMP)
 	bash .ci/postgres-binaries
+	bash .ci/office-binaries
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)

@@ -142,6 +142,7 @@ def parser() -> argparse.ArgumentParser:
     add_hlcm_parsers(sub)
     add_digest_parser(sub)
     add_doc_parser(sub)
+    __import__("bot.entities.cli", fromlist=["add_parser"]).add_parser(sub)  # `consultbot entities import`
     return root
 
 

@@ -43,7 +43,7 @@ def load_demo(path: Path = DEMO_FILE) -> DemoWorkspace:
 
 
 def seed(session: Session) -> int:
-    return seed_entities(session, bundled_entities())
+    return seed_entities(session, bundled_entities(), keep_peoples_changes=True)
 
 
 def seed_if_empty(session: Session) -> int:

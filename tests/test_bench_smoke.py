@@ -107,3 +107,18 @@ def test_the_serve_ready_benchmark_starts_both_servers_and_reads_their_memory(tm
     data = json.loads(figures.read_text())
     assert data["reminders"] == 4 and data["cold_ready_s"]["runs"] == data["warm_ready_s"]["runs"] == 1
     assert data["rss_mib"]["bot_idle"] > 0 and data["rss_mib"]["baseline_idle"] > 0
+
+
+def test_the_hlcm_command_benchmark_times_the_whole_process_against_its_floor(tmp_path, private_database_url):
+    """`--process`: `consultbot hlcm summary LAST --format docx` as a process, against the same command for a year
+    with no figures (exit status 1), on the same database."""
+    figures = tmp_path / "hlcm-process.json"
+    result = subprocess.run([sys.executable, str(ROOT / "bench" / "hlcm.py"), "--entities", "12", "--years", "2",
+                             "--runs", "1", "--database-url", private_database_url, "--process",
+                             "--json", str(figures)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=240)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "| 12 × 2 |" in result.stdout and "same, a year with no figures (floor) s" in result.stdout
+    data = json.loads(figures.read_text())
+    assert len(data["samples"]["summary"]) == len(data["samples"]["floor"]) == 1
+    assert data["median_s"]["summary"] > 0 and data["median_s"]["floor"] > 0 and data["size"] > 20000

@@ -298,7 +298,8 @@ def test_a_data_call_year_from_drafts_to_the_compilation(engine, focal):
     assert counts.climate_neutral == 3  # UNEP, WMO, UNCTAD
     assert counts.ems_met == 3 and counts.ems_approaching == 3 and counts.ems_met_or_approaching == 6
     assert counts.procurement_policy == 5  # UNEP, UNDP, UNIDO, UNCTAD, ILO
-    assert counts.staff_trained == 200 + 1000 + 50 + 300 + 400 + 0 == 1950
+    assert counts.staff_trained == 200 + 1000 + 50 + 300 + 400 + 0 == 1950 and counts.staff_trained_entities == 6
+    assert change.previous_reporting == 4
     annex = {row.code: row for row in summary.annex}
     assert [row.code for row in summary.annex] == list(summary.reporting)
     assert (annex["WFP"].revision, annex["WFP"].total, annex["WFP"].per_capita) == (2, 5000, 1.0)
@@ -311,7 +312,9 @@ def test_a_data_call_year_from_drafts_to_the_compilation(engine, focal):
         "In 2025, 7 of the 12 entities asked reported their environmental sustainability figures. "
         "Together they emitted 38,500 tCO2e (2.33 tCO2e per staff member): 7,950 from their own sources (scope 1), "
         "11,650 from purchased energy (scope 2) and 18,900 from business travel, of which 15,450 from air travel. "
-        "Emissions rose by 36.0 % against 2024 (28,300 tCO2e). "
+        "Like for like, the 4 entities that reported for both 2024 and 2025 raised their emissions by 13.1 % "
+        "(28,300 → 32,000 tCO2e). The totals cover different entities: 28,300 tCO2e from 4 entities in 2024, "
+        "38,500 tCO2e from 7 in 2025. "
         "4 entities had an emission reduction strategy approved by senior management, 3 were climate neutral, "
         "3 had an environmental management system in place and 3 more took concrete steps to implement one; "
         "5 had a sustainable procurement policy. "

@@ -15,13 +15,13 @@ from docx import Document
 from openpyxl import load_workbook
 from sqlmodel import Session
 
-from bot.hlcm.charts import all_charts, ems_counts
+from bot.hlcm.charts import all_charts, ems_counts, every_year, trend_chart
 from bot.hlcm.history import import_csv
 from bot.hlcm.report import build_report, render
 from bot.hlcm.service import open_data_call, submit
 from bot.hlcm.summary import compile_year
 from bot.hlcm.summary_blocks import summary_message
-from bot.hlcm.trend import yearly_totals
+from bot.hlcm.trend import YearPoint, yearly_totals
 from bot.people.service import ensure_person
 from bot.roles.service import sync_secretariat
 from storage.db import session_scope
@@ -64,7 +64,9 @@ NARRATIVE = (
     "In 2025, 9 of the 12 entities asked reported their environmental sustainability figures. "
     "Together they emitted 45,500 tCO2e (2.39 tCO2e per staff member): 11,300 from their own sources (scope 1), "
     "11,400 from purchased energy (scope 2) and 22,800 from business travel, of which 17,300 from air travel. "
-    "Emissions rose by 44.4 % against 2024 (31,500 tCO2e). "
+    "Like for like, the 5 entities that reported for both 2024 and 2025 raised their emissions by 17.5 % "
+    "(31,500 → 37,000 tCO2e). The totals cover different entities: 31,500 tCO2e from 5 entities in 2024, "
+    "45,500 tCO2e from 9 in 2025. "
     "4 entities had an emission reduction strategy approved by senior management, 3 were climate neutral, "
     "3 had an environmental management system in place and 4 more took concrete steps to implement one; "
     "5 had a sustainable procurement policy. "
@@ -82,7 +84,7 @@ SOURCES = [["Scope 1 emissions", "11,300", "24.8", "9"],  # 11,300 / 45,500 = 24
            ["Total", "45,500", "100.0", "—"]]
 # 2024: UNEP 5,500, UNDP 16,000, WMO 1,000, WFP 7,000, ILO 2,000 = 31,500 (+44.4 %); the five reporting both
 # years: 37,000 in 2025 (+17.5 %).
-CHANGE = [["All entities reporting", "31,500", "45,500", "+44.4"],
+CHANGE = [["All entities reporting (5, then 9)", "31,500", "45,500", "+44.4"],
           ["Entities reporting both years (5)", "31,500", "37,000", "+17.5"]]
 COUNTS = [["Entities reporting", "9"],
           ["Emission reduction strategy approved by senior management", "4"],  # UNEP, UNDP, WFP, UNCTAD
@@ -91,8 +93,9 @@ COUNTS = [["Entities reporting", "9"],
           ["Environmental management system in place", "3"],  # UNEP, WMO, UNCTAD
           ["Concrete steps towards an environmental management system", "4"],  # UNDP, WFP, UNESCO, UNOPS
           ["Environmental management system in place or approaching", "7"],
-          ["Sustainable procurement policy", "5"],  # UNEP, UNDP, UNIDO, UNCTAD, UNESCO
-          ["Staff trained", "1,700"]]  # 100 + 1,000 + 50 + 0 + 300 + 20 + 200 + 30 (ILO blank)
+          ["Sustainable procurement policy", "5"]]  # UNEP, UNDP, UNIDO, UNCTAD, UNESCO
+# people, not entities: 100 + 1,000 + 50 + 0 + 300 + 20 + 200 + 30, by the 8 entities that gave it (ILO blank)
+QUANTITIES = [["Staff trained", "1,700", "people", "8"]]
 # 2023: 5,000 + 15,000 = 20,000 over 7,950 staff; 2024: 31,500 over 14,800 staff.
 TREND = [["2023", "2", "20,000", "2.52"], ["2024", "5", "31,500", "2.13"], ["2025", "9", "45,500", "2.39"]]
 
@@ -144,7 +147,7 @@ def test_the_markdown_has_every_figure_worked_out_by_hand(report):
     assert text.startswith("# Environmental sustainability in the UN system: progress summary 2025\n")
     assert NARRATIVE in text
     rows = _md_rows(text)
-    for expected in (KEY_FIGURES, SOURCES, CHANGE, COUNTS, TREND):
+    for expected in (KEY_FIGURES, SOURCES, CHANGE, COUNTS, QUANTITIES, TREND):
         for row in expected:
             assert row in rows, row
     assert "Entities reporting both years: ILO, UNDP, UNEP, WFP, WMO." in text
@@ -165,18 +168,29 @@ def test_the_docx_has_the_same_figures_the_charts_and_the_notes(report):
     paragraphs, found = _docx_tables(data)
     assert paragraphs[0] == "Environmental sustainability in the UN system: progress summary 2025"
     assert NARRATIVE in paragraphs
-    key, sources, change, counts, trend, annex, notes = found
+    key, sources, change, counts, quantities, trend, emissions, practices, names, notes = found
     assert key[1:] == KEY_FIGURES and key[0] == ["Item", "Value", "Unit"]
     assert sources[1:] == SOURCES
     assert change[1:] == CHANGE and change[0][1:3] == ["2024 (tCO2e)", "2025 (tCO2e)"]
-    assert counts[1:] == COUNTS
+    assert counts[1:] == COUNTS and counts[0] == ["Item", "Entities"]
+    assert quantities[1:] == QUANTITIES and quantities[0] == ["Item", "Value", "Unit", "Entities reporting it"]
     assert trend[1:] == TREND
     assert "CBD, UNFCCC, UNU" in paragraphs
-    assert annex[0][:4] == ["Entity", "Name", "Scope 1 emissions (tCO2e)", "Scope 2 emissions (tCO2e)"]
-    assert annex[0][-4:] == ["Total (tCO2e)", "Per staff member (tCO2e/staff)", "Revision", "Source of the figures"]
-    assert [row[0] for row in annex[1:]] == ["ILO", "UNCTAD", "UNDP", "UNEP", "UNESCO", "UNIDO", "UNOPS", "WFP",
-                                             "WMO"]
-    assert annex[3][2:8] == ["5,000", "5,000", "10,000", "8,000", "8,000", "0"] and annex[3][-4] == "20,000"
+    # the annex: two tables of short headers with units, codes only; the full names in a list of their own
+    assert emissions[0] == ["Entity", "Scope 1 (tCO2e)", "Scope 2 (tCO2e)", "Business travel (tCO2e)",
+                            "of which air (tCO2e)", "Total (tCO2e)", "Staff", "Offsets retired (tCO2e)",
+                            "Per staff member (tCO2e/staff)"]
+    assert [row[0] for row in emissions[1:]] == ["ILO", "UNCTAD", "UNDP", "UNEP", "UNESCO", "UNIDO", "UNOPS", "WFP",
+                                                 "WMO"]
+    assert emissions[3][1:] == ["5,000", "5,000", "10,000", "8,000", "20,000", "8,000", "0", "2.50"]
+    assert practices[0] == ["Entity", "Climate neutral", "Reduction strategy", "EMS", "Sustainable procurement",
+                            "Staff trained (staff)", "Waste (t)", "Water (m3)", "Revision", "Source of the figures"]
+    assert practices[3][1:] == ["No", "Approved by senior management", "Concrete steps taken", "Yes", "1,000", "—",
+                                "—", "1", "data call"]
+    assert practices[1][5] == "—"  # ILO did not report staff trained: not reported, not 0
+    assert names[0] == ["Entity", "Name", "Entity", "Name"]
+    assert names[3] == ["UNDP", "United Nations Development Programme", "WFP", "World Food Programme"]
+    assert "9 of the 12 entities asked reported for 2025; each row is one reporting entity." in paragraphs
     assert notes == [["Entity", "Indicator", "Reason given"], ["UNDP", "Scope 2 emissions", REASON]]
     doc = Document(BytesIO(data))
     assert len(doc.inline_shapes) == 3
@@ -197,9 +211,10 @@ def test_the_xlsx_keeps_numbers_as_numbers(report):
     assert by_label["Staff"][:2] == (19050, "people")
     assert by_label["Emissions per staff member"][0] == pytest.approx(45500 / 19050)
     assert by_label["Emissions net of offsets"][0] == 38000
-    assert by_label["All entities reporting"][:3] == (31500, 45500, pytest.approx((45500 - 31500) / 31500 * 100))
+    assert by_label["All entities reporting (5, then 9)"][:3] == (31500, 45500,
+                                                                pytest.approx((45500 - 31500) / 31500 * 100))
     assert by_label["Entities reporting both years (5)"][:2] == (31500, 37000)
-    assert by_label["Climate neutral"][0] == 3 and by_label["Staff trained"][0] == 1700
+    assert by_label["Climate neutral"][0] == 3 and by_label["Staff trained"] == (1700, "people", 8)
     assert by_label["Concrete steps towards an environmental management system"][0] == 4
     assert "CBD, UNFCCC, UNU" in by_label
     sources = list(wb["By source"].iter_rows(values_only=True))
@@ -221,6 +236,15 @@ def test_the_xlsx_keeps_numbers_as_numbers(report):
     assert len(annex) == 10
     trend = list(wb["Trend"].iter_rows(values_only=True))
     assert [row[:3] for row in trend[1:]] == [(2023, 2, 20000), (2024, 5, 31500), (2025, 9, 45500)]
+    # each number with its indicator's format: waste at one decimal, emissions whole, per capita two decimals
+    formats = {cell.value: wb["Annex"].cell(row=2, column=cell.column).number_format for cell in wb["Annex"][1]}
+    assert formats["Waste generated (t)"] == "#,##0.0" and formats["Scope 1 emissions (tCO2e)"] == "#,##0"
+    assert formats["Per staff member (tCO2e/staff)"] == "#,##0.00" and formats["Staff numbers (staff)"] == "#,##0"
+    for sheet in wb.worksheets:  # every sheet prints: landscape, one page wide, its header row on every page
+        assert sheet.page_setup.orientation == "landscape" and sheet.sheet_properties.pageSetUpPr.fitToPage
+        assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 0)
+    assert wb["Annex"].freeze_panes == "C2" and wb["Annex"].print_title_rows == "$1:$1"
+    assert wb["Annex"].print_title_cols == "$A:$B"
     notes = wb["Notes"]
     assert [c.value for c in notes[2]] == ["UNDP", "Scope 2 emissions", REASON]
     assert notes["C2"].data_type == "s"  # typed "=1+1…": text, not a formula
@@ -236,6 +260,14 @@ def test_the_three_charts_are_png(report):
         assert chart.png.startswith(PNG) and len(chart.png) > 5000
         width, height = int.from_bytes(chart.png[16:20], "big"), int.from_bytes(chart.png[20:24], "big")
         assert (width, height) == (840, 432)  # 7 × 3.6 inches at 120 dpi
+
+
+def test_the_trend_chart_leaves_a_gap_for_a_year_without_figures():
+    points = [YearPoint(2008, 33, 90000.0, 2.9), YearPoint(2009, 40, 100000.0, 3.0), YearPoint(2012, 7, 20000.0, None)]
+    assert [(year, point.reporting if point else None) for year, point in every_year(points)] == [
+        (2008, 33), (2009, 40), (2010, None), (2011, None), (2012, 7)]
+    png = trend_chart(points)
+    assert png.startswith(PNG) and len(png) > 5000
 
 
 def test_the_command_line_writes_each_format_and_refuses_a_year_without_figures(world, tmp_path):
@@ -268,5 +300,6 @@ def test_the_slack_message_of_a_data_call_year_names_who_did_not_report_within_b
     assert len(blocks) <= 50 and all(len(s) <= 3000 for s in sections)
     assert sections[0] == "*Overview*\n" + NARRATIVE
     assert "Entities asked: *12* entities" in sections[1] and "Total emissions: *45,500* tCO2e" in sections[1]
-    assert "All entities reporting: 31,500 → *45,500* tCO2e (+44.4 %)" in sections[3]
+    assert "All entities reporting (5, then 9): 31,500 → *45,500* tCO2e (+44.4 %)" in sections[3]
+    assert sections[5] == "*What the HLCM reads: quantities*\nStaff trained: *1,700* people (reported by 8 entities)"
     assert sections[-1] == "*Entities that did not report*\n3 of 12: CBD, UNFCCC, UNU"

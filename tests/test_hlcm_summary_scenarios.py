@@ -32,12 +32,15 @@ HISTORY = """year,entity,scope1,scope2,scope3_travel,air_travel,staff,strategy,e
 2005,ILO,300,400,300,200,700,drafting,met,no,yes,0
 """
 # By hand: 2005 totals UNEP 3,000, UNDP 7,000, WMO 500, WFP 4,000, ILO 1,000 = 15,500 over 11,000 staff (1.41);
-# 2004: 3,000 + 6,000 = 9,000, so +72.2 %.
+# 2004: 3,000 + 6,000 = 9,000 (+72.2 % for the totals, of 2 and 5 entities); UNEP and UNDP reported both years:
+# 9,000 -> 10,000, +11.1 % like for like.
 NARRATIVE = (
     "In 2005, 5 entities reported their environmental sustainability figures. "
     "Together they emitted 15,500 tCO2e (1.41 tCO2e per staff member): 4,700 from their own sources (scope 1), "
     "3,400 from purchased energy (scope 2) and 7,400 from business travel, of which 6,050 from air travel. "
-    "Emissions rose by 72.2 % against 2004 (9,000 tCO2e). "
+    "Like for like, the 2 entities that reported for both 2004 and 2005 raised their emissions by 11.1 % "
+    "(9,000 → 10,000 tCO2e). The totals cover different entities: 9,000 tCO2e from 2 entities in 2004, "
+    "15,500 tCO2e from 5 in 2005. "
     "2 entities had an emission reduction strategy approved by senior management, 1 was climate neutral, "
     "2 had an environmental management system in place and 2 more took concrete steps to implement one; "
     "3 had a sustainable procurement policy.")
@@ -82,11 +85,13 @@ def test_the_secretariat_gets_the_summary_the_charts_and_the_document_in_the_cha
                            "Scope 3 business travel emissions: *7,400* tCO2e (47.7 %)\n"
                            "of which air travel: *6,050* tCO2e (81.8 %)")  # of business travel: 6,050 / 7,400
     assert sections[3] == ("*Change against the previous year*\n"
-                           "All entities reporting: 9,000 → *15,500* tCO2e (+72.2 %)\n"
+                           "All entities reporting (2, then 5): 9,000 → *15,500* tCO2e (+72.2 %)\n"
                            "Entities reporting both years (2): 9,000 → *10,000* tCO2e (+11.1 %)")
     assert "Emission reduction strategy approved by senior management: *2*" in sections[4]
     assert "Environmental management system in place or approaching: *4*" in sections[4]
-    assert sections[5].startswith("*Entities that did not report*\n2005 was imported from past records")
+    # nobody reported staff trained for 2005: not reported, not 0
+    assert sections[5] == "*What the HLCM reads: quantities*\nStaff trained: _not reported by any entity_"
+    assert sections[6].startswith("*Entities that did not report*\n2005 was imported from past records")
     assert f"compiled by <@{SECRETARIAT}>" in _text(post)
 
     files = slack.uploads_to(CHANNEL)
@@ -97,7 +102,7 @@ def test_the_secretariat_gets_the_summary_the_charts_and_the_document_in_the_cha
     doc = Document(BytesIO(files[3]["bytes"]))
     assert NARRATIVE in [p.text for p in doc.paragraphs] and len(doc.inline_shapes) == 3
     assert [[c.text for c in row.cells] for row in doc.tables[0].rows][2] == ["Total emissions", "15,500", "tCO2e"]
-    trend = [[c.text for c in row.cells] for row in doc.tables[4].rows]
+    trend = [[c.text for c in row.cells] for row in doc.tables[5].rows]
     assert trend[1:] == [["2004", "2", "9,000", "1.55"], ["2005", "5", "15,500", "1.41"]]  # 9,000 / 5,800 staff
     assert not slack.calls_to("response_url")
 

@@ -106,7 +106,9 @@ NARRATIVE = (
     "In {y}, 9 of the 12 entities asked reported their environmental sustainability figures. "
     "Together they emitted 45,500 tCO2e (2.39 tCO2e per staff member): 10,300 from their own sources (scope 1), "
     "12,400 from purchased energy (scope 2) and 22,800 from business travel, of which 17,300 from air travel. "
-    "Emissions rose by 42.6 % against {p} (31,900 tCO2e). "
+    "Like for like, the 5 entities that reported for both {p} and {y} raised their emissions by 18.2 % "
+    "(31,300 → 37,000 tCO2e). The totals cover different entities: 31,900 tCO2e from 6 entities in {p}, "
+    "45,500 tCO2e from 9 in {y}. "
     "4 entities had an emission reduction strategy approved by senior management, 3 were climate neutral, "
     "3 had an environmental management system in place and 4 more took concrete steps to implement one; "
     "5 had a sustainable procurement policy. "
@@ -118,21 +120,23 @@ KEY_FIGURES = [["Entities asked", "12", "entities"], ["Entities reporting", "9",
 SOURCES = [["Scope 1 emissions", "10,300", "22.6", "9"], ["Scope 2 emissions", "12,400", "27.3", "9"],
            ["Scope 3 business travel emissions", "22,800", "50.1", "9"], ["of which air travel", "17,300", "75.9", "9"],
            ["Total", "45,500", "100.0", "—"]]
-CHANGE = [["All entities reporting", "31,900", "45,500", "+42.6"],
+CHANGE = [["All entities reporting (6, then 9)", "31,900", "45,500", "+42.6"],
           ["Entities reporting both years (5)", "31,300", "37,000", "+18.2"]]
 COUNTS = [["Entities reporting", "9"], ["Emission reduction strategy approved by senior management", "4"],
           ["Emission reduction strategy being drafted", "3"], ["Climate neutral", "3"],
           ["Environmental management system in place", "3"],
           ["Concrete steps towards an environmental management system", "4"],
           ["Environmental management system in place or approaching", "7"],
-          ["Sustainable procurement policy", "5"], ["Staff trained", "1,700"]]
+          ["Sustainable procurement policy", "5"]]
+QUANTITIES = [["Staff trained", "1,700", "people", "8"]]  # people, by the 8 entities that gave it (ILO blank)
 # The annex lines of the two entities the story turned on: WMO's revision 2 (1,000 in total, not revision 1's
 # 1,200) and UNDP's explained scope 2; per staff member 1,000 / 500 = 2.00 and 20,000 / 8,000 = 2.50.
-ANNEX_WMO = ["WMO", "World Meteorological Organization", "200", "300", "500", "400", "500", "1,000", "Yes",
-             "Being drafted", "In place", "No", "50", "—", "—", "1,000", "2.00", "2", "data call"]
-ANNEX_UNDP = ["UNDP", "United Nations Development Programme", "4,000", "6,000", "10,000", "8,000", "8,000", "0",
-              "No", "Approved by senior management", "Concrete steps taken", "Yes", "1,000", "—", "—", "20,000",
-              "2.50", "1", "data call"]
+# The DOCX annex: emissions (sources, total, staff, offsets, per staff member), then practices and resources.
+ANNEX_WMO = (["WMO", "200", "300", "500", "400", "1,000", "500", "1,000", "2.00"],
+             ["WMO", "Yes", "Being drafted", "In place", "No", "50", "—", "—", "2", "data call"])
+ANNEX_UNDP = (["UNDP", "4,000", "6,000", "10,000", "8,000", "20,000", "8,000", "0", "2.50"],
+              ["UNDP", "No", "Approved by senior management", "Concrete steps taken", "Yes", "1,000", "—", "—", "1",
+               "data call"])
 
 
 def figures(values: tuple[str, ...]) -> dict[str, str]:
@@ -437,16 +441,18 @@ def test_one_year_of_hlcm_reporting_from_the_data_call_to_the_summary(own_sender
                            "Scope 3 business travel emissions: *22,800* tCO2e (50.1 %)\n"
                            "of which air travel: *17,300* tCO2e (75.9 %)")
     assert sections[3] == ("*Change against the previous year*\n"
-                           "All entities reporting: 31,900 → *45,500* tCO2e (+42.6 %)\n"
+                           "All entities reporting (6, then 9): 31,900 → *45,500* tCO2e (+42.6 %)\n"
                            "Entities reporting both years (5): 31,300 → *37,000* tCO2e (+18.2 %)")
-    assert sections[4] == ("*What the HLCM reads*\nEntities reporting: *9*\n"
+    assert sections[4] == ("*What the HLCM reads: entities*\nEntities reporting: *9*\n"
                            "Emission reduction strategy approved by senior management: *4*\n"
                            "Emission reduction strategy being drafted: *3*\nClimate neutral: *3*\n"
                            "Environmental management system in place: *3*\n"
                            "Concrete steps towards an environmental management system: *4*\n"
                            "Environmental management system in place or approaching: *7*\n"
-                           "Sustainable procurement policy: *5*\nStaff trained: *1,700*")
-    assert sections[5] == "*Entities that did not report*\n3 of 12: CBD, UNFCCC, UNU"
+                           "Sustainable procurement policy: *5*")
+    assert sections[5] == ("*What the HLCM reads: quantities*\n"
+                           "Staff trained: *1,700* people (reported by 8 entities)")
+    assert sections[6] == "*Entities that did not report*\n3 of 12: CBD, UNFCCC, UNU"
 
     files = [slack.uploaded_files[f["id"]] for f in upload.params["files"]]
     assert [f["filename"] for f in files] == [f"hlcm-{y}-emissions-by-source.png", f"hlcm-{y}-trend.png",
@@ -454,15 +460,20 @@ def test_one_year_of_hlcm_reporting_from_the_data_call_to_the_summary(own_sender
     assert all(f["bytes"].startswith(PNG) and len(f["bytes"]) > 5000 for f in files[:3])
     doc = Document(BytesIO(files[3]["bytes"]))
     assert narrative in [para.text for para in doc.paragraphs] and len(doc.inline_shapes) == 3
-    key, sources, change, counts, trend, annex, notes = (_cells(t) for t in doc.tables)
+    key, sources, change, counts, quantities, trend, emissions, practices, names, notes = (
+        _cells(t) for t in doc.tables)
     assert key[1:] == KEY_FIGURES and sources[1:] == SOURCES and change[1:] == CHANGE and counts[1:] == COUNTS
+    assert quantities[1:] == QUANTITIES
     assert change[0][1:3] == [f"{p} (tCO2e)", f"{y} (tCO2e)"]
     assert trend[1:] == [[str(p), "6", "31,900", "2.11"], [str(y), "9", "45,500", "2.39"]]  # 31,900 / 15,100 staff
-    by_code = {row[0]: row for row in annex[1:]}
-    assert sorted(by_code) == ["ILO", "UNCTAD", "UNDP", "UNEP", "UNESCO", "UNIDO", "UNOPS", "WFP", "WMO"]
-    assert by_code["WMO"] == ANNEX_WMO and by_code["UNDP"] == ANNEX_UNDP
-    assert [by_code[c][15] for c in sorted(by_code)] == ["2,000", "500", "20,000", "6,000", "4,000", "2,000",
-                                                         "2,000", "8,000", "1,000"]  # each entity's total
+    by_code = {row[0]: row for row in emissions[1:]}
+    practice = {row[0]: row for row in practices[1:]}
+    assert sorted(by_code) == sorted(practice) == ["ILO", "UNCTAD", "UNDP", "UNEP", "UNESCO", "UNIDO", "UNOPS", "WFP",
+                                                   "WMO"]
+    assert (by_code["WMO"], practice["WMO"]) == ANNEX_WMO and (by_code["UNDP"], practice["UNDP"]) == ANNEX_UNDP
+    assert [by_code[c][5] for c in sorted(by_code)] == ["2,000", "500", "20,000", "6,000", "4,000", "2,000",
+                                                        "2,000", "8,000", "1,000"]  # each entity's total
+    assert ["WMO", "World Meteorological Organization"] in [row[:2] for row in names] + [row[2:] for row in names]
     assert notes == [["Entity", "Indicator", "Reason given"], ["UNDP", "Scope 2 emissions", REASON]]
 
     # ---- the workbook from the command line, on the bot's database: numbers as numbers
@@ -483,9 +494,11 @@ def test_one_year_of_hlcm_reporting_from_the_data_call_to_the_summary(own_sender
     change = summary["Change against the previous year"]
     assert change[0] == ("Entities", f"{p} (tCO2e)", f"{y} (tCO2e)", "Change (%)")
     assert [(label, before, after, round(pct, 2)) for label, before, after, pct in change[1:]] == [
-        ("All entities reporting", 31900, 45500, 42.63),  # 13,600 / 31,900
+        ("All entities reporting (6, then 9)", 31900, 45500, 42.63),  # 13,600 / 31,900
         ("Entities reporting both years (5)", 31300, 37000, 18.21)]  # 5,700 / 31,300
-    assert summary["What the HLCM reads"][1:] == [(label, int(value.replace(",", ""))) for label, value in COUNTS]
+    assert summary["What the HLCM reads: entities"][1:] == [(label, int(value.replace(",", "")))
+                                                            for label, value in COUNTS]
+    assert summary["What the HLCM reads: quantities"][1:] == [("Staff trained", 1700, "people", 8)]
     by_source = {row[0]: row[1:] for row in wb["By source"].iter_rows(min_row=2, values_only=True)}
     assert [(by_source[label][0], round(by_source[label][1], 2)) for label, *_ in SOURCES[:4]] == [
         (10300, 22.64), (12400, 27.25), (22800, 50.11), (17300, 75.88)]

@@ -37,7 +37,7 @@ def test_socket_mode_needs_the_app_token(tmp_path):
 def test_db_upgrade_seed_and_grant_from_the_command_line(tmp_path):
     env = {"DATABASE_URL": f"sqlite:///{tmp_path}/cli.sqlite3"}
     assert "up to date" in consultbot("db", "upgrade", env=env).stdout
-    assert "entities: 33 added" in consultbot("seed", env=env).stdout
+    assert "entities: 76 added" in consultbot("seed", env=env).stdout
     assert "entities: 0 added" in consultbot("seed", env=env).stdout
     assert "secretariat granted" in consultbot("grant", "U0AMINA", "secretariat", env=env).stdout
     again = consultbot("grant", "U0AMINA", "secretariat", env=env, check=False)

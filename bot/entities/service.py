@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from bot import audit
 from bot.errors import NotFound
 from bot.timezones import zone
-from storage.models import Entity
+from storage.models import AuditEntry, Entity
 
 ENTITIES_FILE = Path(__file__).resolve().parents[1] / "data" / "entities.yaml"
 
@@ -34,12 +34,26 @@ def bundled_entities(path: Path = ENTITIES_FILE) -> list[EntityRecord]:
     return [EntityRecord.model_validate(item) for item in yaml.safe_load(path.read_text("utf-8"))]
 
 
-def seed_entities(session: Session, records: list[EntityRecord], actor: str = "system") -> int:
-    """Insert or update entities by code; returns how many rows changed."""
+def changed_by_people(session: Session) -> set[int]:
+    """The entities the secretariat added, renamed or imported (an audit entry by someone other than `system`)."""
+    ids = session.exec(select(AuditEntry.subject_id).where(AuditEntry.subject_type == Entity.__tablename__,
+                                                           AuditEntry.action.in_(("entity.create", "entity.update",
+                                                                                  "entity.rename")),
+                                                           AuditEntry.actor != "system")).all()
+    return {int(i) for i in ids if i is not None}
+
+
+def seed_entities(session: Session, records: list[EntityRecord], actor: str = "system",
+                  keep_peoples_changes: bool = False) -> int:
+    """Insert or update entities by code; returns how many rows changed. With `keep_peoples_changes` (the bundled
+    list, `consultbot seed`), an entity the secretariat renamed or imported is left as they made it."""
     existing = {e.code: e for e in session.exec(select(Entity)).all()}
+    kept = changed_by_people(session) if keep_peoples_changes else set()
     changed = 0
     for record in records:
         row = existing.get(record.code)
+        if row is not None and row.id in kept:
+            continue
         if row is None:
             row = Entity(**record.model_dump())
             session.add(row)
@@ -57,7 +71,13 @@ def seed_entities(session: Session, records: list[EntityRecord], actor: str = "s
 
 
 def list_entities(session: Session) -> list[Entity]:
+    """Every entity, the retired ones too (shown as retired)."""
     return list(session.exec(select(Entity).order_by(Entity.code)).all())
+
+
+def active_entities(session: Session) -> list[Entity]:
+    """The entities new rounds, data calls and polls may ask: all but the retired."""
+    return list(session.exec(select(Entity).where(Entity.retired_at.is_(None)).order_by(Entity.code)).all())
 
 
 def closest_codes(session: Session, code: str, limit: int = 3) -> list[str]:

@@ -18,7 +18,7 @@ from bot.texts import t_plain
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]#|~])")
 _HTML = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
-RIGHT = {"tonnes", "ratio", "share", "pct", "count", "auto"}
+RIGHT = {"tonnes", "ratio", "share", "pct", "count", "auto", "fixed0", "fixed1", "fixed2", "fixed3"}
 
 
 def md_text(text: str) -> str:
@@ -59,6 +59,8 @@ def write_markdown(summary: YearSummary, trend: list[YearPoint], locale: str | N
                     ""]
     section("hlcm.section.counts")
     out += md_table(tables.counts(s, locale)) + [""]
+    section("hlcm.section.quantities")
+    out += md_table(tables.quantities(s, locale)) + [""]
     section("hlcm.section.trend")
     out += md_table(tables.trend(trend, locale)) + [""]
     section("hlcm.section.not_reported")
@@ -69,6 +71,7 @@ def write_markdown(summary: YearSummary, trend: list[YearPoint], locale: str | N
     else:
         out += [md_text(", ".join(s.not_reported)), ""]
     section("hlcm.section.annex")
+    out += [f"- {md_text(note)}" for note in tables.coverage_notes(s, locale)] + [""]
     out += md_table(tables.annex(s, locale)) + [""]
     section("hlcm.section.notes")
     notes = tables.notes(s, locale)

@@ -20,7 +20,8 @@ TONNES = "tCO2e"
 class Table:
     header: list[str]
     rows: list[list[Any]]
-    kinds: list[str]  # per column: text | tonnes | ratio | share | pct | count | year | auto (key figures)
+    kinds: list[str]  # per column: text | code | tonnes | ratio | share | pct | count | year | fixedN (N decimals)
+    #                   | auto (key figures)
 
     def kind(self, row: list[Any], column: int) -> str:
         kind = self.kinds[column]
@@ -33,10 +34,10 @@ class Table:
 
 def shown(value: Any, kind: str) -> str:
     """A value as a document shows it: thousands separators, whole tonnes, two decimals per capita, one for
-    percentages; "—" for a figure not reported."""
+    percentages, an indicator at its own precision (`fixedN`); "—" for a figure not reported."""
     if value is None or value == "":
-        return "—" if kind != "text" else ""
-    if kind == "text" or isinstance(value, str):
+        return "" if kind in ("text", "code") else "—"
+    if kind in ("text", "code") or isinstance(value, str):
         return str(value)
     if kind == "year":
         return str(value)
@@ -48,6 +49,8 @@ def shown(value: Any, kind: str) -> str:
         return f"{value:,.2f}"
     if kind == "count":
         return f"{int(value):,}"
+    if kind.startswith("fixed"):
+        return f"{value:,.{int(kind[5:])}f}"
     return f"{value:,.0f}"  # tonnes, whole, as the narrative shows them (the XLSX keeps every decimal)
 
 
@@ -97,7 +100,8 @@ def change(s: YearSummary, locale: str | None = None) -> Table | None:
                   t_plain("hlcm.change.previous", locale, year=c.previous_year) + f" ({TONNES})",
                   t_plain("hlcm.change.current", locale, year=s.year) + f" ({TONNES})",
                   t_plain("hlcm.change.pct", locale)],
-                 [[t_plain("hlcm.change.all", locale), c.previous_total, s.total, c.change_pct],
+                 [[t_plain("hlcm.change.all", locale, previous=c.previous_reporting, current=s.counts.reporting),
+                   c.previous_total, s.total, c.change_pct],
                   [t_plain("hlcm.change.comparable", locale, count=len(c.comparable)), c.comparable_previous,
                    c.comparable_current, c.comparable_change_pct]],
                  ["text", "tonnes", "tonnes", "pct"])
@@ -108,16 +112,35 @@ def counts(s: YearSummary, locale: str | None = None) -> Table:
     values = [("reporting", c.reporting), ("strategy_approved", c.strategy_approved),
               ("strategy_drafting", c.strategy_drafting), ("climate_neutral", c.climate_neutral),
               ("ems_met", c.ems_met), ("ems_approaching", c.ems_approaching),
-              ("ems_met_or_approaching", c.ems_met_or_approaching), ("procurement_policy", c.procurement_policy),
-              ("staff_trained", c.staff_trained)]
+              ("ems_met_or_approaching", c.ems_met_or_approaching), ("procurement_policy", c.procurement_policy)]
     return Table([t_plain("hlcm.column.item", locale), t_plain("hlcm.column.count", locale)],
                  [[t_plain(f"hlcm.counts.{name}", locale), value] for name, value in values], ["text", "count"])
 
 
-def indicator_header(indicator: Indicator, locale: str | None = None) -> str:
-    if indicator.unit:
-        return t_plain("hlcm.column.with_unit", locale, label=indicator.label, unit=indicator.unit)
-    return indicator.label
+def quantities(s: YearSummary, locale: str | None = None) -> Table:
+    """What the HLCM reads that is not a number of entities: people trained, with how many entities reported it
+    (a figure nobody reported is "not reported", never 0)."""
+    c = s.counts
+    trained = c.staff_trained if c.staff_trained is not None else t_plain("hlcm.not_reported", locale)
+    return Table([t_plain("hlcm.column.item", locale), t_plain("hlcm.column.value", locale),
+                  t_plain("hlcm.column.unit", locale), t_plain("hlcm.column.entities", locale)],
+                 [[t_plain("hlcm.counts.staff_trained", locale), trained,
+                   t_plain("hlcm.unit.people", locale) if c.staff_trained is not None else "",
+                   c.staff_trained_entities]], ["text", "count", "text", "count"])
+
+
+def indicator_header(indicator: Indicator, locale: str | None = None, short: bool = False) -> str:
+    label = (indicator.short or indicator.label) if short else indicator.label
+    if indicator.unit and indicator.unit.lower() != label.lower():
+        return t_plain("hlcm.column.with_unit", locale, label=label, unit=indicator.unit)
+    return label
+
+
+def indicator_kind(indicator: Indicator) -> str:
+    """How the annex shows an indicator: at its precision from the questionnaire."""
+    if not indicator.numeric:
+        return "text"
+    return "count" if indicator.type == "integer" else f"fixed{indicator.decimals}"
 
 
 def answer(indicator: Indicator, value: Any, locale: str | None = None) -> Any:
@@ -140,15 +163,67 @@ def annex(s: YearSummary, locale: str | None = None, q: Questionnaire | None = N
     header += [t_plain("hlcm.column.total", locale, unit=TONNES),
                t_plain("hlcm.column.per_capita", locale, unit=TONNES),
                t_plain("hlcm.column.revision", locale), t_plain("hlcm.column.origin", locale)]
-    kinds = ["text", "text"] + [("count" if i.type == "integer" else "tonnes") if i.numeric else "text"
-                                for i in q.indicators] + ["tonnes", "ratio", "count", "text"]
+    kinds = ["code", "text"] + [indicator_kind(i) for i in q.indicators] + ["tonnes", "ratio", "count", "text"]
     rows = []
     for row in s.annex:
-        origin_key = f"hlcm.origin.{row.source}" if row.source in ("slack", "csv") else None
         rows.append([row.code, row.name] + [answer(i, row.figures.get(i.id), locale) for i in q.indicators]
-                    + [row.total, row.per_capita, row.revision,
-                       t_plain(origin_key, locale) if origin_key else row.source])
+                    + [row.total, row.per_capita, row.revision, _origin(row.source, locale)])
     return Table(header, rows, kinds)
+
+
+def _origin(source: str, locale: str | None) -> str:
+    return t_plain(f"hlcm.origin.{source}", locale) if source in ("slack", "csv") else source
+
+
+def annex_emissions(s: YearSummary, locale: str | None = None, q: Questionnaire | None = None) -> Table:
+    """The annex's first table, for a page a UN document can carry: the entity's code, its emission sources, its
+    total, staff, per capita and offsets (short headers with units; the full names are in `entity_names`)."""
+    q = q or questionnaire()
+    chosen = [i for i in q.indicators if i.in_total or i.part_of]
+    after = [q.get("staff"), q.get("offsets")]
+    header = ([t_plain("hlcm.column.entity", locale)] + [indicator_header(i, locale, short=True) for i in chosen]
+              + [t_plain("hlcm.column.total", locale, unit=TONNES)] + [indicator_header(i, locale, short=True)
+                                                                        for i in after]
+              + [t_plain("hlcm.column.per_capita", locale, unit=TONNES)])
+    kinds = ["code"] + [indicator_kind(i) for i in chosen] + ["tonnes"] + [indicator_kind(i) for i in after] + ["ratio"]
+    rows = [[row.code] + [answer(i, row.figures.get(i.id), locale) for i in chosen] + [row.total]
+            + [answer(i, row.figures.get(i.id), locale) for i in after] + [row.per_capita] for row in s.annex]
+    return Table(header, rows, kinds)
+
+
+def annex_practices(s: YearSummary, locale: str | None = None, q: Questionnaire | None = None) -> Table:
+    """The annex's second table: every other indicator (management and policies, resources), then the revision
+    and where the figures came from."""
+    q = q or questionnaire()
+    shown_before = {i.id for i in q.indicators if i.in_total or i.part_of} | {"staff", "offsets"}
+    chosen = [i for i in q.indicators if i.id not in shown_before]
+    header = ([t_plain("hlcm.column.entity", locale)] + [indicator_header(i, locale, short=True) for i in chosen]
+              + [t_plain("hlcm.column.revision", locale), t_plain("hlcm.column.origin", locale)])
+    kinds = ["code"] + [indicator_kind(i) for i in chosen] + ["count", "text"]
+    rows = [[row.code] + [answer(i, row.figures.get(i.id), locale) for i in chosen]
+            + [row.revision, _origin(row.source, locale)] for row in s.annex]
+    return Table(header, rows, kinds)
+
+
+def entity_names(s: YearSummary, locale: str | None = None) -> Table:
+    return Table([t_plain("hlcm.column.entity", locale), t_plain("hlcm.column.name", locale)],
+                 [[row.code, row.name] for row in s.annex], ["code", "text"])
+
+
+def coverage_notes(s: YearSummary, locale: str | None = None, q: Questionnaire | None = None) -> list[str]:
+    """How many entities each table covers and what a dash means; the indicators few entities reported."""
+    q = q or questionnaire()
+    out = [t_plain("hlcm.coverage.reporting", locale, reporting=s.counts.reporting, year=s.year)
+           if s.asked is None else
+           t_plain("hlcm.coverage.asked", locale, reporting=s.counts.reporting, asked=s.asked, year=s.year),
+           t_plain("hlcm.coverage.dash", locale)]
+    partial = [f"{i.short or i.label} {sum(1 for r in s.annex if r.figures.get(i.id) is not None)}"
+               for i in q.indicators
+               if any(r.figures.get(i.id) is None for r in s.annex)]
+    if partial:
+        out.append(t_plain("hlcm.coverage.partial", locale, indicators="; ".join(partial),
+                           reporting=s.counts.reporting))
+    return out
 
 
 def notes(s: YearSummary, locale: str | None = None, q: Questionnaire | None = None) -> Table:
@@ -157,7 +232,7 @@ def notes(s: YearSummary, locale: str | None = None, q: Questionnaire | None = N
     rows = [[row.code, labels[ident].label if ident in labels else ident, reason]
             for row in s.annex for ident, reason in sorted(row.reasons.items())]
     return Table([t_plain("hlcm.column.entity", locale), t_plain("hlcm.column.indicator", locale),
-                  t_plain("hlcm.column.reason", locale)], rows, ["text", "text", "text"])
+                  t_plain("hlcm.column.reason", locale)], rows, ["code", "text", "text"])
 
 
 def trend(points: list[YearPoint], locale: str | None = None) -> Table:

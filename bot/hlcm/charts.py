@@ -76,26 +76,44 @@ def sources_chart(summary: YearSummary, locale: str | None = None) -> bytes:
     return _png(figure)
 
 
+def every_year(points: list[YearPoint]) -> list[tuple[int, YearPoint | None]]:
+    """Each year from the first with figures to the last, with its point, or None for a year without figures."""
+    by_year = {p.year: p for p in points}
+    return [(y, by_year.get(y)) for y in range(points[0].year, points[-1].year + 1)] if points else []
+
+
 def trend_chart(points: list[YearPoint], locale: str | None = None) -> bytes:
-    """Total emissions per year (bars), per staff member on a second axis (line) where staff numbers exist."""
+    """Total emissions per year (bars) with the number of entities reporting above each bar, per staff member on
+    a second axis (line) where staff numbers exist. Every year from the first to the last has its place: a year
+    with no figures is a gap marked "no data", and the line breaks there instead of joining its neighbours."""
     figure = _figure()
     ax = figure.add_subplot()
-    years = [p.year for p in points]
-    bars = ax.bar(years, [p.total for p in points], color=COLOURS[1], width=0.7,
+    years = [y for y, _ in every_year(points)]
+    bars = ax.bar([p.year for p in points], [p.total for p in points], color=COLOURS[1], width=0.7,
                   label=t_plain("hlcm.chart.legend_total", locale))
-    ax.set_ylim(0, max((p.total for p in points), default=0) * 1.3 or 1)  # room for the legend above the bars
+    top = max((p.total for p in points), default=0) or 1
+    ax.set_ylim(0, top * 1.35)  # room for the counts and the legend above the bars
+    for bar, point in zip(bars, points):
+        ax.text(bar.get_x() + bar.get_width() / 2, bar.get_height() + top * 0.01,
+                t_plain("hlcm.chart.reporting_count", locale, count=point.reporting), ha="center", va="bottom",
+                fontsize=6.5)
+    for year, point in every_year(points):
+        if point is None:
+            ax.text(year, top * 0.02, t_plain("hlcm.chart.no_data", locale), ha="center", va="bottom", fontsize=6.5,
+                    rotation=90, color="#707070")
     _thousands(ax.yaxis)
     ax.set_ylabel(t_plain("hlcm.chart.axis_tco2e", locale))
     ax.set_xlabel(t_plain("hlcm.chart.axis_year", locale))
     ax.set_xticks(years, [str(y) for y in years], rotation=45 if len(years) > 8 else 0, fontsize=8)
     handles = [bars]
-    with_staff = [(p.year, p.per_capita) for p in points if p.per_capita is not None]
-    if with_staff:
+    if any(p.per_capita is not None for p in points):
         right = ax.twinx()
-        (line,) = right.plot([y for y, _ in with_staff], [v for _, v in with_staff], color=COLOURS[0], marker="o",
-                             linewidth=2, label=t_plain("hlcm.chart.legend_per_capita", locale))
+        values = [p.per_capita if p is not None and p.per_capita is not None else float("nan")
+                  for _, p in every_year(points)]  # NaN: the line breaks there
+        (line,) = right.plot(years, values, color=COLOURS[0], marker="o", linewidth=2,
+                             label=t_plain("hlcm.chart.legend_per_capita", locale))
         right.set_ylabel(t_plain("hlcm.chart.axis_per_capita", locale))
-        right.set_ylim(0, max(v for _, v in with_staff) * 1.45 or 1)
+        right.set_ylim(0, max(v for v in values if v == v) * 1.45 or 1)
         handles.append(line)
     ax.legend(handles=handles, loc="upper left", ncols=2, fontsize=8, frameon=False)
     first, last = (years[0], years[-1]) if years else ("", "")

@@ -2,7 +2,8 @@
 docx|md|xlsx --out FILE`: the year's progress summary for the HLCM (a bad year or a year without figures: a
 message on stderr, exit status 1, no file written).
 
-Heavy imports wait until a command runs, so `consultbot --help` stays fast."""
+Everything is imported when a command runs, and only what it uses: not the Slack app, the scheduler or the
+comment matrix (bot.startup.prepare would import them all), so a summary costs its own work (bench/hlcm.py)."""
 
 from __future__ import annotations
 
@@ -15,9 +16,23 @@ if TYPE_CHECKING:
     from bot.settings import Settings
 
 
+def prepare(settings: Settings):
+    """What bot.startup.prepare does that these commands need: the texts and the questionnaire checked, the
+    database migrated."""
+    from bot.hlcm.questionnaire import questionnaire
+    from bot.texts import catalog
+    from storage.db import make_engine
+    from storage.migrate import upgrade
+
+    catalog()
+    questionnaire()
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    return engine
+
+
 def _import(settings: Settings, args: argparse.Namespace) -> int:
     from bot.hlcm.history import import_csv
-    from bot.startup import prepare
     from bot.texts import t_plain
     from storage.db import session_scope
 
@@ -46,7 +61,6 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
 def _summary(settings: Settings, args: argparse.Namespace) -> int:
     from bot.errors import DomainError
     from bot.hlcm.report import build_report, parse_year, render
-    from bot.startup import prepare
     from bot.texts import t_plain
     from storage.db import session_scope
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, func, select
 
+from bot.entities.service import active_entities
 from bot.errors import Conflict
 from bot.hlcm.reminder_plan import REMINDER
 from bot.hlcm.service import check_year
@@ -13,12 +14,12 @@ from storage.types import utcnow
 
 
 def open_form_entities(session: Session, person: Person, year: int) -> list[Entity]:
-    """What the "open a data call" modal offers: every entity; refused for a year that has a call."""
+    """What the "open a data call" modal offers: every entity not retired; refused for a year that has a call."""
     require_secretariat(session, person)
     check_year(year, utcnow())
     if session.exec(select(DataCall.id).where(DataCall.year == year)).first() is not None:
         raise Conflict("hlcm.call_exists", year=year)
-    return list(session.exec(select(Entity).order_by(Entity.code)).all())
+    return active_entities(session)
 
 
 def pending_reminders(session: Session, call: DataCall) -> int:

@@ -26,7 +26,7 @@ REQUIRED_IDS = ("scope1", "scope2", "scope3_travel", "air_travel", "staff", "off
 REQUIRED_CHOICES = {"strategy": ("none", "drafting", "approved"), "ems": ("none", "approaching", "met")}
 _ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _KNOWN = {"id", "label", "group", "type", "unit", "min", "max", "choices", "required", "compare", "in_total",
-          "part_of", "help"}
+          "part_of", "help", "short", "decimals"}
 
 
 class QuestionnaireError(CatalogError):
@@ -48,6 +48,8 @@ class Indicator:
     compare: bool = False
     in_total: bool = False
     part_of: str | None = None
+    short: str = ""  # the column header of the annex (the label when empty)
+    decimals: int = 0  # the precision the annex and the workbook show it at
 
     @property
     def numeric(self) -> bool:
@@ -127,13 +129,21 @@ def _indicator(raw: Any, n: int, groups: dict[str, str], path: Path) -> Indicato
     for name in ("required", "compare", "in_total"):
         if name in raw and not isinstance(raw[name], bool):
             raise QuestionnaireError(f"{where}: {name} must be true or false")
+    decimals = raw.get("decimals", 0)
+    if isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= 3:
+        raise QuestionnaireError(f"{where}: decimals must be a whole number from 0 to 3")
+    if decimals and kind != "number":
+        raise QuestionnaireError(f"{where}: only a number has decimals")
+    short = raw.get("short", "")
+    if not isinstance(short, str) or len(short) > 30:
+        raise QuestionnaireError(f"{where}: short must be a text of at most 30 characters")
     if (raw.get("in_total") or raw.get("compare")) and kind not in NUMERIC:
         raise QuestionnaireError(f"{where}: only numbers can be compared or summed")
     return Indicator(id=ident, label=raw["label"].strip(), group=raw["group"], type=kind,
                      help=str(raw.get("help") or "").strip(), unit=unit, min=low, max=high,
                      choices=dict(choices), required=raw.get("required", True),
                      compare=raw.get("compare", kind in NUMERIC), in_total=raw.get("in_total", False),
-                     part_of=raw.get("part_of"))
+                     part_of=raw.get("part_of"), short=short.strip(), decimals=decimals)
 
 
 def parse(tree: Any, path: Path) -> Questionnaire:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 from sqlmodel import Session, select
 
 from bot import audit
-from bot.entities.service import get_entity
+from bot.entities.service import active_entities, get_entity
 from bot.errors import Conflict, Invalid, NotAllowed, NotFound
 from bot.hlcm.questionnaire import Indicator, Questionnaire, questionnaire
 from bot.roles.service import is_secretariat, require_secretariat
@@ -190,7 +190,7 @@ def open_data_call(session: Session, actor: Person, year: int, deadline: datetim
     if session.exec(select(DataCall.id).where(DataCall.year == year)).first() is not None:
         raise Conflict("hlcm.call_exists", year=year)
     entities = ([get_entity(session, c) for c in codes] if codes
-                else list(session.exec(select(Entity).order_by(Entity.code)).all()))
+                else active_entities(session))
     call = DataCall(year=year, deadline=deadline, timezone=timezone, opened_by=actor.slack_user_id, created_at=now)
     session.add(call)
     session.flush()

@@ -46,7 +46,8 @@ class SourceLine:
 class Change:
     previous_year: int
     previous_total: float
-    change_pct: float | None  # all entities reporting either year
+    previous_reporting: int  # entities reporting the previous year (the current year's: YearSummary.reporting)
+    change_pct: float | None  # all entities reporting either year: coverage differs, not like for like
     comparable: tuple[str, ...]  # entities reporting both years
     comparable_previous: float
     comparable_current: float
@@ -62,7 +63,8 @@ class Counts:
     ems_met: int
     ems_approaching: int
     procurement_policy: int
-    staff_trained: int  # people, summed
+    staff_trained: int | None  # people, summed over the entities that reported it; None when none did
+    staff_trained_entities: int  # how many entities reported it
 
     @property
     def ems_met_or_approaching(self) -> int:
@@ -149,18 +151,20 @@ def compile_year(session: Session, year: int, q: Questionnaire | None = None) ->
         now_by_code = {r.code: r.total or 0.0 for r in annex}
         then_by_code = {entities[e].code: entity_total(s.figures, q) or 0.0 for e, s in before.items()}
         cp, cc = sum(then_by_code[c] for c in both), sum(now_by_code[c] for c in both)
-        change = Change(previous_year=year - 1, previous_total=previous_total, change_pct=_pct(total, previous_total),
+        change = Change(previous_year=year - 1, previous_total=previous_total, previous_reporting=len(before),
+                        change_pct=_pct(total, previous_total),
                         comparable=tuple(both), comparable_previous=cp, comparable_current=cc,
                         comparable_change_pct=_pct(cc, cp))
 
     def count(indicator_id: str, value: Any) -> int:
         return sum(1 for r in annex if r.figures.get(indicator_id) == value)
 
+    trained = [int(r.figures["staff_trained"]) for r in annex if r.figures.get("staff_trained") is not None]
     counts = Counts(reporting=len(annex), strategy_approved=count("strategy", "approved"),
                     strategy_drafting=count("strategy", "drafting"), climate_neutral=count("climate_neutral", True),
                     ems_met=count("ems", "met"), ems_approaching=count("ems", "approaching"),
                     procurement_policy=count("procurement_policy", True),
-                    staff_trained=sum(int(r.figures.get("staff_trained") or 0) for r in annex))
+                    staff_trained=sum(trained) if trained else None, staff_trained_entities=len(trained))
     reporting = tuple(r.code for r in annex)
     missing = tuple(e.code for e in asked if e.code not in set(reporting)) if asked is not None else ()
     return YearSummary(year=year, asked=len(asked) if asked is not None else None, reporting=reporting,

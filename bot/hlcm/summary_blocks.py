@@ -45,6 +45,10 @@ def summary_message(summary: YearSummary, user_id: str, locale: str | None = Non
     counts = tables.counts(s, locale)
     blocks.append(_section(t_plain("hlcm.section.counts", locale), [
         t("hlcm.blocks.count_line", locale, label=label, value=value) for label, value in counts.texts()]))
+    blocks.append(_section(t_plain("hlcm.section.quantities", locale), [
+        t("hlcm.blocks.quantity_line", locale, label=label, value=value, unit=unit, entities=entities)
+        if entities != "0" else t("hlcm.blocks.quantity_missing", locale, label=label)
+        for label, value, unit, entities in tables.quantities(s, locale).texts()]))
 
     if s.asked is None:
         missing = t("hlcm.section.not_asked_history", locale, year=s.year)

@@ -142,7 +142,7 @@ def named_members(session: Session, process: Process, codes: list[str], problems
 def member_codes(session: Session, process: Process) -> list[str]:
     return list(session.exec(
         select(Entity.code).join(ProcessEntity, ProcessEntity.entity_id == Entity.id)
-        .where(ProcessEntity.process_id == process.id).order_by(Entity.code)
+        .where(ProcessEntity.process_id == process.id, Entity.retired_at.is_(None)).order_by(Entity.code)
     ).all())
 
 

@@ -16,6 +16,7 @@ from bot.slack import datacall
 from bot.slack import digests
 from bot.slack import hlcm
 from bot.slack import people
+from bot.slack import entities as entity_admin
 from bot.slack.home import publish_home
 from bot.slack.payloads import AppHomeOpened, BlockAction, SlashCommand, ViewSubmission
 from bot.slack.errors import guarded, report
@@ -31,6 +32,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "help": directory.show_help,
     "whoami": directory.show_whoami,
     "entities": directory.show_entities,
+    "entity": entity_admin.entity_command,
     "list": directory.show_list,
     "join": joins.join,
     "new": lambda cmd, ctx: processes.open_new_process(ctx, cmd.trigger_id, cmd.channel_id),

@@ -12,7 +12,7 @@ BY_ROLE = {
     Role.FOCAL_POINT: ("inputs", "mute", "action", "meeting", "datacall"),
     Role.CHAIR: ("doc", "round", "poll", "meeting", "meeting_manage", "inputs", "export", "mute"),
     Role.SECRETARIAT: ("new", "grant", "revoke", "doc", "round", "inputs", "export", "import", "reminders", "action",
-                       "poll", "meeting", "meeting_manage", "datacall", "hlcm", "digest", "mute"),
+                       "poll", "meeting", "meeting_manage", "datacall", "hlcm", "digest", "mute", "entity"),
 }
 
 

@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from bot import idempotency
 from bot.errors import DomainError
-from bot.entities.service import list_entities
+from bot.entities.service import active_entities
 from bot.processes.render import new_process_modal, render_created
 from bot.processes.service import NewProcess, create_process, member_codes, validate_new_process
 from bot.roles.service import require_secretariat
@@ -30,7 +30,7 @@ FIELD_BLOCKS = {"handle": ids.BLOCK_HANDLE, "kind": ids.BLOCK_KIND, "title": ids
 
 def _modal_data(session: Session, person: Person) -> list:
     require_secretariat(session, person)
-    return list_entities(session)
+    return active_entities(session)
 
 
 async def open_new_process(ctx: Ctx, trigger_id: str | None, channel_id: str | None) -> None:

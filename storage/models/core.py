@@ -47,6 +47,8 @@ class Entity(SQLModel, table=True):
     duty_station: str = Field(max_length=80)
     timezone: str = Field(max_length=64)
     created_at: datetime = ts_field()
+    # a retired entity keeps its history (inputs, figures, memberships) but is asked nothing new
+    retired_at: Optional[datetime] = Field(default=None, sa_type=UTCDateTime, nullable=True)
 
 
 class Person(SQLModel, table=True):
