@@ -4,7 +4,7 @@ NULL where Slack has none (or the scope was not granted): the invitation then na
 their Slack `urn:`.
 
 Revision ID: 0010
-Revises: 0008 (to be re-chained after 0009 by the integrator)
+Revises: 0009
 Create Date: 2026-12-06 01:30:00.000000
 """
 
