@@ -130,6 +130,13 @@ def slack() -> Iterator[SlackDouble]:
         yield double
 
 
+@pytest.fixture
+def own_slack() -> Iterator[SlackDouble]:
+    """A Slack double for this test alone: its recorded calls and faults are this test's."""
+    with SlackDouble(bot_token=BOT_TOKEN) as double:
+        yield double
+
+
 @pytest.fixture(scope="session")
 def bot_env(database_url, slack) -> dict[str, str]:
     return {"DATABASE_URL": database_url, "SLACK_API_URL": slack.api_url, "SLACK_BOT_TOKEN": BOT_TOKEN,

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import time
 from datetime import timedelta
-from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -20,17 +19,10 @@ from storage.models import Reminder, ReminderMute
 from tests.bot_process import BotProcess
 from tests.conftest import BOT_TOKEN, SECRETARIAT
 from tests.reminder_fixtures import build_chase, make_due, posted_keys
-from tests.slack_double import SlackDouble
 from tests.slack_requests import SIGNING_SECRET, SlackSender
 from tests.test_reminder_failures import settled, wait_until
 
 TYPED = "Our director's unpublished remark about the draft"
-
-
-@pytest.fixture
-def own_slack() -> Iterator[SlackDouble]:
-    with SlackDouble(bot_token=BOT_TOKEN) as double:
-        yield double
 
 
 @pytest.fixture

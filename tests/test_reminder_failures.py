@@ -29,19 +29,11 @@ from storage.models import Recurrence, Reminder, ReminderStatus, Round
 from storage.types import utcnow
 from tests.bot_process import BotProcess, consultbot, free_port
 from tests.reminder_fixtures import SECRETARIAT, build_chase, make_due, posted_keys, reminders, time_passes
-from tests.slack_double import SlackDouble
 from tests.slack_requests import SIGNING_SECRET
 
 BOT_TOKEN = "xoxb-test"
 CONCURRENCY = 8  # REMINDER_CONCURRENCY: messages in flight at once, the most a kill -9 can send twice
 TICK_S = 0.2
-
-
-@pytest.fixture
-def own_slack() -> Iterator[SlackDouble]:
-    """A Slack double for this test alone: its recorded calls and faults are this test's."""
-    with SlackDouble(bot_token=BOT_TOKEN) as double:
-        yield double
 
 
 @pytest.fixture

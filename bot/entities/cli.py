@@ -6,10 +6,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from bot.settings import Settings
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 
 def _import(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.cli_problems import print_problems
     from bot.entities.importer import import_csv
     from bot.startup import prepare
     from bot.texts import t_plain
@@ -26,10 +30,7 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
         result = import_csv(session, "cli", text)
         if not result.ok:
             session.rollback()
-            print(t_plain("entities.csv_failed", None, path=str(path), count=len(result.problems)), file=sys.stderr)
-            for problem in result.problems:
-                print("  " + problem.text(), file=sys.stderr)
-            return 1
+            return print_problems("entities.csv_failed", str(path), result.problems)
     print(t_plain("entities.csv_imported", None, path=str(path), count=len(result.records), changed=result.changed))
     return 0
 

@@ -32,6 +32,7 @@ def prepare(settings: Settings):
 
 
 def _import(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.cli_problems import print_problems
     from bot.hlcm.history import import_csv
     from bot.texts import t_plain
     from storage.db import session_scope
@@ -49,10 +50,7 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
         report = import_csv(session, "cli", text, source=str(path))
         if not report.ok:
             session.rollback()
-            print(t_plain("hlcm.csv_failed", None, path=str(path), count=len(report.problems)), file=sys.stderr)
-            for problem in report.problems:
-                print("  " + problem.text(), file=sys.stderr)
-            return 1
+            return print_problems("hlcm.csv_failed", str(path), report.problems)
         print(t_plain("hlcm.csv_imported", None, path=str(path), count=len(report.imported),
                       years=", ".join(str(y) for y in report.years)))
     return 0
