@@ -260,3 +260,18 @@ def test_every_button_and_modal_the_bot_listens_to_has_a_model_for_what_it_carri
 
     assert set(slack_app.ACTIONS) == set(forms.VALUES)
     assert set(slack_app.VIEWS) == set(forms.METADATA)
+
+
+def test_a_field_whose_value_has_another_type_than_the_form_gave_it_is_refused_as_forged(sender, slack, new_user,
+                                                                                        bot_log):
+    """A datepicker's state where the form has a text input: the domain request cannot be built from it."""
+    person = new_user()
+    view = {"callback_id": "process.new", "private_metadata": "{}", "type": "modal", "blocks": []}
+    response = sender.submit_view(person, view, {"title": {"type": "datepicker", "selected_date": None},
+                                                 "members": {"type": "plain_text_input", "value": "UNEP"}})
+    assert response.status_code == 200
+    told = slack.wait_for("chat.postMessage", lambda c: c.params.get("channel") == person)[0]
+    assert "out of date or not yours" in told.params["text"]
+    log = bot_log()
+    assert "refused a stale or forged form" in log
+    _assert_clean(log)

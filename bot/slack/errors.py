@@ -14,6 +14,8 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
+from pydantic import ValidationError
+
 from bot.errors import DomainError
 from bot.mrkdwn import date_token
 from bot.slack.forms import StaleForm
@@ -37,6 +39,11 @@ def field_params(params: dict[str, Any]) -> dict[str, Any]:
 async def report(error: Exception, kwargs: dict[str, Any]) -> None:
     context = kwargs.get("context") or {}
     locale = context.get("locale")
+    if isinstance(error, ValidationError):
+        # A listener builds its domain request from the payload: values that do not fit it did not come from the
+        # form the bot sent (each field of a genuine form has the type the bot gave it). Refused as forged.
+        fields = ", ".join(".".join(str(p) for p in e["loc"]) for e in error.errors()[:5])
+        error = StaleForm(what=f"form ({fields})")
     if isinstance(error, StaleForm):
         log.warning("refused a stale or forged %s from %s", error.params.get("what", "form"), context.get("user_id"))
     if isinstance(error, DomainError):

@@ -46,9 +46,9 @@ def parse_new_process(submission: ViewSubmission) -> NewProcess | dict[str, str]
         mandate_end = date.fromisoformat(raw_date) if raw_date else None
     except ValueError:
         return {ids.BLOCK_MANDATE_END: "errors.date_format"}
-    return NewProcess(handle=submission.value(ids.BLOCK_HANDLE), kind=submission.value(ids.BLOCK_KIND),
-                      title=submission.value(ids.BLOCK_TITLE),
-                      description=submission.value(ids.BLOCK_DESCRIPTION),
+    return NewProcess(handle=submission.value(ids.BLOCK_HANDLE) or "", kind=submission.value(ids.BLOCK_KIND) or "",
+                      title=submission.value(ids.BLOCK_TITLE) or "",
+                      description=submission.value(ids.BLOCK_DESCRIPTION) or "",
                       channel_id=submission.value(ids.BLOCK_CHANNEL) or None,
                       timezone=(submission.value(ids.BLOCK_TIMEZONE) or "").strip(),
                       mandate_end=mandate_end, chairs=submission.value(ids.BLOCK_CHAIRS) or [],
