@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import os
 import string
+from collections import ChainMap
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
@@ -67,6 +68,11 @@ DYNAMIC_KEYS = {
 
 class CatalogError(Exception):
     pass
+
+
+def language_of(locale: str | None) -> str:
+    """`fr-FR`, `fr_FR`, `FR` -> `fr`; None -> English."""
+    return (locale or BASE_LOCALE).split("-")[0].split("_")[0].lower() or BASE_LOCALE
 
 
 def _flatten(tree: Mapping[str, Any], prefix: str, path: Path) -> dict[str, str]:
@@ -153,9 +159,14 @@ class Catalog:
                 raise CatalogError(f"texts missing from prompts/{BASE_LOCALE}: {', '.join(missing)}")
         return cls(locales)
 
+    def texts(self, language: str) -> Mapping[str, str]:
+        """Every text of `language` by key, English for a key it lacks."""
+        if language == BASE_LOCALE or language not in self.locales:
+            return self.locales[BASE_LOCALE]
+        return ChainMap(self.locales[language], self.locales[BASE_LOCALE])
+
     def template(self, key: str, locale: str | None) -> str:
-        language = (locale or BASE_LOCALE).split("-")[0].split("_")[0].lower()
-        texts = self.locales.get(language) or self.locales[BASE_LOCALE]
+        texts = self.locales.get(language_of(locale)) or self.locales[BASE_LOCALE]
         if key in texts:
             return texts[key]
         return self.locales[BASE_LOCALE][key]
