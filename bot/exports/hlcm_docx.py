@@ -123,7 +123,7 @@ def _two_up(table: tables.Table) -> tables.Table:
     half = (len(table.rows) + 1) // 2
     left, right = table.rows[:half], table.rows[half:]
     rows = [a + (right[i] if i < len(right) else [None] * len(a)) for i, a in enumerate(left)]
-    return tables.Table(table.header * 2, rows, table.kinds * 2)
+    return tables.Table(table.header * 2, rows, table.kinds * 2, table.locale)
 
 
 def _page(section, landscape: bool) -> None:

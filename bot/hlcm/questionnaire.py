@@ -95,7 +95,8 @@ def _text(texts: Mapping[str, str], key: str, where: str, required: bool = True)
     value = texts.get(f"{TEXTS}.{key}")
     if value is None or not value.strip():
         if required:
-            raise QuestionnaireError(f"{where}: the text {TEXTS}.{key} is missing from prompts/{BASE_LOCALE}/{TEXTS}.yaml")
+            raise QuestionnaireError(f"{where}: the text {TEXTS}.{key} is missing from "
+                                     f"prompts/{BASE_LOCALE}/{TEXTS}.yaml")
         return ""
     return value.strip()
 
