@@ -47,7 +47,7 @@ DYNAMIC_KEYS = {
     "help.commands.{}": ("help", "whoami", "entities", "list", "join", "new", "grant", "revoke", "round",
                          "status", "inputs", "export", "doc", "import", "reminders", "mute",
                          "meetings", "action", "poll", "meeting", "meeting_manage", "hlcm", "datacall",
-                         "digest", "entity"),
+                         "digest", "entity", "language", "process_language"),
     "entities.bad_{}": ("code", "name", "duty_station", "timezone"),
     "join.decided_{}": ("approved", "declined"),
     "join.told_{}": ("approved", "declined"),
@@ -304,6 +304,17 @@ class Number(float):
 
     def __format__(self, spec: str) -> str:
         return str(self) if not spec else format(float(self), spec)
+
+
+def languages() -> tuple[str, ...]:
+    """The languages the bot has texts for, English first."""
+    return (BASE_LOCALE, *sorted(code for code in catalog().locales if code != BASE_LOCALE))
+
+
+def language_name(code: str, reader: str | None) -> str:
+    """`French`, `français`, `法语`: a language's name (CLDR) in the reader's language."""
+    name = babel_locale(code).get_display_name(babel_locale(reader_language(reader))) or code
+    return name[:1].upper() + name[1:] if reader_language(reader) == BASE_LOCALE else name
 
 
 def reader_language(locale: str | None) -> str:

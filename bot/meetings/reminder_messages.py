@@ -43,7 +43,7 @@ def reminder_message(session: Session, row: Reminder, now: datetime) -> Message 
         return Skip("superseded")
     text, blocks = render.reminder(describe(session, meeting), person, mine,
                                    board(session, meeting) if person.chair else None, is_last_call(row.offset),
-                                   person.locale)
+                                   person.reads_in)
     return Message(row.recipient, text, blocks)
 
 
@@ -60,6 +60,6 @@ def outcomes_message(session: Session, row: Reminder, now: datetime) -> Message 
         return Skip("not secretariat")
     if is_muted(session, meeting.process_id, row.recipient):
         return Skip("muted")
-    text, blocks = render.outcomes_due(describe(session, meeting), person.locale)
+    text, blocks = render.outcomes_due(describe(session, meeting), person.reads_in)
     return Message(row.recipient, text, blocks)
 

@@ -414,7 +414,7 @@ def recipients(session: Session, meeting: Meeting) -> list[Invitee]:
     result = []
     for user_id, entry in people.items():
         person = entry["person"]
-        result.append(Invitee(user_id, tuple(entry["codes"]), entry["chair"], person.locale if person else None,
+        result.append(Invitee(user_id, tuple(entry["codes"]), entry["chair"], person.reads_in if person else None,
                               person.timezone if person else None, (person.display_name if person else "") or user_id))
     return result
 

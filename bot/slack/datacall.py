@@ -144,7 +144,7 @@ def _open(session: Session, person: Person, request: OpenRequest, key: str) -> O
     call = open_with_reminders(session, person, request.year, request.deadline, request.timezone,
                                request.codes or None, request.offsets)
     asked = asked_entities(session, call)
-    people = [(e.code, p.slack_user_id, p.locale) for e, p in focal_points(session, [e.id for e in asked])]
+    people = [(e.code, p.slack_user_id, p.reads_in) for e, p in focal_points(session, [e.id for e in asked])]
     return Opened(call, [e.code for e in asked], people, pending_reminders(session, call))
 
 
@@ -442,7 +442,7 @@ def _return(session: Session, person: Person, year: int, code: str, question: st
         raise _Duplicate()
     row = return_submission(session, person, year, code, question)
     entity = get_entity(session, code)
-    people = [(p.slack_user_id, p.locale) for _, p in focal_points(session, [entity.id])]
+    people = [(p.slack_user_id, p.reads_in) for _, p in focal_points(session, [entity.id])]
     return Returned(get_call(session, year), entity.code, row.question, people)
 
 
@@ -492,7 +492,7 @@ def _extend(session: Session, person: Person, year: int, request: OpenRound) -> 
     call = extend_data_call(session, person, year, request)
     missing, returned = owing(session, call)
     entities = missing + [e for e, _ in returned]
-    people = [(e.code, p.slack_user_id, p.locale) for e, p in focal_points(session, [e.id for e in entities])]
+    people = [(e.code, p.slack_user_id, p.reads_in) for e, p in focal_points(session, [e.id for e in entities])]
     return Extended(call, len(entities), people, pending_reminders(session, call))
 
 

@@ -115,12 +115,13 @@ async def submit_open(submission: ViewSubmission, ctx: Ctx, ack) -> None:
     info, people = opened
     await announce(ctx, info)
     for person in people:
-        text, blocks = render.invitation(info, person.entity_code, person.locale)
+        text, blocks = render.invitation(info, person.entity_code, person.reads_in)
         await dm_quietly(ctx.client, person.slack_user_id, text, blocks)
 
 
 async def announce(ctx: Ctx, info: RoundInfo) -> None:
-    text, blocks = render.announcement(info, ctx.locale)
+    """In the process channel, in the process's language (the person who acted, if the channel is out of reach)."""
+    text, blocks = render.announcement(info, info.process.language)
     if info.process.channel_id:
         try:
             await ctx.client.chat_postMessage(channel=info.process.channel_id, text=text, blocks=blocks)
@@ -139,7 +140,7 @@ async def extend(ctx: Ctx, handle: str, number: int | None, request: OpenRound) 
     info, people = await ctx.deps.db(_extend, ctx.who.person, handle, number, request)
     await ctx.reply(render.deadline_changed(info, ctx.locale))
     for person in people:
-        await dm_quietly(ctx.client, person.slack_user_id, render.deadline_changed(info, person.locale))
+        await dm_quietly(ctx.client, person.slack_user_id, render.deadline_changed(info, person.reads_in))
 
 
 def _close(session: Session, person: Person, handle: str, number: int | None):
@@ -149,9 +150,9 @@ def _close(session: Session, person: Person, handle: str, number: int | None):
 
 async def close(ctx: Ctx, handle: str, number: int | None) -> None:
     info, status, per_section = await ctx.deps.db(_close, ctx.who.person, handle, number)
-    text, blocks = render.close_summary(info, status, per_section, ctx.locale)
-    await ctx.reply(text, blocks)
+    await ctx.reply(*render.close_summary(info, status, per_section, ctx.locale))
     if info.process.channel_id:
+        text, blocks = render.close_summary(info, status, per_section, info.process.language)
         try:
             await ctx.client.chat_postMessage(channel=info.process.channel_id, text=text, blocks=blocks)
         except SlackApiError as exc:
@@ -170,7 +171,7 @@ async def reopen(ctx: Ctx, handle: str, number: int | None, codes: list[str], re
     await ctx.reply(t("rounds.reopened", ctx.locale, number=info.round.number, process=info.process.handle,
                       entities=", ".join(reopened)))
     for person in people:
-        text, blocks = render.invitation(info, person.entity_code, person.locale)
+        text, blocks = render.invitation(info, person.entity_code, person.reads_in)
         await dm_quietly(ctx.client, person.slack_user_id, text, blocks)
 
 
