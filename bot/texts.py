@@ -28,14 +28,14 @@ from babel import Locale, UnknownLocaleError
 from babel.numbers import NumberPattern, parse_pattern
 
 import prompts
-from bot.mrkdwn import Raw, escape
+from bot.mrkdwn import DATE_AT_TIME, DateToken, Raw, escape
 
 # The `prompts` package's own folder (a checkout or an installed wheel); CONSULTBOT_PROMPTS_DIR overrides it.
 PROMPTS_DIR = Path(os.environ.get("CONSULTBOT_PROMPTS_DIR") or prompts.HERE)
 BASE_LOCALE = "en"
 DATA_DIRS = {"hlcm", "glossary"}  # folders of prompts/ that hold data (HLCM questionnaire, term lists), not a locale
 LANGUAGES_FILE = "languages.yaml"  # prompts/languages.yaml: `complete: [en, ...]`
-TEXT_FUNCTIONS = {"t", "t_plain"}
+TEXT_FUNCTIONS = {"t", "t_plain", "Ref"}
 COUNT_FUNCTIONS = {"t_count"}  # key.one / key.other, by the count
 PLURAL_FORMS = ("one", "other")  # English's CLDR categories, the forms the code's keys are checked against
 ERROR_CLASSES = {"DomainError", "NotAllowed", "NotFound", "Invalid", "Conflict"}
@@ -53,6 +53,7 @@ DYNAMIC_KEYS = {
     "join.told_{}": ("approved", "declined"),
     "console.fill_no_{}": ("person", "channel"),
     "errors.time_{}": ("nonexistent", "ambiguous"),
+    "common.date_{}": ("at_time",),
     "rounds.status_{}": ("submitted", "nil", "pending", "late"),
     "rounds.reminder_{}": ("d14", "d7", "d2", "d1", "day", "h1"),
     "reminders.kind_{}": ("deadline", "escalation", "weekly", "other", "action", "meeting", "outcomes", "poll",
@@ -269,12 +270,22 @@ class Catalog:
 
     def render(self, key: str, locale: str | None, params: Mapping[str, Any], mrkdwn: bool,
                template: str | None = None) -> str:
-        values = {name: value.shown(locale) if isinstance(value, Number) else _safe(value) if mrkdwn else value
-                  for name, value in params.items()}
+        values = {name: self._value(value, locale, mrkdwn) for name, value in params.items()}
         return (template if template is not None else self.template(key, locale)).format_map(values)
 
     def languages(self) -> tuple[str, ...]:
         return tuple(self.locales)
+
+    def _value(self, value: Any, locale: str | None, mrkdwn: bool) -> Any:
+        """A value as the reader reads it: numbers in their language's digits, a date token's words in theirs."""
+        if isinstance(value, Number):
+            return value.shown(locale)
+        if isinstance(value, Ref):
+            return self.render(value.key, locale, value.params, mrkdwn)
+        if isinstance(value, DateToken) and value.fmt == DATE_AT_TIME and language_of(locale) != BASE_LOCALE:
+            return value.reworded(self.template("common.date_at_time", locale).format(date="{date_short_pretty}",
+                                                                                      time="{time}"))
+        return _safe(value) if mrkdwn else value
 
     def keys(self) -> Iterable[str]:
         return self.locales[BASE_LOCALE].keys()
@@ -315,6 +326,16 @@ def language_name(code: str, reader: str | None) -> str:
     """`French`, `français`, `法语`: a language's name (CLDR) in the reader's language."""
     name = babel_locale(code).get_display_name(babel_locale(reader_language(reader))) or code
     return name[:1].upper() + name[1:] if reader_language(reader) == BASE_LOCALE else name
+
+
+class Ref(str):
+    """A text given as a value to another text, rendered in the same reader's language (a role's name in a
+    domain error raised before anyone knows who will read it). str() is its key."""
+
+    def __new__(cls, key: str, /, **params: Any) -> "Ref":
+        ref = super().__new__(cls, key)
+        ref.key, ref.params = key, params
+        return ref
 
 
 def reader_language(locale: str | None) -> str:

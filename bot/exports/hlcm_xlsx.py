@@ -20,7 +20,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from bot.exports import hlcm_tables as tables
+from bot.exports.direction import xlsx_right_to_left
 from bot.exports.matrix_columns import xlsx_text
+from bot.formatting import right_to_left
 from bot.hlcm.narrative import paragraph
 from bot.hlcm.summary import YearSummary
 from bot.hlcm.trend import YearPoint
@@ -88,6 +90,8 @@ def write_xlsx(summary: YearSummary, trend: list[YearPoint], locale: str | None 
         row[0].alignment = WRAP
     _widths(notes, [12, 36, 80])
 
+    if right_to_left(locale):
+        xlsx_right_to_left(wb)
     out = BytesIO()
     wb.save(out)
     return out.getvalue()

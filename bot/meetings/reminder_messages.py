@@ -43,7 +43,7 @@ def reminder_message(session: Session, row: Reminder, now: datetime) -> Message 
         return Skip("superseded")
     text, blocks = render.reminder(describe(session, meeting), person, mine,
                                    board(session, meeting) if person.chair else None, is_last_call(row.offset),
-                                   person.reads_in)
+                                   person.locale)
     return Message(row.recipient, text, blocks)
 
 

@@ -15,7 +15,8 @@ from bot.roles.service import require_secretariat
 from bot.texts import BASE_LOCALE, language_name, languages
 from storage.models import Person, Process
 
-__all__ = ["AUTO", "language_name", "languages", "parse_language", "set_language", "set_process_language"]
+__all__ = ["AUTO", "document_language", "language_name", "languages", "parse_language", "set_language",
+           "set_process_language"]
 AUTO = "auto"
 
 
@@ -29,6 +30,11 @@ def parse_language(word: str, allow_auto: bool = True) -> str | None:
         return code
     choices = ", ".join([*languages(), AUTO] if allow_auto else languages())
     raise Invalid("language.unknown", value=word[:20], choices=choices)
+
+
+def document_language(word: str) -> str:
+    """The language a document is asked for in (`--lang`): one the bot has texts for; no `auto`."""
+    return parse_language(word, allow_auto=False) or BASE_LOCALE
 
 
 def set_language(session: Session, person: Person, word: str) -> Person:

@@ -228,7 +228,7 @@ async def tell_new(ctx: Ctx, done: Fanout) -> None:
     await _to_channel(ctx, done, text, blocks, t("meetings.ics_comment", language, title=done.info.meeting.title,
                                                   id=done.info.meeting.id, sequence=done.calendar.sequence))
     for person in done.people:
-        text, blocks = render.invitation(done.info, person, person.reads_in, done.answers.get(person.slack_user_id, []))
+        text, blocks = render.invitation(done.info, person, person.locale, done.answers.get(person.slack_user_id, []))
         await dm_quietly(ctx.client, person.slack_user_id, text, blocks)
 
 
@@ -320,7 +320,7 @@ async def move(ctx: Ctx, meeting_id: str, request: MoveMeeting) -> None:
     await _to_channel(ctx, done, text, blocks, t("meetings.ics_comment_update", language, title=m.title,
                                                   id=m.id, sequence=done.calendar.sequence))
     for person in done.people:
-        text, blocks = render.moved(done.info, before, person, person.reads_in,
+        text, blocks = render.moved(done.info, before, person, person.locale,
                                     done.answers.get(person.slack_user_id, []))
         await dm_quietly(ctx.client, person.slack_user_id, text, blocks)
 
@@ -338,7 +338,7 @@ async def cancel(ctx: Ctx, meeting_id: str) -> None:
     await _to_channel(ctx, done, text, blocks, t("meetings.ics_comment_cancel", language, title=m.title, id=m.id,
                                                   sequence=done.calendar.sequence))
     for person in done.people:
-        text, blocks = render.cancelled(done.info, person.reads_in)
+        text, blocks = render.cancelled(done.info, person.locale)
         await dm_quietly(ctx.client, person.slack_user_id, text, blocks)
 
 

@@ -150,5 +150,5 @@ async def submit_extend(submission: ViewSubmission, ctx: Ctx, ack) -> None:
     await ctx.reply(t("reminders.extended_for", ctx.locale, number=info.round.number, process=info.process.handle,
                       entities=", ".join(reopened)))
     for person in people:
-        text, blocks = round_render.invitation(info, person.entity_code, person.reads_in)
+        text, blocks = round_render.invitation(info, person.entity_code, person.locale)
         await dm_quietly(ctx.client, person.slack_user_id, text, blocks)

@@ -115,7 +115,7 @@ async def submit_open(submission: ViewSubmission, ctx: Ctx, ack) -> None:
     info, people = opened
     await announce(ctx, info)
     for person in people:
-        text, blocks = render.invitation(info, person.entity_code, person.reads_in)
+        text, blocks = render.invitation(info, person.entity_code, person.locale)
         await dm_quietly(ctx.client, person.slack_user_id, text, blocks)
 
 
@@ -140,7 +140,7 @@ async def extend(ctx: Ctx, handle: str, number: int | None, request: OpenRound) 
     info, people = await ctx.deps.db(_extend, ctx.who.person, handle, number, request)
     await ctx.reply(render.deadline_changed(info, ctx.locale))
     for person in people:
-        await dm_quietly(ctx.client, person.slack_user_id, render.deadline_changed(info, person.reads_in))
+        await dm_quietly(ctx.client, person.slack_user_id, render.deadline_changed(info, person.locale))
 
 
 def _close(session: Session, person: Person, handle: str, number: int | None):
@@ -171,7 +171,7 @@ async def reopen(ctx: Ctx, handle: str, number: int | None, codes: list[str], re
     await ctx.reply(t("rounds.reopened", ctx.locale, number=info.round.number, process=info.process.handle,
                       entities=", ".join(reopened)))
     for person in people:
-        text, blocks = render.invitation(info, person.entity_code, person.reads_in)
+        text, blocks = render.invitation(info, person.entity_code, person.locale)
         await dm_quietly(ctx.client, person.slack_user_id, text, blocks)
 
 
