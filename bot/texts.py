@@ -268,6 +268,11 @@ class Catalog:
                 return form
         return self.locales[BASE_LOCALE][f"{key}.{plural_category(count, BASE_LOCALE)}"]
 
+    def count(self, key: str, count: int, locale: str | None, params: Mapping[str, Any]) -> str:
+        """The plain text of `key` that agrees with `count` in the locale's language ({count} formatted in it)."""
+        return self.render(key, locale, {"count": Number(count), **params}, mrkdwn=False,
+                           template=self.count_template(key, count, locale))
+
     def render(self, key: str, locale: str | None, params: Mapping[str, Any], mrkdwn: bool,
                template: str | None = None) -> str:
         values = {name: self._value(value, locale, mrkdwn) for name, value in params.items()}
@@ -381,7 +386,4 @@ def t_count(key: str, count: int, locale: str | None = None, /, **params: Any) -
     """A plain text that agrees with `count`: `key.<CLDR category of count in the locale's language>`.
 
     {count} is the count formatted for the locale (`1 234` in French); pass count=... to give another value."""
-    from_catalog = catalog()
-    template = from_catalog.count_template(key, count, locale)
-    values = {"count": Number(count), **params}
-    return from_catalog.render(key, locale, values, mrkdwn=False, template=template)
+    return catalog().count(key, count, locale, params)
