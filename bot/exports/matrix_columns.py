@@ -43,6 +43,14 @@ def xlsx_text(text: str | None) -> str:
     return text
 
 
+_SHEET_TITLE_BAD = re.compile(r"[\[\]:*?/\\]")
+
+
+def sheet_title(text: str) -> str:
+    """A worksheet title Excel accepts: none of []:*?/\\, at most 31 characters."""
+    return _SHEET_TITLE_BAD.sub("", text)[:31].strip()
+
+
 def column_labels(locale: str | None) -> dict[str, str]:
     return {
         "no": t_plain("matrix.column.no", locale),
