@@ -14,8 +14,8 @@ Arabic `zero`/`one`/`two`/`few`/`many`/`other`, Chinese `other` only.
 
 from __future__ import annotations
 
-import ast
 import os
+import re
 import string
 from collections import ChainMap
 from collections.abc import Iterable, Mapping
@@ -74,6 +74,9 @@ DYNAMIC_KEYS = {
     "digests.doc.decision_kind_{}": ("mandate_extended", "group_closed", "document_approved", "action_item",
                                      "other"),
 }
+
+
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's safe loader, ~10x faster, when PyYAML has it
 
 
 class CatalogError(Exception):
@@ -142,7 +145,7 @@ def _placeholders(template: str, where: str) -> set[str]:
 def read_locale(directory: Path) -> dict[str, str]:
     texts: dict[str, str] = {}
     for path in sorted(directory.glob("*.yaml")):
-        tree = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        tree = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER) or {}
         if not isinstance(tree, Mapping):
             raise CatalogError(f"{path}: must be a mapping of texts")
         prefix = "" if path.stem == "common" else f"{path.stem}."
@@ -153,23 +156,26 @@ def read_locale(directory: Path) -> dict[str, str]:
     return texts
 
 
+_NAMES = "|".join(sorted(TEXT_FUNCTIONS | ERROR_CLASSES | COUNT_FUNCTIONS))
+_LITERAL = r"(?:\"([^\"\\\n]*)\"|'([^'\\\n]*)')"
+_CALL = re.compile(rf"(?<![\w])({_NAMES})\(\s*{_LITERAL}\s*[,)]")
+_KEY = re.compile(rf"^\s*key\s*=\s*{_LITERAL}\s*$", re.M)
+
+
 def keys_used_in_code(package_dir: Path) -> set[str]:
-    """Literal keys passed to t()/t_plain() (t_count(): both forms) and error `key = "..."` attributes."""
+    """Literal keys passed to t()/t_plain()/Ref() (t_count(): both English forms), error classes, and error
+    `key = "..."` attributes. A regular expression over the source, not a parse: start-up pays ~0.1 s, not ~1 s
+    (tests/test_texts.py checks it finds exactly what a walk of the syntax trees finds)."""
     used: set[str] = set()
     for path in package_dir.rglob("*.py"):
-        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant):
-                func = node.func
-                name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
-                if name in TEXT_FUNCTIONS | ERROR_CLASSES and isinstance(node.args[0].value, str):
-                    used.add(node.args[0].value)
-                elif name in COUNT_FUNCTIONS and isinstance(node.args[0].value, str):
-                    used.update(f"{node.args[0].value}.{form}" for form in PLURAL_FORMS)
-            elif isinstance(node, ast.Assign) and len(node.targets) == 1:
-                target = node.targets[0]
-                if isinstance(target, ast.Name) and target.id == "key" and isinstance(node.value, ast.Constant):
-                    used.add(node.value.value)
+        source = path.read_text(encoding="utf-8")
+        for match in _CALL.finditer(source):
+            key = match.group(2) if match.group(2) is not None else match.group(3)
+            if match.group(1) in COUNT_FUNCTIONS:
+                used.update(f"{key}.{form}" for form in PLURAL_FORMS)
+            else:
+                used.add(key)
+        used.update(a if a is not None else b for a, b in _KEY.findall(source))
     return used
 
 
@@ -183,7 +189,7 @@ def _count_stems(base: Mapping[str, str]) -> set[str]:
     return {k[:-len(".other")] for k in base if k.endswith(".other") and k[:-len(".other")] + ".one" in base}
 
 
-def _check_language(language: str, texts: Mapping[str, str], base: Mapping[str, str], stems: set[str],
+def _check_language(language: str, texts: Mapping[str, str], base: Mapping[str, set[str]], stems: set[str],
                     complete: bool) -> None:
     """A translation: only English keys, the language's plural categories, the English placeholders."""
     categories = plural_categories(language)
@@ -193,10 +199,10 @@ def _check_language(language: str, texts: Mapping[str, str], base: Mapping[str, 
             if category not in categories:
                 raise CatalogError(f"{language}:{key}: {category!r} is not a plural category of {language} "
                                    f"(its categories: {', '.join(categories)})")
-            expected = _placeholders(base[f"{stem}.one"], stem) | _placeholders(base[f"{stem}.other"], stem)
+            expected = base[f"{stem}.one"] | base[f"{stem}.other"]
             needed = expected - {"count"}  # a form may spell its number out ("one entity", "two entities")
         elif key in base:
-            expected = needed = _placeholders(base[key], key)
+            expected = needed = base[key]
         else:
             raise CatalogError(f"{language}:{key} has no English original")
         found = _placeholders(template, f"{language}:{key}")
@@ -224,8 +230,7 @@ class Catalog:
         locales = {d.name: read_locale(d) for d in sorted(root.iterdir())
                    if d.is_dir() and d.name not in DATA_DIRS and not d.name.startswith((".", "_"))}
         base = locales[BASE_LOCALE]
-        for key, template in base.items():
-            _placeholders(template, f"{BASE_LOCALE}:{key}")
+        placeholders = {key: _placeholders(template, f"{BASE_LOCALE}:{key}") for key, template in base.items()}
         complete = read_complete(root)
         for language in complete:
             if language not in locales:
@@ -239,7 +244,7 @@ class Catalog:
         stems = _count_stems(base)
         for language, texts in locales.items():
             if language != BASE_LOCALE:
-                _check_language(language, texts, base, stems, language in complete)
+                _check_language(language, texts, placeholders, stems, language in complete)
         if check_code is not None:
             missing = sorted(required_keys(check_code) - set(base))
             if missing:

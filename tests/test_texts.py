@@ -229,3 +229,41 @@ def test_the_questionnaire_reads_in_the_language_of_its_catalogue(prompts_copy):
     assert french.groups["emissions"] == "Émissions de gaz à effet de serre"
     assert french.get("scope2").label == "Scope 2 emissions"  # not translated: English
     assert [i.id for i in french.indicators] == [i.id for i in parse(tree, QUESTIONNAIRE_FILE).indicators]
+
+
+def _keys_by_syntax_tree(package_dir: Path) -> set[str]:
+    """The reference: literal first arguments of the text functions and error classes, and `key = "..."`."""
+    import ast
+
+    from bot.texts import COUNT_FUNCTIONS, ERROR_CLASSES, PLURAL_FORMS, TEXT_FUNCTIONS
+
+    used: set[str] = set()
+    for path in package_dir.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant) \
+                    and isinstance(node.args[0].value, str):
+                name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", None)
+                if name in TEXT_FUNCTIONS | ERROR_CLASSES:
+                    used.add(node.args[0].value)
+                elif name in COUNT_FUNCTIONS:
+                    used.update(f"{node.args[0].value}.{form}" for form in PLURAL_FORMS)
+            elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) \
+                    and node.targets[0].id == "key" and isinstance(node.value, ast.Constant):
+                used.add(node.value.value)
+    return used
+
+
+def test_the_start_up_key_scan_finds_what_the_syntax_trees_hold(tmp_path):
+    from bot.texts import keys_used_in_code
+
+    assert keys_used_in_code(BOT) == _keys_by_syntax_tree(BOT)
+    (tmp_path / "sample.py").write_text(
+        'from bot.texts import t, t_count\n'
+        'def f(locale, name):\n'
+        '    a = t(\n        "sample.multi_line", locale)\n'
+        "    b = t_plain('sample.single', locale)\n"
+        '    c = t_count("sample.counted", 2, locale)\n'
+        '    d = t(name, locale)  # not a literal: DYNAMIC_KEYS lists those\n'
+        'class Refused:\n    key = "sample.refused"\n', encoding="utf-8")
+    assert keys_used_in_code(tmp_path) == _keys_by_syntax_tree(tmp_path) == {
+        "sample.multi_line", "sample.single", "sample.counted.one", "sample.counted.other", "sample.refused"}
