@@ -267,3 +267,19 @@ def test_the_start_up_key_scan_finds_what_the_syntax_trees_hold(tmp_path):
         'class Refused:\n    key = "sample.refused"\n', encoding="utf-8")
     assert keys_used_in_code(tmp_path) == _keys_by_syntax_tree(tmp_path) == {
         "sample.multi_line", "sample.single", "sample.counted.one", "sample.counted.other", "sample.refused"}
+
+
+def test_each_glossary_maps_english_terms_to_the_established_terms_of_a_language_with_texts():
+    """prompts/glossary/<lang>.yaml (the translators'): English term -> the UN term, or {term, note}."""
+    import yaml
+
+    glossaries = sorted((PROMPTS_DIR / "glossary").glob("*.yaml"))
+    if not glossaries:
+        pytest.skip("no glossary in prompts/glossary/ yet: the translators' branches bring them")
+    for path in glossaries:
+        tree = yaml.safe_load(path.read_text(encoding="utf-8"))
+        assert path.stem in catalog().locales, f"{path}: no prompts/{path.stem}/ beside it"
+        assert isinstance(tree, dict) and tree, f"{path}: a mapping of English terms"
+        for english, entry in tree.items():
+            term = entry.get("term") if isinstance(entry, dict) else entry
+            assert isinstance(english, str) and isinstance(term, str) and term.strip(), f"{path}: {english!r}"

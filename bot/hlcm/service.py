@@ -305,11 +305,13 @@ def save_draft(session: Session, actor: Person, year: int, entity_code: str, ans
 
 
 def check_submission(session: Session, entity: Entity, year: int, answers: Mapping[str, Any],
-                     reasons: Mapping[str, str] | None = None) -> tuple[dict[str, Any], dict[str, str], list[Invalid]]:
-    """Every error of a submission at once (for a modal): figures, required answers, unexplained changes."""
-    figures, errors = parse_figures(answers)
-    errors += [e for e in missing_required(figures) if e.field not in {x.field for x in errors}]
-    flags = flagged_changes(figures, previous_figures(session, entity.id, year), year - 1)
+                     reasons: Mapping[str, str] | None = None, q: Questionnaire | None = None,
+                     ) -> tuple[dict[str, Any], dict[str, str], list[Invalid]]:
+    """Every error of a submission at once (for a modal): figures, required answers, unexplained changes.
+    `q`: the questionnaire in the reader's language (its labels name the fields in the errors)."""
+    figures, errors = parse_figures(answers, q)
+    errors += [e for e in missing_required(figures, q) if e.field not in {x.field for x in errors}]
+    flags = flagged_changes(figures, previous_figures(session, entity.id, year), year - 1, q)
     kept, reason_errs = reason_errors(flags, reasons or {})
     return figures, kept, errors + [e for e in reason_errs if e.field not in {x.field for x in errors}]
 
