@@ -51,7 +51,7 @@ class Session:
     def names(self) -> Names:
         users = {p.slack_user_id: p.display_name for p in self.demo.people} | {BOT_USER: BOT_NAME}
         return Names(users=users, channels=dict(self.ws.channels), timezone=self.person.timezone or "UTC",
-                     locale=self.person.reads_in)
+                     locale=self.person.locale)
 
     def renderer(self) -> Renderer:
         return Renderer(self.names(), self.style)
