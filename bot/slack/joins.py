@@ -21,7 +21,8 @@ async def join(cmd: SlashCommand, ctx: Ctx) -> None:
     await ctx.reply(render_requested(view, ctx.locale))
     for approver in approvers:
         person = await ctx.deps.db(find_person, approver)
-        await dm_quietly(ctx.client, approver, *render_request_for_secretariat(view, person.reads_in if person else None))
+        locale = person.reads_in if person else None  # the approver's language
+        await dm_quietly(ctx.client, approver, *render_request_for_secretariat(view, locale))
 
 
 async def decide(action: BlockAction, ctx: Ctx, approve: bool) -> None:
