@@ -1,6 +1,7 @@
 """Time to acknowledgement: `consultbot serve` against the fastest bare Bolt app, in the same run.
 
     python bench/ack.py --rounds 20 [--concurrency 50] [--json FILE] [--variant sync-app]
+                        [--locales en-US,fr-FR,es-ES,zh-CN,ru-RU,ar]
 
 Starts a Slack Web API double (tests/slack_double.py, in a child process), `consultbot seed` +
 `consultbot serve` on a fresh SQLite database, and bench/baseline_app.py (a Bolt app that only
@@ -15,6 +16,10 @@ answer is missing (and, with `--max-p99-ratio`, when the p99 ratio is above it).
 Every request opens its own connection, as Slack's do. The default client (`--client raw`)
 writes pre-built HTTP/1.1 bytes on asyncio streams (~0.13 ms CPU a request); `--client httpx`
 costs ~0.9 ms a request, enough to make the load generator the bottleneck of a 50-request burst.
+
+`--locales` spreads the callers over Slack locales (round robin) and gives the bot the six languages'
+catalogues (prompts/'s when the translations are there, else bench/catalogue.py's pseudo-translations), so
+every answer is rendered in its caller's language.
 
 See docs/benchmarks.md for the method and the figures.
 """
@@ -42,6 +47,7 @@ if str(ROOT) not in sys.path:
 
 import httpx  # noqa: E402
 
+from bench.catalogue import six_languages  # noqa: E402
 from bench.double_process import DoubleProcess  # noqa: E402
 from tests.bot_process import BotProcess, consultbot  # noqa: E402
 from tests.slack_requests import sign  # noqa: E402
@@ -291,8 +297,8 @@ def figures(args: argparse.Namespace, bot: Target, base: Target) -> dict[str, ob
         "command": " ".join(["python", "bench/ack.py", *sys.argv[1:]]),
         "machine": machine(),
         "settings": {"rounds": args.rounds, "concurrency": args.concurrency, "users": args.users,
-                     "warmup": args.warmup, "client": args.client, "variant": args.variant, "settle_s": args.settle,
-                     "answer_check": not args.no_answer_check},
+                     "locales": args.locales, "warmup": args.warmup, "client": args.client, "variant": args.variant,
+                     "settle_s": args.settle, "answer_check": not args.no_answer_check},
         "servers": {
             "bot": {"label": bot.label, **s_bot, "failures": len(bot.failures),
                     "help_answers": f"{bot.answered}/{bot.expected_answers}",
@@ -368,7 +374,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                    help="do not wait for or count the bot's response_url answers (diagnostics only)")
     p.add_argument("--keep", action="store_true", help="keep the temporary folder (database, server logs)")
     p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    p.add_argument("--locales", default="", help="Slack locales the callers are spread over, comma separated "
+                                                 "(e.g. en-US,fr-FR,es-ES,zh-CN,ru-RU,ar; default: all en-US)")
     args = p.parse_args(argv)
+    args.locales = [x.strip() for x in args.locales.split(",") if x.strip()]
     args.users = args.users or args.concurrency
     if not (1 <= args.rounds <= 999 and 1 <= args.concurrency <= 999 and 1 <= args.users <= 999
             and args.warmup >= 0 and args.settle >= 0):
@@ -384,10 +393,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         double.add_user(SECRETARIAT, "Amina (EMG secretariat)", tz="Europe/Zurich")
         for i in range(1, args.users + 1):
-            double.add_user(f"U0BENCH{i:03d}", f"Bench user {i}", tz="Europe/Vienna")
+            locale = args.locales[(i - 1) % len(args.locales)] if args.locales else "en-US"
+            double.add_user(f"U0BENCH{i:03d}", f"Bench user {i}", tz="Europe/Vienna", locale=locale)
         env = {"DATABASE_URL": f"sqlite:///{tmp / 'consultbot.sqlite3'}", "SLACK_API_URL": double.api_url,
                "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
                "SECRETARIAT_USERS": SECRETARIAT, "LOG_LEVEL": "warning"}
+        if args.locales:
+            env["CONSULTBOT_PROMPTS_DIR"] = str(six_languages(tmp / "prompts")[0])
         consultbot("seed", env=env)
         bot_proc = BotProcess(env, tmp / "bot.log").start()
         base_proc = BotProcess(env, tmp / "baseline.log", command=[

@@ -26,6 +26,23 @@ def channel(channel_id: str) -> Raw:
     return Raw(f"<#{channel_id}>")
 
 
-def date_token(moment: datetime, fallback: str, fmt: str = "{date_short_pretty} at {time}") -> Raw:
+DATE_AT_TIME = "{date_short_pretty} at {time}"  # English; bot/texts.py words it in the reader's language
+
+
+class DateToken(Raw):
+    """Slack's `<!date^…>` token: Slack renders the moment in the reader's own zone (and Slack's language). The
+    words around Slack's parts (`at`) are the bot's: a text renders the token again in its reader's language."""
+
+    moment: datetime
+    fallback: str
+    fmt: str
+
+    def reworded(self, fmt: str) -> "DateToken":
+        return date_token(self.moment, self.fallback, fmt)
+
+
+def date_token(moment: datetime, fallback: str, fmt: str = DATE_AT_TIME) -> DateToken:
     """Slack renders this in the reader's own time zone; the fallback is shown elsewhere."""
-    return Raw(f"<!date^{int(moment.timestamp())}^{fmt}|{escape(fallback)}>")
+    token = DateToken(f"<!date^{int(moment.timestamp())}^{fmt}|{escape(fallback)}>")
+    token.moment, token.fallback, token.fmt = moment, fallback, fmt
+    return token

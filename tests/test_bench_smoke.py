@@ -27,6 +27,28 @@ def test_the_ack_benchmark_runs_and_reports_both_servers(tmp_path):
     assert set(data["ratios"]) == {"p50", "p99"}
 
 
+def test_the_ack_benchmark_spreads_its_callers_over_six_locales(tmp_path):
+    figures = tmp_path / "ack.json"
+    result = subprocess.run([sys.executable, str(ROOT / "bench" / "ack.py"), "--rounds", "1", "--concurrency", "6",
+                             "--warmup", "1", "--quiet", "--json", str(figures),
+                             "--locales", "en-US,fr-FR,es-ES,zh-CN,ru-RU,ar"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=240)
+    assert result.returncode == 0, result.stdout + result.stderr
+    data = json.loads(figures.read_text())
+    assert data["settings"]["locales"] == ["en-US", "fr-FR", "es-ES", "zh-CN", "ru-RU", "ar"]
+    assert data["servers"]["bot"]["help_answers"] == "6/6"
+
+
+def test_the_catalogue_benchmark_loads_english_and_six_languages(tmp_path):
+    figures = tmp_path / "catalogue.json"
+    result = subprocess.run([sys.executable, str(ROOT / "bench" / "catalogue.py"), "--runs", "2",
+                             "--json", str(figures)], cwd=ROOT, capture_output=True, text=True, timeout=240)
+    assert result.returncode in (0, 1), result.stdout + result.stderr  # 1: over budget on a loaded machine
+    data = json.loads(figures.read_text())
+    assert data["six"]["texts"] > 5 * data["en"]["texts"] > 0
+    assert "| en, fr, es, zh, ru, ar |" in result.stdout
+
+
 def test_the_fanout_benchmark_delivers_every_reminder_once_within_the_doubles_rate(tmp_path, private_database_url):
     """4 focal points, 3 rounds each: 12 due reminders through the bot's reminder clock, the double
     refusing more than 5 posts a second into a channel."""

@@ -16,20 +16,27 @@ from bot.hlcm.pages import page_of, paginate
 from bot.hlcm.questionnaire import QUESTIONNAIRE_FILE, parse, questionnaire
 from bot.hlcm.service import EntityState
 from bot.slack.blocks import fit_message
+from bot.texts import catalog
 from storage.models import DataCall, Entity
 from tests.slack_double_limits import block_kit_errors, view_errors
 
 
 def _large() -> object:
     tree = yaml.safe_load(QUESTIONNAIRE_FILE.read_text(encoding="utf-8"))
-    tree["groups"]["sites"] = "Emissions by duty station"
+    texts = dict(catalog().texts("en"))  # the data in the data file, the texts beside the catalogue's
+    tree["groups"].append("sites")
+    texts["questionnaire.groups.sites.title"] = "Emissions by duty station"
     for n in range(250):
-        tree["indicators"].append({"id": f"site_{n:03d}", "label": f"Duty station {n} emissions", "group": "sites",
-                                   "type": "number", "unit": "tCO2e", "min": 0, "max": 100000, "required": False,
-                                   "help": "Where reported."})
-    tree["indicators"].append({"id": "site_policy", "label": "Duty station policy", "group": "sites",
-                               "type": "choice", "choices": {f"c{i}": f"Choice {i}" for i in range(5)}})
-    return parse(tree, Path("synthetic.yaml"))
+        tree["indicators"].append({"id": f"site_{n:03d}", "group": "sites", "type": "number", "min": 0,
+                                   "max": 100000, "required": False})
+        texts |= {f"questionnaire.indicators.site_{n:03d}.label": f"Duty station {n} emissions",
+                  f"questionnaire.indicators.site_{n:03d}.unit": "tCO2e",
+                  f"questionnaire.indicators.site_{n:03d}.help": "Where reported."}
+    tree["indicators"].append({"id": "site_policy", "group": "sites", "type": "choice",
+                               "choices": [f"c{i}" for i in range(5)]})
+    texts["questionnaire.indicators.site_policy.label"] = "Duty station policy"
+    texts |= {f"questionnaire.indicators.site_policy.choices.c{i}": f"Choice {i}" for i in range(5)}
+    return parse(tree, Path("synthetic.yaml"), texts)
 
 
 def _every_page(q, **page_args) -> list[dict]:

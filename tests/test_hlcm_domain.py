@@ -113,8 +113,12 @@ def test_a_bad_questionnaire_fails_start_up_with_one_line(tmp_path, private_data
         ("type: number", "type: percentage", "scope1: type must be one of number, integer, yes_no, choice"),
         ("    max: 5000000\n", "    maximum: 5000000\n", "scope1: unknown field maximum"),
         ("  - id: water", "  - id: scope1", "scope1 is defined twice"),
-        ("  - id: ems\n", "  - id: ems_status\n", "the compilation needs ems"),
-        ("      met: In place\n", "", "ems must offer the choices none, approaching, met"),
+        ("  - id: ems\n    group: management\n    type: choice\n    choices: [none, approaching, met]\n", "",
+         "the compilation needs ems"),
+        ("[none, approaching, met]", "[none, met]", "ems must offer the choices none, approaching, met"),
+        ("  - id: water\n", "  - id: water\n    label: Water\n", "water: label are texts now"),
+        ("  - id: water", "  - id: rain", "the text questionnaire.indicators.rain.label is missing"),
+        ("groups: [emissions,", "groups: [energy, emissions,", "the text questionnaire.groups.energy.title is missing"),
     ]
     path = tmp_path / "questionnaire.yaml"
     for old, new, message in bad_files:
@@ -212,7 +216,7 @@ def test_a_data_call_year_from_drafts_to_the_compilation(engine, focal):
     with pytest.raises(Invalid) as caught:
         act(submit, focal["UNDP"], "UNDP", UNDP)
     assert (caught.value.key, caught.value.field) == ("hlcm.reason_needed", "scope2")
-    assert caught.value.params["change"] == "+100" and caught.value.params["previous"] == "3,000"
+    assert str(caught.value.params["change"]) == "+100" and str(caught.value.params["previous"]) == "3,000"
     act(submit, focal["UNDP"], "UNDP", UNDP, reasons={"scope2": "Country offices included for the first time",
                                                       "scope1": "not flagged, not kept"})
     for code, answers in (("WMO", WMO), ("UNIDO", UNIDO), ("WFP", WFP_FIRST), ("UNCTAD", UNCTAD)):

@@ -51,7 +51,7 @@ def test_the_refusal_names_the_role_and_who_grants_it(session, secretariat):
     newcomer = ensure_person(session, f"U0NEW{next(_n)}")
     with pytest.raises(NotAllowed) as refused:
         require_secretariat(session, newcomer)
-    assert refused.value.params["role"] == "secretariat"
+    assert refused.value.params["role"].key == "roles.secretariat"
     assert f"<@{secretariat.slack_user_id}>" in refused.value.params["granted_by"]
 
 

@@ -35,6 +35,7 @@ def _digest(settings: Settings, args: argparse.Namespace) -> int:
     from bot.digests.files import FORMATS, digest_file
     from bot.digests.service import generate
     from bot.errors import DomainError
+    from bot.people.language import document_language
     from bot.startup import prepare
     from bot.texts import t_plain
     from bot.timezones import local_text
@@ -48,13 +49,14 @@ def _digest(settings: Settings, args: argparse.Namespace) -> int:
     engine = prepare(settings)
     now = utcnow()
     try:
+        language = document_language(args.lang)
         with session_scope(engine) as session:
             digest = generate(session, None, args.process, DigestKind.CLI, _since(session, args.process, args.since,
                                                                                  now), now)
     except DomainError as exc:
         print(t_plain(exc.key, None, **exc.params), file=sys.stderr)
         return 1
-    data, name = digest_file(digest, args.format)
+    data, name = digest_file(digest, args.format, language)
     out = Path(args.out or name)
     out.write_bytes(data)
     print(t_plain("digests.cli_written", None, path=str(out), size=len(data), process=digest.handle,
@@ -70,4 +72,6 @@ def add_parser(sub) -> None:
     digest.add_argument("--out", help="default: PROCESS-digest-DATE.FORMAT")
     digest.add_argument("--since", help="YYYY-MM-DD: changes since the start of that day in the process's zone "
                                         "(default: since the last digest, else the last 7 days)")
+    digest.add_argument("--lang", default="en", help="the document's language: en, fr, es, zh, ru or ar "
+                        "(default en; Arabic is right to left)")
     digest.set_defaults(run=_digest)

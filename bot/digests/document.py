@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from bot.digests.service import ActionDigest, DecisionDigest, Digest, MeetingDigest, RoundDigest
 from bot.texts import t_plain
-from bot.timezones import local_text
+from bot.formatting import date_text, datetime_text
 from storage.models import Disposition
 
 
@@ -47,16 +47,16 @@ def _l(key: str, locale: str | None, **params) -> str:
     return t_plain(f"digests.doc.{key}", locale, **params)
 
 
-def when(moment, digest: Digest) -> str:
-    return local_text(moment, digest.timezone)
+def when(moment, digest: Digest, locale: str | None = None) -> str:
+    return datetime_text(moment, digest.timezone, locale)
 
 
 def mandate_text(d: Digest, locale: str | None) -> str:
     if d.mandate_end is None:
         return _l("mandate_none", locale)
     if d.days_left is not None and d.days_left < 0:
-        return _l("mandate_ended", locale, date=d.mandate_end.isoformat(), days=-d.days_left)
-    return _l("mandate_end", locale, date=d.mandate_end.isoformat(), days=d.days_left)
+        return _l("mandate_ended", locale, date=date_text(d.mandate_end, locale), days=-d.days_left)
+    return _l("mandate_end", locale, date=date_text(d.mandate_end, locale), days=d.days_left)
 
 
 def change_lines(d: Digest, locale: str | None) -> list[str]:
@@ -85,11 +85,12 @@ def change_lines(d: Digest, locale: str | None) -> list[str]:
 
 def decision_text(x: DecisionDigest, locale: str | None) -> str:
     if x.kind == "mandate_extended" and x.mandate_end:
-        detail = _l("decision_mandate", locale, date=x.mandate_end.isoformat())
+        detail = _l("decision_mandate", locale, date=date_text(x.mandate_end, locale))
     elif x.kind == "document_approved" and x.document_title:
         detail = _l("decision_document", locale, document=x.document_title, version=x.version_number or "—")
     elif x.kind == "action_item" and x.owner:
-        detail = _l("decision_action", locale, owner=x.owner, due=x.due.isoformat() if x.due else "—", text=x.text)
+        detail = _l("decision_action", locale, owner=x.owner, due=date_text(x.due, locale) if x.due else "—",
+                    text=x.text)
         return detail
     else:
         detail = ""
@@ -112,10 +113,10 @@ def _round(r: RoundDigest, d: Digest, locale: str | None) -> list[Part]:
     parts: list[Part] = [
         Heading(_l("round_heading", locale, number=r.number, document=r.document_title, version=r.version_number), 3),
         Para(_l("round_line", locale, status=_l(f"round_status_{r.status}", locale),
-                deadline=local_text(r.deadline, r.timezone))),
+                deadline=datetime_text(r.deadline, r.timezone, locale))),
     ]
     if r.closed_at is not None:
-        parts.append(Para(_l("round_closed_at", locale, at=when(r.closed_at, d))))
+        parts.append(Para(_l("round_closed_at", locale, at=when(r.closed_at, d, locale))))
     parts.append(Para(_l("answers", locale, answered=r.answered, asked=r.asked)))
     parts.append(Bullets([f"{_l('answered_inputs', locale)}: {_codes(r.submitted, locale)}",
                           f"{_l('answered_nil', locale)}: {_codes(r.nil, locale)}",
@@ -139,7 +140,7 @@ def _round(r: RoundDigest, d: Digest, locale: str | None) -> list[Part]:
 def _meetings(meetings: list[MeetingDigest], d: Digest, locale: str | None) -> Table:
     columns = [_l("col_meeting", locale), _l("col_when", locale), _l("col_attending", locale),
                _l("col_tentative", locale), _l("col_not_attending", locale), _l("col_no_answer", locale)]
-    return Table(columns, [[m.title + (f" ({m.place})" if m.place else ""), local_text(m.start, m.timezone),
+    return Table(columns, [[m.title + (f" ({m.place})" if m.place else ""), datetime_text(m.start, m.timezone, locale),
                             str(m.counts.attending), str(m.counts.tentative), str(m.counts.not_attending),
                             str(m.counts.no_answer)] for m in meetings])
 
@@ -147,7 +148,7 @@ def _meetings(meetings: list[MeetingDigest], d: Digest, locale: str | None) -> T
 def _actions(items: list[ActionDigest], locale: str | None) -> Table:
     columns = [_l("col_item", locale), _l("col_owner", locale), _l("col_due", locale)]
     return Table(columns, [[f"{a.id}. {a.text}", a.owner,
-                            a.due.isoformat() + (f" ({_l('overdue', locale)})" if a.overdue else "")]
+                            date_text(a.due, locale) + (f" ({_l('overdue', locale)})" if a.overdue else "")]
                            for a in items])
 
 
@@ -155,7 +156,7 @@ def outline(d: Digest, locale: str | None = None) -> Outline:
     parts: list[Part] = [
         Para(_l("subtitle", locale, process=d.handle, kind=t_plain(f"process_kinds.{d.kind}", locale),
                 status=t_plain(f"process_status.{d.status}", locale))),
-        Para(_l("generated", locale, at=when(d.now, d), since=when(d.since, d),
+        Para(_l("generated", locale, at=when(d.now, d, locale), since=when(d.since, d, locale),
                 source=_l(f"source_{d.since_source}", locale))),
         Heading(_l("mandate", locale), 2), Para(mandate_text(d, locale)),
         Heading(_l("changes", locale), 2),
@@ -181,7 +182,7 @@ def outline(d: Digest, locale: str | None = None) -> Outline:
     if d.decisions:
         parts.append(Table([_l("col_meeting", locale), _l("col_kind", locale), _l("col_decision", locale),
                             _l("col_recorded", locale)],
-                           [[x.meeting_title, decision_kind(x, locale), decision_text(x, locale), when(x.at, d)]
+                           [[x.meeting_title, decision_kind(x, locale), decision_text(x, locale), when(x.at, d, locale)]
                             for x in d.decisions]))
     else:
         parts.append(Para(_l("decisions_none", locale)))

@@ -13,7 +13,9 @@ from docx.shared import Pt
 
 from bot.digests.document import Bullets, Heading, Outline, Para, Table, outline
 from bot.digests.service import Digest
+from bot.exports.direction import docx_right_to_left
 from bot.exports.matrix_columns import clean
+from bot.formatting import right_to_left
 
 BODY_PT = 10
 
@@ -25,7 +27,7 @@ def _repeat_header(row) -> None:
     properties.append(flag)
 
 
-def write_outline(doc_outline: Outline, created: datetime | None = None) -> bytes:
+def write_outline(doc_outline: Outline, created: datetime | None = None, rtl: bool = False) -> bytes:
     doc = Document()
     doc.styles["Normal"].font.size = Pt(BODY_PT)
     doc.core_properties.title = clean(doc_outline.title)
@@ -52,10 +54,12 @@ def write_outline(doc_outline: Outline, created: datetime | None = None) -> byte
                 for cell, text in zip(row.cells, values):
                     cell.text = clean(text)
             doc.add_paragraph()
+    if rtl:
+        docx_right_to_left(doc)
     out = BytesIO()
     doc.save(out)
     return out.getvalue()
 
 
 def write_docx(digest: Digest, locale: str | None = None) -> bytes:
-    return write_outline(outline(digest, locale), digest.now)
+    return write_outline(outline(digest, locale), digest.now, right_to_left(locale))

@@ -8,6 +8,7 @@ from html import escape
 from bot.digests.document import Bullets, Heading, Outline, Para, Table, outline
 from bot.digests.service import Digest
 from bot.exports.matrix_columns import clean
+from bot.formatting import language, right_to_left
 
 STYLE = ("body{font-family:Calibri,Arial,sans-serif;max-width:60em;margin:2em auto;color:#222}"
          "table{border-collapse:collapse;margin:.5em 0 1em}th,td{border:1px solid #999;padding:.2em .5em;"
@@ -18,8 +19,9 @@ def _e(text: str) -> str:
     return escape(clean(text), quote=True)
 
 
-def write_outline(doc: Outline, lang: str = "en") -> str:
-    out = ["<!DOCTYPE html>", f'<html lang="{_e(lang)}">', "<head>", '<meta charset="utf-8">',
+def write_outline(doc: Outline, lang: str = "en", rtl: bool = False) -> str:
+    direction = ' dir="rtl"' if rtl else ""
+    out = ["<!DOCTYPE html>", f'<html lang="{_e(lang)}"{direction}>', "<head>", '<meta charset="utf-8">',
            f"<title>{_e(doc.title)}</title>", f"<style>{STYLE}</style>", "</head>", "<body>",
            f"<h1>{_e(doc.title)}</h1>"]
     for part in doc.parts:
@@ -39,5 +41,4 @@ def write_outline(doc: Outline, lang: str = "en") -> str:
 
 
 def write_html(digest: Digest, locale: str | None = None) -> bytes:
-    lang = (locale or "en").split("-")[0].split("_")[0].lower()
-    return write_outline(outline(digest, locale), lang).encode("utf-8")
+    return write_outline(outline(digest, locale), language(locale), right_to_left(locale)).encode("utf-8")

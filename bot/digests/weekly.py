@@ -58,6 +58,6 @@ def weekly_digest_message(session: Session, row: Reminder, now: datetime) -> Mes
         DigestLog.generated_at >= row.due_at, DigestLog.generated_at <= row.due_at + timedelta(days=1))).first()
     if logged is None:
         record(session, process, since, DigestKind.WEEKLY, WEEKLY_DIGEST, now)
-    data, name = digest_file(digest, FORMAT)
-    text, blocks = summary(digest, None, t("digests.slack.attached", None, file=name))
+    data, name = digest_file(digest, FORMAT, process.language)
+    text, blocks = summary(digest, process.language, t("digests.slack.attached", process.language, file=name))
     return Message(row.recipient, text, blocks, files=((name, data),))

@@ -14,6 +14,7 @@ import zipfile
 
 from bot.documents.outline import Block, ParsedDocument, ParsedSection, build, is_numbered
 from bot.errors import Invalid
+from bot.texts import Number
 
 __all__ = ["MAX_BYTES", "too_large", "ParsedDocument", "ParsedSection", "parse_docx", "parse_file", "parse_markdown"]
 
@@ -30,7 +31,7 @@ EMPHASIS = re.compile(r"^([*_]{1,3})(.+)\1$")
 
 
 def too_large(size: int) -> Invalid:
-    return Invalid("documents.too_large", size=f"{size / MB:.1f}", limit=MAX_BYTES // MB)
+    return Invalid("documents.too_large", size=Number(size / MB, 1), limit=MAX_BYTES // MB)
 
 
 def parse_file(name: str, data: bytes) -> ParsedDocument:

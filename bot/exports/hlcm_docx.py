@@ -26,7 +26,9 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from bot.exports import hlcm_tables as tables
+from bot.exports.direction import docx_right_to_left
 from bot.exports.matrix_columns import clean
+from bot.formatting import right_to_left
 from bot.hlcm.charts import all_charts
 from bot.hlcm.narrative import paragraph
 from bot.hlcm.summary import YearSummary
@@ -113,6 +115,8 @@ def write_docx(summary: YearSummary, trend: list[YearPoint], locale: str | None 
     else:
         doc.add_paragraph(t_plain("hlcm.section.no_notes", locale))
 
+    if right_to_left(locale):
+        docx_right_to_left(doc)
     out = BytesIO()
     doc.save(out)
     return out.getvalue()
@@ -123,7 +127,7 @@ def _two_up(table: tables.Table) -> tables.Table:
     half = (len(table.rows) + 1) // 2
     left, right = table.rows[:half], table.rows[half:]
     rows = [a + (right[i] if i < len(right) else [None] * len(a)) for i, a in enumerate(left)]
-    return tables.Table(table.header * 2, rows, table.kinds * 2)
+    return tables.Table(table.header * 2, rows, table.kinds * 2, table.locale)
 
 
 def _page(section, landscape: bool) -> None:

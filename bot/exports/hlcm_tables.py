@@ -8,8 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from bot import formatting
 from bot.hlcm.questionnaire import Indicator, Questionnaire, questionnaire
-from bot.hlcm.summary import YearSummary
+from bot.hlcm.summary import SourceLine, YearSummary
 from bot.hlcm.trend import YearPoint
 from bot.texts import t_plain
 
@@ -22,6 +23,7 @@ class Table:
     rows: list[list[Any]]
     kinds: list[str]  # per column: text | code | tonnes | ratio | share | pct | count | year | fixedN (N decimals)
     #                   | auto (key figures)
+    locale: str | None = None  # the reader's: numbers grouped as their language groups them
 
     def kind(self, row: list[Any], column: int) -> str:
         kind = self.kinds[column]
@@ -29,29 +31,30 @@ class Table:
 
     def texts(self) -> list[list[str]]:
         """The rows as a document shows them."""
-        return [[shown(value, self.kind(row, c)) for c, value in enumerate(row)] for row in self.rows]
+        return [[shown(value, self.kind(row, c), self.locale) for c, value in enumerate(row)] for row in self.rows]
 
 
-def shown(value: Any, kind: str) -> str:
-    """A value as a document shows it: thousands separators, whole tonnes, two decimals per capita, one for
-    percentages, an indicator at its own precision (`fixedN`); "—" for a figure not reported."""
+def shown(value: Any, kind: str, locale: str | None = None) -> str:
+    """A value as a document shows it in the reader's language (bot.formatting): thousands grouped, whole
+    tonnes, two decimals per capita, one for percentages, an indicator at its own precision (`fixedN`); "—" for
+    a figure not reported."""
     if value is None or value == "":
-        return "" if kind in ("text", "code") else "—"
+        return "" if kind in ("text", "code") else formatting.DASH
     if kind in ("text", "code") or isinstance(value, str):
         return str(value)
     if kind == "year":
         return str(value)
     if kind == "pct":
-        return f"{value:+.1f}"
+        return formatting.number(value, locale, 1, signed=True)
     if kind == "share":
-        return f"{value:.1f}"
+        return formatting.number(value, locale, 1)
     if kind == "ratio":
-        return f"{value:,.2f}"
+        return formatting.number(value, locale, 2)
     if kind == "count":
-        return f"{int(value):,}"
+        return formatting.count(int(value), locale)
     if kind.startswith("fixed"):
-        return f"{value:,.{int(kind[5:])}f}"
-    return f"{value:,.0f}"  # tonnes, whole, as the narrative shows them (the XLSX keeps every decimal)
+        return formatting.number(value, locale, int(kind[5:]))
+    return formatting.number(value, locale)  # tonnes, whole, as the narrative has them (the XLSX keeps every decimal)
 
 
 def key_figures(s: YearSummary, locale: str | None = None) -> Table:
@@ -66,7 +69,7 @@ def key_figures(s: YearSummary, locale: str | None = None) -> Table:
              [t_plain("hlcm.key.offsets", locale), s.offsets, TONNES],
              [t_plain("hlcm.key.net", locale), s.net, TONNES]]
     return Table([t_plain("hlcm.column.item", locale), t_plain("hlcm.column.value", locale),
-                  t_plain("hlcm.column.unit", locale)], rows, ["text", "auto", "text"])
+                  t_plain("hlcm.column.unit", locale)], rows, ["text", "auto", "text"], locale)
 
 
 def key_kind(row: list[Any]) -> str:
@@ -76,19 +79,26 @@ def key_kind(row: list[Any]) -> str:
     return "count" if isinstance(row[1], int) else "ratio"
 
 
+def source_label(line: SourceLine, locale: str | None = None) -> str:
+    """An emission source's label in the reader's language (the summary holds the English one)."""
+    indicator = questionnaire(locale).by_id.get(line.id)
+    return indicator.label if indicator is not None else line.label
+
+
 def sources(s: YearSummary, locale: str | None = None) -> Table:
     rows: list[list[Any]] = []
     for line in s.sources:
-        rows.append([line.label, line.total, line.share_pct, line.entities])
+        rows.append([source_label(line, locale), line.total, line.share_pct, line.entities])
     rows.append([t_plain("hlcm.total_row", locale), s.total, 100.0 if s.total else None, None])
     return Table([t_plain("hlcm.column.source", locale), t_plain("hlcm.column.amount", locale, unit=TONNES),
                   t_plain("hlcm.column.share", locale), t_plain("hlcm.column.entities", locale)],
-                 rows, ["text", "tonnes", "share", "count"])
+                 rows, ["text", "tonnes", "share", "count"], locale)
 
 
 def part_notes(s: YearSummary, locale: str | None = None) -> list[str]:
-    labels = {line.id: line.label for line in s.sources}
-    return [t_plain("hlcm.part_note", locale, label=line.label, whole=labels.get(line.part_of, line.part_of))
+    labels = {i.id: i.label for i in questionnaire(locale).indicators}
+    return [t_plain("hlcm.part_note", locale, label=labels.get(line.id, line.label),
+                    whole=labels.get(line.part_of, line.part_of))
             for line in s.sources if line.part_of]
 
 
@@ -104,7 +114,7 @@ def change(s: YearSummary, locale: str | None = None) -> Table | None:
                    c.previous_total, s.total, c.change_pct],
                   [t_plain("hlcm.change.comparable", locale, count=len(c.comparable)), c.comparable_previous,
                    c.comparable_current, c.comparable_change_pct]],
-                 ["text", "tonnes", "tonnes", "pct"])
+                 ["text", "tonnes", "tonnes", "pct"], locale)
 
 
 def counts(s: YearSummary, locale: str | None = None) -> Table:
@@ -114,7 +124,8 @@ def counts(s: YearSummary, locale: str | None = None) -> Table:
               ("ems_met", c.ems_met), ("ems_approaching", c.ems_approaching),
               ("ems_met_or_approaching", c.ems_met_or_approaching), ("procurement_policy", c.procurement_policy)]
     return Table([t_plain("hlcm.column.item", locale), t_plain("hlcm.column.count", locale)],
-                 [[t_plain(f"hlcm.counts.{name}", locale), value] for name, value in values], ["text", "count"])
+                 [[t_plain(f"hlcm.counts.{name}", locale), value] for name, value in values], ["text", "count"],
+                 locale)
 
 
 def quantities(s: YearSummary, locale: str | None = None) -> Table:
@@ -126,7 +137,7 @@ def quantities(s: YearSummary, locale: str | None = None) -> Table:
                   t_plain("hlcm.column.unit", locale), t_plain("hlcm.column.entities", locale)],
                  [[t_plain("hlcm.counts.staff_trained", locale), trained,
                    t_plain("hlcm.unit.people", locale) if c.staff_trained is not None else "",
-                   c.staff_trained_entities]], ["text", "count", "text", "count"])
+                   c.staff_trained_entities]], ["text", "count", "text", "count"], locale)
 
 
 def indicator_header(indicator: Indicator, locale: str | None = None, short: bool = False) -> str:
@@ -157,7 +168,7 @@ def answer(indicator: Indicator, value: Any, locale: str | None = None) -> Any:
 
 
 def annex(s: YearSummary, locale: str | None = None, q: Questionnaire | None = None) -> Table:
-    q = q or questionnaire()
+    q = q or questionnaire(locale)
     header = [t_plain("hlcm.column.entity", locale), t_plain("hlcm.column.name", locale)]
     header += [indicator_header(i, locale) for i in q.indicators]
     header += [t_plain("hlcm.column.total", locale, unit=TONNES),
@@ -168,7 +179,7 @@ def annex(s: YearSummary, locale: str | None = None, q: Questionnaire | None = N
     for row in s.annex:
         rows.append([row.code, row.name] + [answer(i, row.figures.get(i.id), locale) for i in q.indicators]
                     + [row.total, row.per_capita, row.revision, _origin(row.source, locale)])
-    return Table(header, rows, kinds)
+    return Table(header, rows, kinds, locale)
 
 
 def _origin(source: str, locale: str | None) -> str:
@@ -178,7 +189,7 @@ def _origin(source: str, locale: str | None) -> str:
 def annex_emissions(s: YearSummary, locale: str | None = None, q: Questionnaire | None = None) -> Table:
     """The annex's first table, for a page a UN document can carry: the entity's code, its emission sources, its
     total, staff, per capita and offsets (short headers with units; the full names are in `entity_names`)."""
-    q = q or questionnaire()
+    q = q or questionnaire(locale)
     chosen = [i for i in q.indicators if i.in_total or i.part_of]
     after = [q.get("staff"), q.get("offsets")]
     header = ([t_plain("hlcm.column.entity", locale)] + [indicator_header(i, locale, short=True) for i in chosen]
@@ -188,13 +199,13 @@ def annex_emissions(s: YearSummary, locale: str | None = None, q: Questionnaire 
     kinds = ["code"] + [indicator_kind(i) for i in chosen] + ["tonnes"] + [indicator_kind(i) for i in after] + ["ratio"]
     rows = [[row.code] + [answer(i, row.figures.get(i.id), locale) for i in chosen] + [row.total]
             + [answer(i, row.figures.get(i.id), locale) for i in after] + [row.per_capita] for row in s.annex]
-    return Table(header, rows, kinds)
+    return Table(header, rows, kinds, locale)
 
 
 def annex_practices(s: YearSummary, locale: str | None = None, q: Questionnaire | None = None) -> Table:
     """The annex's second table: every other indicator (management and policies, resources), then the revision
     and where the figures came from."""
-    q = q or questionnaire()
+    q = q or questionnaire(locale)
     shown_before = {i.id for i in q.indicators if i.in_total or i.part_of} | {"staff", "offsets"}
     chosen = [i for i in q.indicators if i.id not in shown_before]
     header = ([t_plain("hlcm.column.entity", locale)] + [indicator_header(i, locale, short=True) for i in chosen]
@@ -202,17 +213,17 @@ def annex_practices(s: YearSummary, locale: str | None = None, q: Questionnaire 
     kinds = ["code"] + [indicator_kind(i) for i in chosen] + ["count", "text"]
     rows = [[row.code] + [answer(i, row.figures.get(i.id), locale) for i in chosen]
             + [row.revision, _origin(row.source, locale)] for row in s.annex]
-    return Table(header, rows, kinds)
+    return Table(header, rows, kinds, locale)
 
 
 def entity_names(s: YearSummary, locale: str | None = None) -> Table:
     return Table([t_plain("hlcm.column.entity", locale), t_plain("hlcm.column.name", locale)],
-                 [[row.code, row.name] for row in s.annex], ["code", "text"])
+                 [[row.code, row.name] for row in s.annex], ["code", "text"], locale)
 
 
 def coverage_notes(s: YearSummary, locale: str | None = None, q: Questionnaire | None = None) -> list[str]:
     """How many entities each table covers and what a dash means; the indicators few entities reported."""
-    q = q or questionnaire()
+    q = q or questionnaire(locale)
     out = [t_plain("hlcm.coverage.reporting", locale, reporting=s.counts.reporting, year=s.year)
            if s.asked is None else
            t_plain("hlcm.coverage.asked", locale, reporting=s.counts.reporting, asked=s.asked, year=s.year),
@@ -227,16 +238,17 @@ def coverage_notes(s: YearSummary, locale: str | None = None, q: Questionnaire |
 
 
 def notes(s: YearSummary, locale: str | None = None, q: Questionnaire | None = None) -> Table:
-    q = q or questionnaire()
+    q = q or questionnaire(locale)
     labels = q.by_id
     rows = [[row.code, labels[ident].label if ident in labels else ident, reason]
             for row in s.annex for ident, reason in sorted(row.reasons.items())]
     return Table([t_plain("hlcm.column.entity", locale), t_plain("hlcm.column.indicator", locale),
-                  t_plain("hlcm.column.reason", locale)], rows, ["code", "text", "text"])
+                  t_plain("hlcm.column.reason", locale)], rows, ["code", "text", "text"], locale)
 
 
 def trend(points: list[YearPoint], locale: str | None = None) -> Table:
     return Table([t_plain("hlcm.column.year", locale), t_plain("hlcm.column.reporting", locale),
                   t_plain("hlcm.column.total", locale, unit=TONNES),
                   t_plain("hlcm.column.per_capita", locale, unit=TONNES)],
-                 [[p.year, p.reporting, p.total, p.per_capita] for p in points], ["year", "count", "tonnes", "ratio"])
+                 [[p.year, p.reporting, p.total, p.per_capita] for p in points], ["year", "count", "tonnes", "ratio"],
+                 locale)

@@ -20,7 +20,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from bot.exports import hlcm_tables as tables
-from bot.exports.matrix_columns import xlsx_text
+from bot.exports.direction import xlsx_right_to_left
+from bot.exports.matrix_columns import sheet_title, xlsx_text
+from bot.formatting import right_to_left
 from bot.hlcm.narrative import paragraph
 from bot.hlcm.summary import YearSummary
 from bot.hlcm.trend import YearPoint
@@ -34,11 +36,16 @@ FORMATS = {"tonnes": "#,##0", "ratio": "#,##0.00", "share": "0.0", "pct": "+0.0;
            "fixed0": "#,##0", "fixed1": "#,##0.0", "fixed2": "#,##0.00", "fixed3": "#,##0.000"}
 
 
+def _sheet_title(name: str, locale: str | None) -> str:
+    """A sheet's title in the reader's language, without what Excel refuses in one ([]:*?/\\, over 31 characters)."""
+    return sheet_title(t_plain(f"hlcm.sheet.{name}", locale)) or name
+
+
 def write_xlsx(summary: YearSummary, trend: list[YearPoint], locale: str | None = None) -> bytes:
     s = summary
     wb = Workbook()
     ws = wb.active
-    ws.title = t_plain("hlcm.sheet.summary", locale)[:31]
+    ws.title = _sheet_title("summary", locale)
     ws.append([_text(t_plain("hlcm.summary_title", locale, year=s.year))])
     ws["A1"].font = TITLE
     ws.append([])
@@ -61,7 +68,7 @@ def write_xlsx(summary: YearSummary, trend: list[YearPoint], locale: str | None 
     _widths(ws, [62, 16, 16, 12])
     _print(ws, None)
 
-    sources = wb.create_sheet(t_plain("hlcm.sheet.sources", locale)[:31])
+    sources = wb.create_sheet(_sheet_title("sources", locale))
     _write(sources, tables.sources(s, locale))
     _print(sources, "A2")
     for note in tables.part_notes(s, locale):
@@ -69,25 +76,27 @@ def write_xlsx(summary: YearSummary, trend: list[YearPoint], locale: str | None 
         sources.append([note])
     _widths(sources, [36, 18, 12, 20])
 
-    annex = wb.create_sheet(t_plain("hlcm.sheet.annex", locale)[:31])
+    annex = wb.create_sheet(_sheet_title("annex", locale))
     table = tables.annex(s, locale)
     _write(annex, table)
     _print(annex, "C2", columns="A:B")
     _fit(annex, table)
     annex.row_dimensions[1].height = 45
 
-    sheet = wb.create_sheet(t_plain("hlcm.sheet.trend", locale)[:31])
+    sheet = wb.create_sheet(_sheet_title("trend", locale))
     _write(sheet, tables.trend(trend, locale))
     _print(sheet, "A2")
     _widths(sheet, [8, 18, 18, 26])
 
-    notes = wb.create_sheet(t_plain("hlcm.sheet.notes", locale)[:31])
+    notes = wb.create_sheet(_sheet_title("notes", locale))
     _write(notes, tables.notes(s, locale))
     _print(notes, "A2")
     for row in notes.iter_rows(min_row=2, min_col=3, max_col=3):
         row[0].alignment = WRAP
     _widths(notes, [12, 36, 80])
 
+    if right_to_left(locale):
+        xlsx_right_to_left(wb)
     out = BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from bot.exports.matrix_model import Matrix, MatrixRow
+from bot.formatting import datetime_text
 from bot.texts import catalog, t_plain
 
 COLUMNS = ("no", "entity", "section", "kind", "comment", "proposed_text", "rationale",
@@ -40,6 +41,14 @@ def xlsx_text(text: str | None) -> str:
     if len(text) > EXCEL_CELL_LIMIT:
         text = text[: EXCEL_CELL_LIMIT - 1] + "…"
     return text
+
+
+_SHEET_TITLE_BAD = re.compile(r"[\[\]:*?/\\]")
+
+
+def sheet_title(text: str) -> str:
+    """A worksheet title Excel accepts: none of []:*?/\\, at most 31 characters."""
+    return _SHEET_TITLE_BAD.sub("", text)[:31].strip()
 
 
 def column_labels(locale: str | None) -> dict[str, str]:
@@ -90,8 +99,11 @@ def title_block(matrix: Matrix, locale: str | None) -> list[str]:
         t_plain("matrix.block.process", locale, process=clean(matrix.process_title)),
         t_plain("matrix.block.document", locale, document=clean(matrix.document_title),
                 version=matrix.version_number),
-        t_plain("matrix.block.round", locale, round=matrix.round_number, deadline=clean(matrix.deadline_text)),
-        t_plain("matrix.block.generated", locale, generated=clean(matrix.generated_at_text)),
+        t_plain("matrix.block.round", locale, round=matrix.round_number, deadline=clean(
+            datetime_text(matrix.deadline, matrix.timezone, locale) if matrix.deadline else matrix.deadline_text)),
+        t_plain("matrix.block.generated", locale, generated=clean(
+            datetime_text(matrix.generated_at, matrix.timezone, locale) if matrix.generated_at
+            else matrix.generated_at_text)),
     ]
 
 

@@ -23,8 +23,10 @@ from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt
 
+from bot.exports.direction import docx_right_to_left
 from bot.exports.matrix_columns import COLUMNS, Labels, clean, title, title_block
 from bot.exports.matrix_model import Matrix, MatrixRow
+from bot.formatting import right_to_left
 from bot.texts import t_plain
 
 DOCX_COLUMNS = COLUMNS[:-1]  # the Ref goes under the No.
@@ -73,6 +75,8 @@ def write_docx(matrix: Matrix, locale: str | None = None) -> bytes:
     table._tbl.extend(list(fragment))
 
     _footer(doc, matrix, locale)
+    if right_to_left(locale):
+        docx_right_to_left(doc)
     out = BytesIO()
     doc.save(out)
     return out.getvalue()

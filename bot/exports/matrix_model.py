@@ -6,6 +6,7 @@ The caller (the round's queries) builds a `Matrix`; nothing here touches the dat
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 
 @dataclass(frozen=True)
@@ -30,9 +31,13 @@ class Matrix:
     document_title: str
     version_number: int
     round_number: int
-    deadline_text: str     # already formatted by the caller
+    deadline_text: str     # already formatted by the caller (English), for a matrix without the moments below
     generated_at_text: str
     rows: list[MatrixRow] = field(default_factory=list)  # ordered by section then entity; numbered 1..n
+    # the moments themselves and the round's zone: each export writes them in its reader's language
+    deadline: datetime | None = None
+    generated_at: datetime | None = None
+    timezone: str = "UTC"
 
 
 @dataclass(frozen=True)

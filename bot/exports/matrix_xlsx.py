@@ -27,8 +27,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from bot.exports.direction import xlsx_right_to_left
 from bot.exports.matrix_columns import COLUMNS, Labels, cells, title, title_block, xlsx_text
 from bot.exports.matrix_model import Matrix
+from bot.formatting import right_to_left
 from bot.texts import t_plain
 
 HEADER_ROW = 6  # title (1) and four title-block lines (2-5) above it
@@ -74,6 +76,8 @@ def write_xlsx(matrix: Matrix, locale: str | None = None) -> bytes:
     ws.auto_filter.ref = f"A{HEADER_ROW}:{LETTERS[COLUMNS[-1]]}{last}"
     if matrix.rows:
         _disposition_list(ws, labels, f"{LETTERS['disposition']}{HEADER_ROW + 1}:{LETTERS['disposition']}{last}")
+    if right_to_left(locale):
+        xlsx_right_to_left(wb)
     out = BytesIO()
     wb.save(out)
     return out.getvalue()

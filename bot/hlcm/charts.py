@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from io import BytesIO
 
+from bot import formatting
 from bot.hlcm.questionnaire import Questionnaire, questionnaire
 from bot.hlcm.summary import YearSummary
 from bot.hlcm.trend import YearPoint
@@ -45,11 +46,11 @@ def _png(figure) -> bytes:
     return out.getvalue()
 
 
-def _thousands(axis) -> None:
+def _thousands(axis, locale: str | None) -> None:
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
     axis.set_major_locator(MaxNLocator(nbins=6))
-    axis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.0f}"))
+    axis.set_major_formatter(FuncFormatter(lambda value, _: formatting.number(value, locale)))
 
 
 def sources_chart(summary: YearSummary, locale: str | None = None) -> bytes:
@@ -57,7 +58,8 @@ def sources_chart(summary: YearSummary, locale: str | None = None) -> bytes:
     lines = list(summary.sources)
     figure = _figure()
     ax = figure.add_subplot()
-    labels = [line.label for line in lines]
+    names = questionnaire(locale).by_id
+    labels = [names[line.id].label if line.id in names else line.label for line in lines]
     values = [line.total for line in lines]
     positions = list(range(len(lines)))[::-1]
     colours = [COLOURS[2] if line.part_of else COLOURS[0] for line in lines]
@@ -65,11 +67,12 @@ def sources_chart(summary: YearSummary, locale: str | None = None) -> bytes:
     ax.set_yticks(positions, labels)
     top = max(values, default=0) or 1
     for bar, line in zip(bars, lines):
-        share = "" if line.share_pct is None else f"  ({line.share_pct:.1f} %)"
-        ax.text(bar.get_width() + top * 0.01, bar.get_y() + bar.get_height() / 2, f"{line.total:,.0f}{share}",
+        share = "" if line.share_pct is None else f"  ({formatting.percent(line.share_pct, locale)})"
+        amount = formatting.number(line.total, locale)
+        ax.text(bar.get_width() + top * 0.01, bar.get_y() + bar.get_height() / 2, f"{amount}{share}",
                 va="center", fontsize=8)
     ax.set_xlim(0, top * 1.3)
-    _thousands(ax.xaxis)
+    _thousands(ax.xaxis, locale)
     ax.set_xlabel(t_plain("hlcm.chart.axis_tco2e", locale))
     ax.set_title(t_plain("hlcm.chart.sources_title", locale, year=summary.year), fontsize=11)
     ax.spines[["top", "right"]].set_visible(False)
@@ -101,7 +104,7 @@ def trend_chart(points: list[YearPoint], locale: str | None = None) -> bytes:
         if point is None:
             ax.text(year, top * 0.02, t_plain("hlcm.chart.no_data", locale), ha="center", va="bottom", fontsize=6.5,
                     rotation=90, color="#707070")
-    _thousands(ax.yaxis)
+    _thousands(ax.yaxis, locale)
     ax.set_ylabel(t_plain("hlcm.chart.axis_tco2e", locale))
     ax.set_xlabel(t_plain("hlcm.chart.axis_year", locale))
     ax.set_xticks(years, [str(y) for y in years], rotation=45 if len(years) > 8 else 0, fontsize=8)
@@ -133,7 +136,7 @@ def ems_counts(summary: YearSummary) -> dict[str, int]:
 
 
 def ems_chart(summary: YearSummary, locale: str | None = None, q: Questionnaire | None = None) -> bytes:
-    q = q or questionnaire()
+    q = q or questionnaire(locale)
     counts = ems_counts(summary)
     choices = q.get("ems").choices
     labels = [choices[s] for s in EMS_ORDER] + [t_plain("hlcm.chart.not_reported", locale)]

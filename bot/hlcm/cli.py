@@ -59,15 +59,17 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
 def _summary(settings: Settings, args: argparse.Namespace) -> int:
     from bot.errors import DomainError
     from bot.hlcm.report import build_report, parse_year, render
+    from bot.people.language import document_language
     from bot.texts import t_plain
     from storage.db import session_scope
 
     engine = prepare(settings)
     try:
         year = parse_year(args.year)
+        language = document_language(args.lang)
         with session_scope(engine) as session:
             report = build_report(session, year)
-        data = render(report, args.format)
+        data = render(report, args.format, language)
     except DomainError as exc:
         print(t_plain(exc.key, None, **exc.params), file=sys.stderr)
         return 1
@@ -90,4 +92,6 @@ def add_parsers(sub) -> None:
     summary.add_argument("year")
     summary.add_argument("--format", choices=("docx", "md", "xlsx"), default="docx")
     summary.add_argument("--out", required=True, help="the file to write")
+    summary.add_argument("--lang", default="en", help="the document's language: en, fr, es, zh, ru or ar "
+                         "(default en; Arabic is right to left)")
     summary.set_defaults(run=_summary)

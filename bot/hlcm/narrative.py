@@ -5,19 +5,21 @@ Plain text (t_plain): it holds numbers, years and entity codes only, and goes in
 from __future__ import annotations
 
 from bot.hlcm.summary import YearSummary
-from bot.texts import t_count, t_plain
+from bot.texts import Number, t_count, t_plain
+
+DASH = "—"
 
 
-def tonnes(value: float) -> str:
-    return f"{value:,.0f}"
+def tonnes(value: float) -> Number:
+    return Number(value)
 
 
-def ratio(value: float | None) -> str:
-    return "—" if value is None else f"{value:,.2f}"
+def ratio(value: float | None) -> Number | str:
+    return DASH if value is None else Number(value, 2)
 
 
-def percent(value: float) -> str:
-    return f"{abs(value):.1f}"
+def percent(value: float) -> Number:
+    return Number(abs(value), 1)
 
 
 def sentences(summary: YearSummary, locale: str | None = None) -> list[str]:

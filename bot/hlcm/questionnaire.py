@@ -1,6 +1,9 @@
 """The HLCM questionnaire: indicators as data (prompts/hlcm/questionnaire.yaml), loaded and checked at start-up.
 
-A bad file fails start-up with one clear line, like the texts catalogue."""
+The data holds ids, types, bounds, precision and the groups' ids; what a person reads (labels, short headers,
+units, help, the choices' labels, the groups' titles) is text, `questionnaire.*` in prompts/<locale>/, so it is
+translated like any text. `questionnaire(locale)` is the questionnaire in that language (English for a key the
+language lacks). A bad file or a missing English text fails start-up with one clear line, like the catalogue."""
 
 from __future__ import annotations
 
@@ -9,11 +12,12 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
 import yaml
 
-from bot.texts import PROMPTS_DIR, CatalogError
+from bot.texts import BASE_LOCALE, PROMPTS_DIR, CatalogError, catalog, language_of
 
 # hlcm/questionnaire.yaml of the texts' folder (the `prompts` package unless CONSULTBOT_PROMPTS_DIR says)
 QUESTIONNAIRE_FILE = Path(os.environ.get("CONSULTBOT_HLCM_QUESTIONNAIRE") or PROMPTS_DIR / "hlcm" / "questionnaire.yaml")
@@ -25,8 +29,9 @@ REQUIRED_IDS = ("scope1", "scope2", "scope3_travel", "air_travel", "staff", "off
 # The choice values the HLCM counts read.
 REQUIRED_CHOICES = {"strategy": ("none", "drafting", "approved"), "ems": ("none", "approaching", "met")}
 _ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
-_KNOWN = {"id", "label", "group", "type", "unit", "min", "max", "choices", "required", "compare", "in_total",
-          "part_of", "help", "short", "decimals"}
+_KNOWN = {"id", "group", "type", "min", "max", "choices", "required", "compare", "in_total", "part_of", "decimals"}
+_MOVED = {"label", "unit", "help", "short"}  # texts: prompts/<locale>/questionnaire.yaml
+TEXTS = "questionnaire"  # the catalogue file (and key prefix) of the questionnaire's texts
 
 
 class QuestionnaireError(CatalogError):
@@ -86,7 +91,17 @@ def _number(value: Any, where: str) -> float | None:
     return float(value)
 
 
-def _indicator(raw: Any, n: int, groups: dict[str, str], path: Path) -> Indicator:
+def _text(texts: Mapping[str, str], key: str, where: str, required: bool = True) -> str:
+    value = texts.get(f"{TEXTS}.{key}")
+    if value is None or not value.strip():
+        if required:
+            raise QuestionnaireError(f"{where}: the text {TEXTS}.{key} is missing from "
+                                     f"prompts/{BASE_LOCALE}/{TEXTS}.yaml")
+        return ""
+    return value.strip()
+
+
+def _indicator(raw: Any, n: int, groups: dict[str, str], path: Path, texts: Mapping[str, str]) -> Indicator:
     where = f"{path}: indicator {n}"
     if not isinstance(raw, dict):
         raise QuestionnaireError(f"{where} must be a mapping")
@@ -94,10 +109,14 @@ def _indicator(raw: Any, n: int, groups: dict[str, str], path: Path) -> Indicato
     if not isinstance(ident, str) or not _ID.match(ident):
         raise QuestionnaireError(f"{where}: id must be lower-case letters, digits and underscores, not {ident!r}")
     where = f"{path}: {ident}"
+    moved = sorted(set(raw) & _MOVED)
+    if moved:
+        raise QuestionnaireError(f"{where}: {', '.join(moved)} are texts now: write them under "
+                                 f"indicators.{ident} of prompts/{BASE_LOCALE}/{TEXTS}.yaml")
     unknown = sorted(set(raw) - _KNOWN)
     if unknown:
         raise QuestionnaireError(f"{where}: unknown field {', '.join(unknown)}")
-    for name in ("label", "group", "type"):
+    for name in ("group", "type"):
         if not isinstance(raw.get(name), str) or not raw[name].strip():
             raise QuestionnaireError(f"{where}: {name} is missing")
     kind = raw["type"]
@@ -106,8 +125,13 @@ def _indicator(raw: Any, n: int, groups: dict[str, str], path: Path) -> Indicato
     if raw["group"] not in groups:
         raise QuestionnaireError(f"{where}: group {raw['group']!r} is not listed under groups")
     low, high = _number(raw.get("min"), f"{where}: min"), _number(raw.get("max"), f"{where}: max")
-    unit = raw.get("unit")
-    choices = raw.get("choices") or {}
+    label = _text(texts, f"indicators.{ident}.label", where)
+    unit = _text(texts, f"indicators.{ident}.unit", where, required=kind in NUMERIC) or None
+    values = raw.get("choices") or []
+    if not isinstance(values, list) or not all(isinstance(v, str) and _ID.match(v) for v in values) \
+            or len(set(values)) != len(values):
+        raise QuestionnaireError(f"{where}: choices must list distinct values (lower-case letters, digits, _)")
+    choices = {v: _text(texts, f"indicators.{ident}.choices.{v}", where) for v in values}
     if kind in NUMERIC:
         if not isinstance(unit, str) or not unit.strip():
             raise QuestionnaireError(f"{where}: a {kind} needs a unit")
@@ -121,9 +145,8 @@ def _indicator(raw: Any, n: int, groups: dict[str, str], path: Path) -> Indicato
         if low is not None or high is not None or unit:
             raise QuestionnaireError(f"{where}: a {kind} has no unit or bounds")
     if kind == "choice":
-        if not isinstance(choices, dict) or len(choices) < 2 or not all(
-                isinstance(k, str) and isinstance(v, str) for k, v in choices.items()):
-            raise QuestionnaireError(f"{where}: choices must map at least two values to labels")
+        if len(choices) < 2:
+            raise QuestionnaireError(f"{where}: choices must list at least two values")
     elif choices:
         raise QuestionnaireError(f"{where}: only a choice has choices")
     for name in ("required", "compare", "in_total"):
@@ -134,28 +157,34 @@ def _indicator(raw: Any, n: int, groups: dict[str, str], path: Path) -> Indicato
         raise QuestionnaireError(f"{where}: decimals must be a whole number from 0 to 3")
     if decimals and kind != "number":
         raise QuestionnaireError(f"{where}: only a number has decimals")
-    short = raw.get("short", "")
-    if not isinstance(short, str) or len(short) > 30:
-        raise QuestionnaireError(f"{where}: short must be a text of at most 30 characters")
+    short = _text(texts, f"indicators.{ident}.short", where, required=False)
+    if len(short) > 30:
+        raise QuestionnaireError(f"{where}: {TEXTS}.indicators.{ident}.short must be at most 30 characters")
     if (raw.get("in_total") or raw.get("compare")) and kind not in NUMERIC:
         raise QuestionnaireError(f"{where}: only numbers can be compared or summed")
-    return Indicator(id=ident, label=raw["label"].strip(), group=raw["group"], type=kind,
-                     help=str(raw.get("help") or "").strip(), unit=unit, min=low, max=high,
+    return Indicator(id=ident, label=label, group=raw["group"], type=kind,
+                     help=_text(texts, f"indicators.{ident}.help", where, required=False), unit=unit, min=low, max=high,
                      choices=dict(choices), required=raw.get("required", True),
                      compare=raw.get("compare", kind in NUMERIC), in_total=raw.get("in_total", False),
                      part_of=raw.get("part_of"), short=short.strip(), decimals=decimals)
 
 
-def parse(tree: Any, path: Path) -> Questionnaire:
+def parse(tree: Any, path: Path, texts: Mapping[str, str] | None = None, check_units: bool = True) -> Questionnaire:
+    """`texts`: flat catalogue keys (`questionnaire.indicators.scope1.label` ...); the English catalogue by default.
+    `check_units`: units compared between indicators (on the English texts; a translation is checked once, for all)."""
+    if texts is None:
+        texts = catalog().texts(BASE_LOCALE)
     if not isinstance(tree, dict):
         raise QuestionnaireError(f"{path}: must be a mapping with groups and indicators")
-    groups = tree.get("groups")
-    if not isinstance(groups, dict) or not groups or not all(isinstance(v, str) for v in groups.values()):
-        raise QuestionnaireError(f"{path}: groups must map each group to its title")
+    ids = tree.get("groups")
+    if not isinstance(ids, list) or not ids or not all(isinstance(v, str) and _ID.match(v) for v in ids):
+        raise QuestionnaireError(f"{path}: groups must list the groups' ids, in the form's order "
+                                 f"(their titles are texts: groups.<id>.title of prompts/{BASE_LOCALE}/{TEXTS}.yaml)")
+    groups = {g: _text(texts, f"groups.{g}.title", f"{path}: group {g}") for g in ids}
     raw = tree.get("indicators")
     if not isinstance(raw, list) or not raw:
         raise QuestionnaireError(f"{path}: indicators must be a list")
-    indicators = [_indicator(item, n, groups, path) for n, item in enumerate(raw, 1)]
+    indicators = [_indicator(item, n, groups, path, texts) for n, item in enumerate(raw, 1)]
     seen: set[str] = set()
     for indicator in indicators:
         if indicator.id in seen:
@@ -165,7 +194,7 @@ def parse(tree: Any, path: Path) -> Questionnaire:
     for indicator in indicators:
         if indicator.part_of is not None:
             whole = by_id.get(indicator.part_of)
-            if whole is None or not whole.numeric or whole.unit != indicator.unit:
+            if whole is None or not whole.numeric or (check_units and whole.unit != indicator.unit):
                 raise QuestionnaireError(f"{path}: {indicator.id}: part_of must name a number in the same unit")
     missing = [i for i in REQUIRED_IDS if i not in by_id]
     if missing:
@@ -174,7 +203,7 @@ def parse(tree: Any, path: Path) -> Questionnaire:
         if tuple(by_id[ident].choices) != values:
             raise QuestionnaireError(f"{path}: {ident} must offer the choices {', '.join(values)}, in that order")
     units = {i.unit for i in indicators if i.in_total}
-    if len(units) != 1:
+    if check_units and len(units) != 1:
         raise QuestionnaireError(f"{path}: the emission sources must share one unit")
     version = tree.get("version", 1)
     if not isinstance(version, int):
@@ -182,16 +211,22 @@ def parse(tree: Any, path: Path) -> Questionnaire:
     return Questionnaire(version=version, groups=dict(groups), indicators=tuple(indicators))
 
 
-def load(path: Path = QUESTIONNAIRE_FILE) -> Questionnaire:
+def load(path: Path = QUESTIONNAIRE_FILE, texts: Mapping[str, str] | None = None,
+         check_units: bool = True) -> Questionnaire:
     try:
         tree = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise QuestionnaireError(f"{path}: the HLCM questionnaire is missing") from None
     except yaml.YAMLError as exc:
         raise QuestionnaireError(f"{path}: not valid YAML: {' '.join(str(exc).split())}") from None
-    return parse(tree, path)
+    return parse(tree, path, texts, check_units)
 
 
-@lru_cache(maxsize=1)
-def questionnaire() -> Questionnaire:
-    return load()
+def questionnaire(locale: str | None = None) -> Questionnaire:
+    """The questionnaire with its texts in the language of `locale` (English when None)."""
+    return _in_language(language_of(locale))
+
+
+@lru_cache(maxsize=8)
+def _in_language(language: str) -> Questionnaire:
+    return load(texts=catalog().texts(language), check_units=language == BASE_LOCALE)

@@ -38,7 +38,7 @@ def reminder_message(session: Session, row: Reminder, now: datetime) -> Message 
         return Skip("superseded")
     question = latest.question if latest is not None and latest.status == SubmissionStatus.RETURNED else None
     text, blocks = render.reminder(call, entity.code, row.stale_at, draft(session, entity.id, call.year) is not None,
-                                   person.locale, question=question)
+                                   person.reads_in, question=question)
     return Message(row.recipient, text, blocks)
 
 
@@ -55,5 +55,5 @@ def escalation_message(session: Session, row: Reminder, now: datetime) -> Messag
     if not missing and not returned:
         return Skip("all submitted")
     text, blocks = render.escalation(call, missing, [e for e, _ in returned], len(asked_entities(session, call)),
-                                     person.locale)
+                                     person.reads_in)
     return Message(row.recipient, text, blocks)

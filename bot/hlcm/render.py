@@ -16,7 +16,7 @@ from bot.rounds.render import REMINDER_LABELS
 from bot.slack import ids
 from bot.slack.blocks import (Block, actions, button, context, fit_message, header, input_block, modal, option,
                               section, sections)
-from bot.texts import t, t_plain
+from bot.texts import Number, t, t_plain
 from bot.timezones import local_text
 from storage.models import DataCall, Entity
 
@@ -193,7 +193,7 @@ def reasons_view(flags: list[Flag], year: int, entity_code: str, reasons: Mappin
     for flag in flags[:45]:
         i = flag.indicator
         blocks.append(section(t("datacall.reason_change", locale, label=i.label, previous=shown(flag.previous),
-                                value=shown(flag.value), unit=i.unit or "", change=f"{flag.change_pct:+.0f}",
+                                value=shown(flag.value), unit=i.unit or "", change=Number(flag.change_pct, signed=True),
                                 previous_year=flag.previous_year)))
         element: Block = {"type": "plain_text_input", "multiline": True, "max_length": 500}
         if reasons.get(i.id):

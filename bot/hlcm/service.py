@@ -19,6 +19,7 @@ from bot.entities.service import active_entities, get_entity
 from bot.errors import Conflict, Invalid, NotAllowed, NotFound
 from bot.hlcm.questionnaire import Indicator, Questionnaire, questionnaire
 from bot.roles.service import is_secretariat, require_secretariat
+from bot.texts import Number
 from bot.timezones import local_text
 from storage.models import (DataCall, DataCallEntity, DataCallStatus, Entity, Membership, Person, Role, Submission,
                             SubmissionSource, SubmissionStatus)
@@ -39,8 +40,9 @@ _SPACES = re.compile(r"[\s\u00a0\u202f']")  # 12 500, 12'500 (thousands separato
 
 # -- validation of one figure ---------------------------------------------------------------------------------
 
-def _shown(number: float) -> str:
-    return f"{int(number):,}" if float(number).is_integer() else f"{number:,.2f}"
+def _shown(number: float) -> Number:
+    """A figure for a message: whole, or with two decimals; grouped in the reader's language when shown."""
+    return Number(number, 0 if float(number).is_integer() else 2)
 
 
 def parse_value(indicator: Indicator, raw: Any) -> Any:
@@ -162,7 +164,7 @@ def reason_errors(flags: list[Flag], reasons: Mapping[str, str]) -> tuple[dict[s
         reason = (reasons.get(ident) or "").strip()
         if not reason:
             errors.append(Invalid("hlcm.reason_needed", field=ident, label=flag.indicator.label,
-                                  change=f"{flag.change_pct:+.0f}", previous_year=flag.previous_year,
+                                  change=Number(flag.change_pct, signed=True), previous_year=flag.previous_year,
                                   previous=_shown(flag.previous), value=_shown(flag.value), unit=flag.indicator.unit))
         elif len(reason) > REASON_LIMIT:
             errors.append(Invalid("hlcm.reason_too_long", field=ident, label=flag.indicator.label, limit=REASON_LIMIT))
@@ -303,11 +305,13 @@ def save_draft(session: Session, actor: Person, year: int, entity_code: str, ans
 
 
 def check_submission(session: Session, entity: Entity, year: int, answers: Mapping[str, Any],
-                     reasons: Mapping[str, str] | None = None) -> tuple[dict[str, Any], dict[str, str], list[Invalid]]:
-    """Every error of a submission at once (for a modal): figures, required answers, unexplained changes."""
-    figures, errors = parse_figures(answers)
-    errors += [e for e in missing_required(figures) if e.field not in {x.field for x in errors}]
-    flags = flagged_changes(figures, previous_figures(session, entity.id, year), year - 1)
+                     reasons: Mapping[str, str] | None = None, q: Questionnaire | None = None,
+                     ) -> tuple[dict[str, Any], dict[str, str], list[Invalid]]:
+    """Every error of a submission at once (for a modal): figures, required answers, unexplained changes.
+    `q`: the questionnaire in the reader's language (its labels name the fields in the errors)."""
+    figures, errors = parse_figures(answers, q)
+    errors += [e for e in missing_required(figures, q) if e.field not in {x.field for x in errors}]
+    flags = flagged_changes(figures, previous_figures(session, entity.id, year), year - 1, q)
     kept, reason_errs = reason_errors(flags, reasons or {})
     return figures, kept, errors + [e for e in reason_errs if e.field not in {x.field for x in errors}]
 

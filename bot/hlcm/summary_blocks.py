@@ -33,8 +33,9 @@ def summary_message(summary: YearSummary, user_id: str, locale: str | None = Non
         for row, (_, shown, _) in zip(key.rows, key.texts())]))
 
     blocks.append(_section(t_plain("hlcm.section.sources", locale), [
-        t("hlcm.blocks.source_line", locale, label=line.label, value=tables.shown(line.total, "tonnes"),
-          share=tables.shown(line.share_pct, "share")) for line in s.sources]))
+        t("hlcm.blocks.source_line", locale, label=tables.source_label(line, locale),
+          value=tables.shown(line.total, "tonnes", locale), share=tables.shown(line.share_pct, "share", locale))
+        for line in s.sources]))
 
     change = tables.change(s, locale)
     if change is not None:

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 def _export(settings: Settings, args: argparse.Namespace) -> int:
     from bot.errors import DomainError
     from bot.inputs.matrix import matrix_file, matrix_of
+    from bot.people.language import document_language
     from bot.rounds.service import get_round
     from bot.startup import prepare
     from bot.texts import t_plain
@@ -25,9 +26,10 @@ def _export(settings: Settings, args: argparse.Namespace) -> int:
 
     engine = prepare(settings)
     try:
+        language = document_language(args.lang)
         with session_scope(engine) as session:
             round_ = get_round(session, args.process, args.round)
-            data, name = matrix_file(matrix_of(session, round_), args.format, args.process)
+            data, name = matrix_file(matrix_of(session, round_), args.format, args.process, language)
     except DomainError as exc:
         print(t_plain(exc.key, None, **exc.params), file=sys.stderr)
         return 1
@@ -74,6 +76,8 @@ def add_parsers(sub) -> None:
     matrix.add_argument("--round", type=int, help="default: the latest")
     matrix.add_argument("--format", choices=FORMATS, default="xlsx")
     matrix.add_argument("--out", help="default: PROCESS-round-N-comment-matrix.FORMAT")
+    matrix.add_argument("--lang", default="en", help="the document's language: en, fr, es, zh, ru or ar "
+                        "(default en; Arabic is right to left)")
     matrix.set_defaults(run=_export)
     imports = sub.add_parser("import", help="import the secretariat's responses")
     what = imports.add_subparsers(dest="what", required=True)

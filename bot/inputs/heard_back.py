@@ -80,5 +80,5 @@ def heard_back_message(session: Session, row: Reminder, now: datetime) -> Messag
     entity = session.get(Entity, row.entity_id)
     process = session.get(Process, round_.process_id)
     text, blocks = render_heard_back.message(process.handle, round_.number, entity.code, found,
-                                             person.locale if person else None)
+                                             person.reads_in if person else None)
     return Message(row.recipient, text, blocks)

@@ -32,7 +32,8 @@ def matrix_of(session: Session, round_: Round, now: datetime | None = None) -> M
     return Matrix(
         process_title=info.process.title, document_title=info.document_title, version_number=info.version_number,
         round_number=round_.number, deadline_text=local_text(round_.deadline, round_.timezone),
-        generated_at_text=local_text(now or utcnow(), round_.timezone),
+        generated_at_text=local_text(now or utcnow(), round_.timezone), deadline=round_.deadline,
+        generated_at=now or utcnow(), timezone=round_.timezone,
         rows=[MatrixRow(ref=i.ref, entity_code=e.code, entity_name=e.name, section_number=s.number if s else "",
                         section_heading=s.heading if s else "", kind=i.kind, comment=i.comment,
                         proposed_text=i.proposed_text, rationale=i.rationale,

@@ -60,6 +60,6 @@ def outcomes_message(session: Session, row: Reminder, now: datetime) -> Message 
         return Skip("not secretariat")
     if is_muted(session, meeting.process_id, row.recipient):
         return Skip("muted")
-    text, blocks = render.outcomes_due(describe(session, meeting), person.locale)
+    text, blocks = render.outcomes_due(describe(session, meeting), person.reads_in)
     return Message(row.recipient, text, blocks)
 

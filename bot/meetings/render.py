@@ -9,6 +9,7 @@ import json
 from datetime import datetime, time
 from typing import Any
 
+from bot.formatting import weekday_time
 from bot.meetings.service import AgendaView, Board, Invitee, MeetingInfo, REMINDER_CHOICES
 from bot.mrkdwn import Raw, date_token, mention
 from bot.slack import ids
@@ -171,7 +172,7 @@ def local_times(meeting: Meeting, entities: list[Entity], locale: str | None) ->
     for station, zone_name in west_to_east[:15]:
         local = meeting.start.astimezone(zone(zone_name))
         key = "meetings.local_time" if WORKING[0] <= local.time() < WORKING[1] else "meetings.local_time_outside"
-        parts.append(t(key, locale, station=station, time=f"{local:%a %H:%M}"))
+        parts.append(t(key, locale, station=station, time=weekday_time(meeting.start, zone_name, locale)))
     return t("meetings.local_times", locale, times=Raw(" · ".join(parts)))
 
 

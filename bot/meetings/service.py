@@ -24,6 +24,7 @@ from bot.mrkdwn import Raw, mention
 from bot.processes.service import get_process, named_members, require_active
 from bot.reminders.plan import parse_offsets
 from bot.roles.service import is_chair, is_secretariat, secretariat_mentions
+from bot.texts import Ref
 from bot.timezones import LocalTimeError, is_timezone, local_text, suggest_timezones, to_utc, zone
 from storage.models import (AgendaItem, Attendance, Document, Entity, Meeting, MeetingChair, MeetingInvitee,
                             MeetingKind, MeetingStatus, Membership, Person, Process, Role, Round, Rsvp)
@@ -250,7 +251,8 @@ def require_meeting_manager(session: Session, person: Person, process: Process, 
     if is_secretariat(session, person) or is_chair(session, person, process):
         return
     if meeting is None:
-        raise NotAllowed("errors.not_allowed", role="secretariat / chair", granted_by=secretariat_mentions(session))
+        raise NotAllowed("errors.not_allowed", role=Ref("roles.secretariat_or_chair"),
+                         granted_by=secretariat_mentions(session))
     if person.slack_user_id not in chairs_of(session, meeting):
         raise NotAllowed("meetings.error_not_manager", process=process.handle, id=meeting.id,
                          ask=whom_to_ask(session, meeting))
@@ -414,7 +416,7 @@ def recipients(session: Session, meeting: Meeting) -> list[Invitee]:
     result = []
     for user_id, entry in people.items():
         person = entry["person"]
-        result.append(Invitee(user_id, tuple(entry["codes"]), entry["chair"], person.locale if person else None,
+        result.append(Invitee(user_id, tuple(entry["codes"]), entry["chair"], person.reads_in if person else None,
                               person.timezone if person else None, (person.display_name if person else "") or user_id))
     return result
 

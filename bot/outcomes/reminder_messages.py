@@ -41,5 +41,5 @@ def action_due_message(session: Session, row: Reminder, now: datetime) -> Messag
                            .where(Decision.id == item.decision_id)).one()
     person = find_person(session, row.recipient)
     entity = session.get(Entity, item.owner_entity_id)
-    text, blocks = render.action_reminder(item, entity.code, meeting, process, row.id, person.locale)
+    text, blocks = render.action_reminder(item, entity.code, meeting, process, row.id, person.reads_in)
     return Message(row.recipient, text, blocks)

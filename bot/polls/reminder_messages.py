@@ -46,5 +46,5 @@ def poll_reminder_message(session: Session, row: Reminder, now: datetime) -> Mes
         return Skip("superseded")
     entity = session.get(Entity, row.entity_id)
     text, blocks = render.reminder(poll, session.get(Process, poll.process_id), entity.code, answered, slots,
-                                   first_slot(session, poll.id), row, person.locale)
+                                   first_slot(session, poll.id), row, person.reads_in)
     return Message(row.recipient, text, blocks)

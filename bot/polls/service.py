@@ -419,7 +419,7 @@ def recipients(session: Session, poll: Poll) -> list[Recipient]:
         .join(PollInvitee, (PollInvitee.entity_id == Entity.id) & (PollInvitee.poll_id == poll.id))
         .where(Membership.process_id == poll.process_id, Membership.role == Role.FOCAL_POINT)
         .order_by(Entity.code, Person.slack_user_id)).all()
-    return [Recipient(p.slack_user_id, e.code, p.locale) for p, e in rows]
+    return [Recipient(p.slack_user_id, e.code, p.reads_in) for p, e in rows]
 
 
 def without_focal_point(session: Session, poll: Poll) -> list[str]:

@@ -8,7 +8,7 @@ from bot.mrkdwn import Raw, channel, mention
 from bot.processes.service import DESCRIPTION_MAX, TITLE_MAX, ProcessSummary
 from bot.slack import ids
 from bot.slack.blocks import Block, context, header, input_block, modal, option, plain, section, sections
-from bot.texts import t, t_plain
+from bot.texts import language_name, languages, t, t_plain
 from storage.models import Entity, Process, ProcessKind
 
 
@@ -43,6 +43,7 @@ def new_process_modal(entities: list[Entity], default_timezone: str, locale: str
                              "filter": {"include": ["public", "private"], "exclude_bot_users": True}}
     if channel_id and channel_id.startswith(("C", "G")):
         channel_element["initial_conversation"] = channel_id
+    spoken = [option(language_name(code, locale), code) for code in languages()]  # English first
     blocks = [
         input_block(ids.BLOCK_HANDLE, t_plain("new_process.handle", locale),
                {"type": "plain_text_input", "max_length": 32,
@@ -64,6 +65,9 @@ def new_process_modal(entities: list[Entity], default_timezone: str, locale: str
                optional=True),
         input_block(ids.BLOCK_MEMBERS, t_plain("new_process.members", locale),
                {"type": "multi_static_select", "options": entity_options}),
+        input_block(ids.BLOCK_PROCESS_LANGUAGE, t_plain("new_process.language", locale),
+               {"type": "static_select", "options": spoken, "initial_option": spoken[0]},
+               hint=t_plain("new_process.language_hint", locale)),
     ]
     return modal(ids.VIEW_NEW_PROCESS, t_plain("new_process.modal_title", locale), blocks,
                  submit=t_plain("new_process.submit", locale), close=t_plain("common.cancel", locale),

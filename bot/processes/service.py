@@ -15,6 +15,7 @@ from bot import audit
 from bot.entities.service import get_entity
 from bot.errors import Conflict, Invalid, NotFound, title_problems
 from bot.roles.service import grant, require_secretariat
+from bot.texts import BASE_LOCALE, languages
 from bot.timezones import is_timezone, suggest_timezones
 from storage.models import Entity, Membership, Person, Process, ProcessEntity, ProcessKind, Role
 from storage.types import utcnow
@@ -36,6 +37,7 @@ class NewProcess(BaseModel):
     mandate_end: date | None = None
     chairs: list[str] = Field(default_factory=list)
     members: list[str] = Field(default_factory=list)
+    language: str = ""  # of its channel messages; blank: English
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,9 @@ def validate_new_process(session: Session, request: NewProcess, today: date | No
     if not is_timezone(request.timezone):
         hint = ", ".join(suggest_timezones(request.timezone)) or "Europe/Zurich"
         problems.append(Invalid("errors.timezone_unknown", field="timezone", value=request.timezone, hint=hint))
+    if request.language and request.language not in languages():
+        problems.append(Invalid("language.unknown", field="language", value=request.language[:20],
+                                choices=", ".join(languages())))
     if request.mandate_end is not None and request.mandate_end < (today or utcnow().date()):
         problems.append(Invalid("errors.date_in_past", field="mandate_end"))
     if not request.members:
@@ -82,7 +87,7 @@ def create_process(session: Session, actor: Person, request: NewProcess) -> Proc
     process = Process(handle=request.handle.strip().lower(), kind=ProcessKind(request.kind),
                       title=request.title.strip(), description=request.description.strip(),
                       channel_id=request.channel_id or None, timezone=request.timezone,
-                      mandate_end=request.mandate_end)
+                      mandate_end=request.mandate_end, language=request.language or BASE_LOCALE)
     session.add(process)
     session.flush()
     audit.record(session, actor.slack_user_id, "process.create", process)

@@ -10,6 +10,7 @@ from bot import audit
 from bot.mrkdwn import Raw, mention
 from bot.errors import Conflict, Invalid, NotAllowed, NotFound
 from bot.people.service import ensure_person
+from bot.texts import Ref
 from storage.models import Entity, Membership, Person, Process, ProcessEntity, Role
 from storage.types import utcnow
 
@@ -68,7 +69,7 @@ def secretariat_mentions(session: Session) -> Raw | str:
     return Raw(" ".join(mention(u) for u in secretariat_user_ids(session))) or "—"
 
 
-def _refuse(session: Session, role: str) -> NotAllowed:
+def _refuse(session: Session, role: Ref) -> NotAllowed:
     granted_by = secretariat_mentions(session)
     return NotAllowed("errors.not_allowed", role=role,
                       granted_by="consultbot grant" if granted_by == "—" else granted_by)
@@ -76,7 +77,7 @@ def _refuse(session: Session, role: str) -> NotAllowed:
 
 def require_secretariat(session: Session, person: Person) -> None:
     if not is_secretariat(session, person):
-        raise _refuse(session, "secretariat")
+        raise _refuse(session, Ref("roles.secretariat"))
 
 
 def is_chair(session: Session, person: Person, process: Process) -> bool:
@@ -89,7 +90,7 @@ def is_chair(session: Session, person: Person, process: Process) -> bool:
 def require_manager(session: Session, person: Person, process: Process) -> None:
     """Secretariat, or a chair of this process."""
     if not (is_secretariat(session, person) or is_chair(session, person, process)):
-        raise _refuse(session, "secretariat / chair")
+        raise _refuse(session, Ref("roles.secretariat_or_chair"))
 
 
 def _scope_check(session: Session, role: Role, process: Process | None, entity: Entity | None) -> None:

@@ -47,7 +47,7 @@ def deadline_message(session: Session, row: Reminder, now: datetime) -> Message 
         return Skip("superseded")
     person = find_person(session, row.recipient)
     entity = session.get(Entity, row.entity_id)
-    text, blocks = render.reminder(describe(session, round_), entity.code, row, person.locale if person else None)
+    text, blocks = render.reminder(describe(session, round_), entity.code, row, person.reads_in if person else None)
     return Message(row.recipient, text, blocks)
 
 
@@ -64,7 +64,7 @@ def escalation_message(session: Session, row: Reminder, now: datetime) -> Messag
                if e.answer in (Answer.PENDING, Answer.LATE) and e.deadline == row.due_at]
     if not missing:
         return Skip("all answered")
-    text, blocks = render.escalation(describe(session, round_), missing, person.locale)
+    text, blocks = render.escalation(describe(session, round_), missing, person.reads_in)
     return Message(row.recipient, text, blocks)
 
 
@@ -78,5 +78,5 @@ def weekly_status_message(session: Session, row: Reminder, now: datetime) -> Mes
     if not rounds:
         return Skip("nothing open")
     text, blocks = render.weekly_status(process, [(describe(session, r), board(session, r, now)) for r in rounds],
-                                        None)
+                                        process.language)
     return Message(row.recipient, text, blocks)

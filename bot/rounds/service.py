@@ -154,7 +154,7 @@ def recipients(session: Session, round_: Round, codes: list[str] | None = None) 
         .join(RoundEntity, (RoundEntity.entity_id == Entity.id) & (RoundEntity.round_id == round_.id))
         .where(Membership.process_id == round_.process_id, Membership.role == Role.FOCAL_POINT)
         .order_by(Entity.code, Person.slack_user_id)).all()
-    return [Recipient(p.slack_user_id, e.code, p.locale) for p, e in rows if codes is None or e.code in codes]
+    return [Recipient(p.slack_user_id, e.code, p.reads_in) for p, e in rows if codes is None or e.code in codes]
 
 
 def extend_round(session: Session, actor: Person, round_: Round, request: OpenRound,

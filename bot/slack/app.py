@@ -15,6 +15,7 @@ from bot.slack import (directory, exports, files, ids, inputs, joins, meetings, 
 from bot.slack import datacall
 from bot.slack import digests
 from bot.slack import hlcm
+from bot.slack import language
 from bot.slack import people
 from bot.slack import entities as entity_admin
 from bot.slack.home import publish_home
@@ -54,6 +55,8 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "datacall": datacall.datacall_command,
     "hlcm": hlcm.hlcm_command,
     "digest": digests.digest_command,
+    "language": language.language_command,
+    "process": language.process_command,
 }
 BUTTONS = {
     ids.ACTION_INPUT_OPEN: inputs.open_input,

@@ -86,7 +86,7 @@ async def datacall_command(cmd: SlashCommand, ctx: Ctx) -> None:
 async def open_modal(ctx: Ctx, trigger_id: str | None, year: int) -> None:
     entities = await ctx.deps.db(open_form_entities, ctx.who.person, year)
     zone_name = ctx.who.timezone if is_timezone(ctx.who.timezone) else "Europe/Zurich"
-    view = render.open_modal(year, entities, utcnow().date(), zone_name, questionnaire(), ctx.locale,
+    view = render.open_modal(year, entities, utcnow().date(), zone_name, questionnaire(ctx.locale), ctx.locale,
                              DEFAULT_OFFSETS)
     await ctx.client.views_open(trigger_id=trigger_id, view=view)
 
@@ -144,7 +144,7 @@ def _open(session: Session, person: Person, request: OpenRequest, key: str) -> O
     call = open_with_reminders(session, person, request.year, request.deadline, request.timezone,
                                request.codes or None, request.offsets)
     asked = asked_entities(session, call)
-    people = [(e.code, p.slack_user_id, p.locale) for e, p in focal_points(session, [e.id for e in asked])]
+    people = [(e.code, p.slack_user_id, p.reads_in) for e, p in focal_points(session, [e.id for e in asked])]
     return Opened(call, [e.code for e in asked], people, pending_reminders(session, call))
 
 
@@ -160,9 +160,9 @@ async def submit_open(submission: ViewSubmission, ctx: Ctx, ack) -> None:
         await ack_or_raise(ack, error, OPEN_FIELDS, ctx.locale)
         return
     await ack()
-    call, q = opened.call, questionnaire()
+    call = opened.call
     for code, user, locale in opened.people:
-        text, blocks = render.asked(call, code, q, locale)
+        text, blocks = render.asked(call, code, questionnaire(locale), locale)
         await dm_quietly(ctx.client, user, text, blocks)
     told = {code for code, _, _ in opened.people}
     text = t("datacall.opened", ctx.locale, year=call.year, count=len(opened.asked),
@@ -177,8 +177,9 @@ async def submit_open(submission: ViewSubmission, ctx: Ctx, ack) -> None:
 # ---- fill in the questionnaire (focal points)
 
 
-def _pages() -> list[Page]:
-    return paginate(questionnaire())
+def _pages(locale: str | None = None) -> list[Page]:
+    """The questionnaire's pages, its texts in the reader's language (the same pages in every language)."""
+    return paginate(questionnaire(locale))
 
 
 def _reporters(session: Session, entity: Entity) -> Raw | str:
@@ -201,7 +202,7 @@ def _call_for(session: Session, person: Person, year: int, code: str) -> tuple[D
 
 def _page_view(session: Session, call: DataCall, entity: Entity, number: int, locale: str | None,
                problems: list[tuple[int, str]] = ()) -> dict:
-    pages = _pages()
+    pages = _pages(locale)
     latest = current(session, entity.id, call.year)
     question = latest.question if latest is not None and latest.status == SubmissionStatus.RETURNED else None
     revising = latest.revision if latest is not None and question is None else None
@@ -289,7 +290,7 @@ def _submit(session: Session, person: Person, year: int, code: str, figures: dic
 def _save_page(session: Session, person: Person, year: int, code: str, number: int, answers: dict[str, Any],
                key: str, locale: str | None) -> Outcome:
     """Save the page into the draft (merged with what is saved); then the next page, or the submission."""
-    pages = _pages()
+    pages = _pages(locale)
     if not 1 <= number <= len(pages):
         raise Invalid("datacall.usage")
     page = pages[number - 1]
@@ -297,12 +298,12 @@ def _save_page(session: Session, person: Person, year: int, code: str, number: i
     if last and idempotency.seen(session, key):
         raise _Duplicate()
     call, entity = _call_for(session, person, year, code)
-    typed, errors = parse_figures(answers)
+    typed, errors = parse_figures(answers, questionnaire(locale))
     if errors:
         return Errors(_errors_on_page(errors, page, locale))
     merged = {k: v for k, v in prefill(session, entity.id, year).items() if k not in page.ids}
     merged.update(typed)
-    _, errors = parse_figures(merged)  # a part on this page larger than its whole on another
+    _, errors = parse_figures(merged, questionnaire(locale))  # a part on this page larger than its whole on another
     if errors:
         return Errors(_errors_on_page(errors, page, locale))
     save_draft(session, person, year, entity.code, merged)
@@ -315,15 +316,16 @@ def _submit_or_ask(session: Session, person: Person, call: DataCall, entity: Ent
                    reasons: dict, key: str, locale: str | None, page: Page | None) -> Outcome:
     """Every problem of the whole questionnaire: those of this page under their fields, those of other pages
     listed on the first page that has one, unexplained changes on the reasons page; else submitted."""
-    _, kept, errors = check_submission(session, entity, call.year, figures, reasons)
+    q = questionnaire(locale)
+    _, kept, errors = check_submission(session, entity, call.year, figures, reasons, q)
     reason_fields = {f.indicator.id for f in flagged_changes(figures, previous_figures(session, entity.id, call.year),
-                                                             call.year - 1)}
+                                                             call.year - 1, q)}
     figure_errors = [e for e in errors if not (e.key.startswith("hlcm.reason") and e.field in reason_fields)]
     if figure_errors:
         mine = [e for e in figure_errors if page is not None and e.field in page.ids]
         if mine:
             return Errors(_errors_on_page(mine, page, locale))
-        pages = _pages()
+        pages = _pages(locale)
         placed = [(page_of(pages, e.field), e) for e in figure_errors]
         problems = [(p.number if p else 1, t(e.key, locale, **e.params)) for p, e in placed]
         first = min(n for n, _ in problems)
@@ -331,7 +333,7 @@ def _submit_or_ask(session: Session, person: Person, call: DataCall, entity: Ent
     if errors:
         if page is None:  # on the reasons page: each missing or too long reason under its own field
             return Errors({ids.BLOCK_DATACALL_REASON + e.field: t(e.key, locale, **e.params) for e in errors})
-        flags = flagged_changes(figures, previous_figures(session, entity.id, call.year), call.year - 1)
+        flags = flagged_changes(figures, previous_figures(session, entity.id, call.year), call.year - 1, q)
         return Update(render.reasons_view(flags, call.year, entity.code, reasons, locale))
     return _submit(session, person, call.year, entity.code, figures, kept, key)
 
@@ -356,7 +358,7 @@ async def save_page(submission: ViewSubmission, ctx: Ctx, ack) -> None:
     """Saved before the ack (one short transaction), so a field error keeps the modal and what was typed."""
     meta = submission.metadata
     number = meta.get("page")
-    pages = _pages()
+    pages = _pages(ctx.locale)
     if not isinstance(number, int) or not 1 <= number <= len(pages):
         await ack()
         raise Invalid("datacall.usage")
@@ -421,7 +423,7 @@ def _return_data(session: Session, person: Person, year: int, code: str, locale:
     row = current(session, entity.id, year)
     if row is None or row.status != SubmissionStatus.SUBMITTED:
         raise Conflict("hlcm.nothing_to_return", entity=entity.code, year=year)
-    return render.return_modal(entity.code, year, row.revision, row.figures, questionnaire(), locale)
+    return render.return_modal(entity.code, year, row.revision, row.figures, questionnaire(locale), locale)
 
 
 async def open_return(ctx: Ctx, trigger_id: str | None, year: int, code: str) -> None:
@@ -442,7 +444,7 @@ def _return(session: Session, person: Person, year: int, code: str, question: st
         raise _Duplicate()
     row = return_submission(session, person, year, code, question)
     entity = get_entity(session, code)
-    people = [(p.slack_user_id, p.locale) for _, p in focal_points(session, [entity.id])]
+    people = [(p.slack_user_id, p.reads_in) for _, p in focal_points(session, [entity.id])]
     return Returned(get_call(session, year), entity.code, row.question, people)
 
 
@@ -492,7 +494,7 @@ def _extend(session: Session, person: Person, year: int, request: OpenRound) -> 
     call = extend_data_call(session, person, year, request)
     missing, returned = owing(session, call)
     entities = missing + [e for e, _ in returned]
-    people = [(e.code, p.slack_user_id, p.locale) for e, p in focal_points(session, [e.id for e in entities])]
+    people = [(e.code, p.slack_user_id, p.reads_in) for e, p in focal_points(session, [e.id for e in entities])]
     return Extended(call, len(entities), people, pending_reminders(session, call))
 
 

@@ -7,12 +7,13 @@ from bot.slack.blocks import Block, context, header, section
 from bot.texts import t, t_plain
 from storage.models import Role
 
-EVERYONE = ("help", "whoami", "entities", "list", "join", "status", "meetings", "digest")
+EVERYONE = ("help", "whoami", "language", "entities", "list", "join", "status", "meetings", "digest")
 BY_ROLE = {
     Role.FOCAL_POINT: ("inputs", "mute", "action", "meeting", "datacall"),
     Role.CHAIR: ("doc", "round", "poll", "meeting", "meeting_manage", "inputs", "export", "mute"),
     Role.SECRETARIAT: ("new", "grant", "revoke", "doc", "round", "inputs", "export", "import", "reminders", "action",
-                       "poll", "meeting", "meeting_manage", "datacall", "hlcm", "digest", "mute", "entity"),
+                       "poll", "meeting", "meeting_manage", "datacall", "hlcm", "digest", "mute", "entity",
+                       "process_language"),
 }
 
 

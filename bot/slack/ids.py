@@ -13,6 +13,7 @@ BLOCK_DESCRIPTION = "description"
 BLOCK_CHANNEL = "channel"
 BLOCK_TIMEZONE = "timezone"
 BLOCK_MANDATE_END = "mandate_end"
+BLOCK_PROCESS_LANGUAGE = "process_language"
 BLOCK_CHAIRS = "chairs"
 BLOCK_MEMBERS = "members"
 INPUT = "value"  # every input element's action_id: state.values[block_id]["value"]

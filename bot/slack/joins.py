@@ -21,7 +21,8 @@ async def join(cmd: SlashCommand, ctx: Ctx) -> None:
     await ctx.reply(render_requested(view, ctx.locale))
     for approver in approvers:
         person = await ctx.deps.db(find_person, approver)
-        await dm_quietly(ctx.client, approver, *render_request_for_secretariat(view, person.locale if person else None))
+        locale = person.reads_in if person else None  # the approver's language
+        await dm_quietly(ctx.client, approver, *render_request_for_secretariat(view, locale))
 
 
 async def decide(action: BlockAction, ctx: Ctx, approve: bool) -> None:
@@ -39,4 +40,4 @@ async def decide(action: BlockAction, ctx: Ctx, approve: bool) -> None:
     else:
         await ctx.reply(text, blocks)
     requester = await ctx.deps.db(find_person, view.requester)
-    await dm(ctx.client, view.requester, render_decision_for_requester(view, requester.locale if requester else None))
+    await dm(ctx.client, view.requester, render_decision_for_requester(view, requester.reads_in if requester else None))

@@ -223,8 +223,9 @@ async def refresh_profiles(ctx: Ctx, users: list[tuple[str, str | None]]) -> Non
 async def tell_new(ctx: Ctx, done: Fanout) -> None:
     """The invitation with the .ics in the process channel (or the creator's DM), and a DM to each
     focal point of each invited entity and each chair (public: a poll's "Schedule this slot" reuses it)."""
-    text, blocks = render.announcement(done.info, ctx.locale)
-    await _to_channel(ctx, done, text, blocks, t("meetings.ics_comment", ctx.locale, title=done.info.meeting.title,
+    language = done.info.process.language  # the channel's
+    text, blocks = render.announcement(done.info, language)
+    await _to_channel(ctx, done, text, blocks, t("meetings.ics_comment", language, title=done.info.meeting.title,
                                                   id=done.info.meeting.id, sequence=done.calendar.sequence))
     for person in done.people:
         text, blocks = render.invitation(done.info, person, person.locale, done.answers.get(person.slack_user_id, []))
@@ -314,8 +315,9 @@ async def move(ctx: Ctx, meeting_id: str, request: MoveMeeting) -> None:
     done, before = await ctx.deps.db(_move, ctx.who.person, meeting_id, request)
     m = done.info.meeting
     await ctx.reply(t("meetings.moved_reply", ctx.locale, id=m.id, title=m.title, when=render.when(m, ctx.locale)))
-    text, blocks = render.moved(done.info, before, None, ctx.locale)
-    await _to_channel(ctx, done, text, blocks, t("meetings.ics_comment_update", ctx.locale, title=m.title,
+    language = done.info.process.language  # the channel's
+    text, blocks = render.moved(done.info, before, None, language)
+    await _to_channel(ctx, done, text, blocks, t("meetings.ics_comment_update", language, title=m.title,
                                                   id=m.id, sequence=done.calendar.sequence))
     for person in done.people:
         text, blocks = render.moved(done.info, before, person, person.locale,
@@ -331,8 +333,9 @@ async def cancel(ctx: Ctx, meeting_id: str) -> None:
     done = await ctx.deps.db(_cancel, ctx.who.person, meeting_id)
     m = done.info.meeting
     await ctx.reply(t("meetings.cancelled_reply", ctx.locale, id=m.id, title=m.title))
-    text, blocks = render.cancelled(done.info, ctx.locale)
-    await _to_channel(ctx, done, text, blocks, t("meetings.ics_comment_cancel", ctx.locale, title=m.title, id=m.id,
+    language = done.info.process.language  # the channel's
+    text, blocks = render.cancelled(done.info, language)
+    await _to_channel(ctx, done, text, blocks, t("meetings.ics_comment_cancel", language, title=m.title, id=m.id,
                                                   sequence=done.calendar.sequence))
     for person in done.people:
         text, blocks = render.cancelled(done.info, person.locale)

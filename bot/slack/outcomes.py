@@ -112,7 +112,7 @@ async def submit_outcomes(submission: ViewSubmission, ctx: Ctx, ack) -> None:
     if done.decision is None:
         return
     if done.process.channel_id:
-        text, blocks = render.announcement(done, None)
+        text, blocks = render.announcement(done, done.process.language)
         try:
             await ctx.client.chat_postMessage(channel=done.process.channel_id, text=text, blocks=blocks)
         except SlackApiError as exc:

@@ -165,7 +165,7 @@ def _live_board(session: Session, poll_id: int):
     if location is None:
         return None
     owner = find_person(session, location.get("recipient", ""))
-    return location, board(session, poll_id), owner.locale if owner else None
+    return location, board(session, poll_id), owner.reads_in if owner else None
 
 
 async def refresh_board(ctx: Ctx, poll_id: int) -> None:

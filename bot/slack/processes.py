@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 FIELD_BLOCKS = {"handle": ids.BLOCK_HANDLE, "kind": ids.BLOCK_KIND, "title": ids.BLOCK_TITLE,
                 "description": ids.BLOCK_DESCRIPTION, "timezone": ids.BLOCK_TIMEZONE,
                 "mandate_end": ids.BLOCK_MANDATE_END, "members": ids.BLOCK_MEMBERS,
-                "chairs": ids.BLOCK_CHAIRS, "channel_id": ids.BLOCK_CHANNEL}
+                "chairs": ids.BLOCK_CHAIRS, "channel_id": ids.BLOCK_CHANNEL, "language": ids.BLOCK_PROCESS_LANGUAGE}
 
 
 def _modal_data(session: Session, person: Person) -> list:
@@ -52,7 +52,8 @@ def parse_new_process(submission: ViewSubmission) -> NewProcess | dict[str, str]
                       channel_id=submission.value(ids.BLOCK_CHANNEL) or None,
                       timezone=(submission.value(ids.BLOCK_TIMEZONE) or "").strip(),
                       mandate_end=mandate_end, chairs=submission.value(ids.BLOCK_CHAIRS) or [],
-                      members=submission.value(ids.BLOCK_MEMBERS) or [])
+                      members=submission.value(ids.BLOCK_MEMBERS) or [],
+                      language=submission.value(ids.BLOCK_PROCESS_LANGUAGE) or "")
 
 
 def field_errors(session: Session, person: Person, request: NewProcess, locale: str | None) -> dict[str, str]:
@@ -90,9 +91,9 @@ async def submit_new_process(submission: ViewSubmission, ctx: Ctx, ack) -> None:
     if created is None:  # the same submission again: already done
         return
     process, members = created
-    text, blocks = render_created(process, members, ctx.locale)
-    await dm(ctx.client, ctx.who.user_id, text, blocks)
+    await dm(ctx.client, ctx.who.user_id, *render_created(process, members, ctx.locale))
     if process.channel_id:
+        text, blocks = render_created(process, members, process.language)
         try:
             await ctx.client.chat_postMessage(channel=process.channel_id, text=text, blocks=blocks)
         except SlackApiError as exc:

@@ -120,7 +120,8 @@ async def submit_open(submission: ViewSubmission, ctx: Ctx, ack) -> None:
 
 
 async def announce(ctx: Ctx, info: RoundInfo) -> None:
-    text, blocks = render.announcement(info, ctx.locale)
+    """In the process channel, in the process's language (the person who acted, if the channel is out of reach)."""
+    text, blocks = render.announcement(info, info.process.language)
     if info.process.channel_id:
         try:
             await ctx.client.chat_postMessage(channel=info.process.channel_id, text=text, blocks=blocks)
@@ -149,9 +150,9 @@ def _close(session: Session, person: Person, handle: str, number: int | None):
 
 async def close(ctx: Ctx, handle: str, number: int | None) -> None:
     info, status, per_section = await ctx.deps.db(_close, ctx.who.person, handle, number)
-    text, blocks = render.close_summary(info, status, per_section, ctx.locale)
-    await ctx.reply(text, blocks)
+    await ctx.reply(*render.close_summary(info, status, per_section, ctx.locale))
     if info.process.channel_id:
+        text, blocks = render.close_summary(info, status, per_section, info.process.language)
         try:
             await ctx.client.chat_postMessage(channel=info.process.channel_id, text=text, blocks=blocks)
         except SlackApiError as exc:

@@ -106,7 +106,7 @@ async def caller(deps: Deps, client: AsyncWebClient, user_id: str, team_id: str 
             person = await deps.db(save_profile, profile)
         elif person is None:
             person = await deps.db(ensure_person, user_id, team_id)
-    who = Caller(person=person, locale=person.locale,
+    who = Caller(person=person, locale=person.reads_in,
                  timezone=person.timezone or deps.settings.default_timezone)
     if context is not None:
         context["locale"] = who.locale

@@ -60,8 +60,15 @@ class Person(SQLModel, table=True):
     timezone: Optional[str] = Field(default=None, max_length=64)
     locale: Optional[str] = Field(default=None, max_length=16)
     email: Optional[str] = Field(default=None, max_length=254)  # Slack's, for calendar invitations (0010)
+    # the language they chose with `/consult language xx` (0011); NULL: their Slack locale's
+    language: Optional[str] = Field(default=None, max_length=8)
     created_at: datetime = ts_field()
     updated_at: datetime = ts_field()
+
+    @property
+    def reads_in(self) -> Optional[str]:
+        """The locale their messages are written in: the language they chose, else their Slack locale."""
+        return self.language or self.locale
 
 
 class Process(SQLModel, table=True):
@@ -75,6 +82,7 @@ class Process(SQLModel, table=True):
     timezone: str = Field(max_length=64)
     mandate_end: Optional[date] = None
     status: ProcessStatus = Field(default=ProcessStatus.ACTIVE, sa_type=String(20))
+    language: str = Field(default="en", max_length=8)  # its channel messages' language (0011)
     created_at: datetime = ts_field()
 
 
