@@ -13,6 +13,7 @@ from bot.inputs.cli import add_parsers as add_matrix_parsers
 from bot.meetings.cli import add_parsers as add_meeting_parsers
 from bot.hlcm.cli import add_parsers as add_hlcm_parsers
 from bot.digests.cli import add_parser as add_digest_parser
+from bot.mapping.cli import add_parsers as add_mapping_parsers
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -142,6 +143,7 @@ def parser() -> argparse.ArgumentParser:
     add_hlcm_parsers(sub)
     add_digest_parser(sub)
     add_doc_parser(sub)
+    add_mapping_parsers(sub)
     __import__("bot.entities.cli", fromlist=["add_parser"]).add_parser(sub)  # `consultbot entities import`
     return root
 
