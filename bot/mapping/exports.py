@@ -18,7 +18,6 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from bot.errors import Invalid
-from bot.mapping import FORMATS, WHAT  # noqa: F401 - the formats and exports offered
 from bot.mapping.matrix import MappingMatrix
 from bot.texts import t_plain
 
