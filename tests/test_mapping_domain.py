@@ -107,7 +107,7 @@ def test_a_bad_survey_file_fails_start_up_with_one_line(tmp_path, private_databa
         ("{id: t02, code: \"2\", group: goal_a", "{id: t01, code: \"2\", group: goal_a", "t01 defined twice"),
         ("group: goal_e, title: Traditional", "group: goal_f, title: Traditional", "group 'goal_f' is not listed"),
         ("  - id: volunteer\n", "  - id: volunteers\n", "the grid needs a volunteer choice of lead, facilitate"),
-        ("target_name:", "target_names:", "unknown field target_names"),
+        ("target_names: Aichi", "target_plural: Aichi", "unknown field target_plural"),
     ]
     for old, new, message in bad_files:
         assert old in good, old

@@ -98,8 +98,10 @@ def _product(survey: Survey, raw: Any, n: int, errors: list[Invalid]) -> dict[st
     return {"title": title, "type": kind, "link": link, "topics": topics}
 
 
-def parse_answers(survey: Survey, raw: Mapping[str, Any] | None) -> tuple[dict[str, Any], list[Invalid]]:
-    """The answers cleaned (blank fields and empty product rows dropped) and every problem found."""
+def parse_answers(survey: Survey, raw: Mapping[str, Any] | None,
+                  first: int = 1) -> tuple[dict[str, Any], list[Invalid]]:
+    """The answers cleaned (blank fields and empty product rows dropped) and every problem found; the products
+    are numbered from `first` (a form page showing rows from the middle of the list)."""
     errors: list[Invalid] = []
     raw = raw or {}
     grid = _grid(survey, raw.get("grid"), errors)
@@ -110,7 +112,7 @@ def parse_answers(survey: Survey, raw: Mapping[str, Any] | None) -> tuple[dict[s
     if len(listed) > PRODUCTS_LIMIT:
         errors.append(Invalid("mapping.too_many_products", field="products", limit=PRODUCTS_LIMIT))
         listed = listed[:PRODUCTS_LIMIT]
-    products = [p for n, item in enumerate(listed, 1) if (p := _product(survey, item, n, errors)) is not None]
+    products = [p for n, item in enumerate(listed, first) if (p := _product(survey, item, n, errors)) is not None]
     return {"grid": grid, "products": products}, errors
 
 

@@ -58,7 +58,7 @@ def _show(settings: Settings, args: argparse.Namespace) -> int:
         c = m.coverage(target.id)
         print(t_plain("mapping.cli_target", None, target=target.label, covering=", ".join(c.covering) or nobody,
                       leads=", ".join(c.leads) or nobody, facilitators=", ".join(c.facilitators) or nobody))
-    print(t_plain("mapping.cli_gaps", None, name=m.survey.target_name,
+    print(t_plain("mapping.cli_gaps", None, targets=m.survey.target_names,
                   gaps=", ".join(t.label for t in m.gaps) or nobody))
     return 0
 

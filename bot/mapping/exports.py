@@ -43,7 +43,7 @@ def matrix_table(m: MappingMatrix, locale: str | None = None) -> Table:
     rows = tuple((e.code, *(marks[m.cell(e, t.id)] if e.answered else no_answer for t in s.targets))
                  for e in m.entities)
     gaps = ", ".join(t.code for t in m.gaps) or "—"
-    lines = (s.title, m.process_title, t_plain("mapping.export_gaps", locale, target=s.target_name, gaps=gaps),
+    lines = (s.title, m.process_title, t_plain("mapping.export_gaps", locale, targets=s.target_names, gaps=gaps),
              t_plain("mapping.export_legend", locale))
     header = (t_plain("mapping.col_entity", locale), *(t.label for t in s.targets))
     return Table(t_plain("mapping.sheet_matrix", locale), lines, header, rows, (12,) + (14,) * len(s.targets))

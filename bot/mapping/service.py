@@ -18,7 +18,8 @@ from bot.mapping.answers import parse_answers
 from bot.mapping.survey import Survey, surveys
 from bot.processes.service import get_process, member_codes
 from bot.roles.service import require_secretariat
-from storage.models import Entity, Mapping, MappingResponse, MappingStatus, Person, Process, ResponseStatus
+from storage.models import (Entity, Mapping, MappingResponse, MappingStatus, Membership, Person, Process,
+                            ResponseStatus, Role)
 from storage.types import utcnow
 
 QUESTION_LIMIT = 2000
@@ -86,7 +87,7 @@ def _require_open(session: Session, mapping: Mapping) -> None:
         raise Conflict("mapping.closed", process=process_of(session, mapping).handle, survey=mapping.survey)
 
 
-def _response_for(session: Session, actor: Person, mapping: Mapping, code: str) -> tuple[Entity, MappingResponse]:
+def response_for(session: Session, actor: Person, mapping: Mapping, code: str) -> tuple[Entity, MappingResponse]:
     """The open mapping's row for the entity, when the actor may answer for it."""
     _require_open(session, mapping)
     entity = get_entity(session, code)
@@ -110,7 +111,7 @@ def save_draft(session: Session, actor: Person, mapping: Mapping, code: str, ans
                now: datetime | None = None) -> MappingResponse:
     """Keep the answers as the entity's draft (checked first: a draft with a problem is not saved at all)."""
     now = now or utcnow()
-    entity, row = _response_for(session, actor, mapping, code)
+    entity, row = response_for(session, actor, mapping, code)
     row.draft = _checked(survey_of(mapping), answers)
     if row.status == ResponseStatus.PENDING:
         row.status = ResponseStatus.DRAFT
@@ -123,7 +124,7 @@ def submit(session: Session, actor: Person, mapping: Mapping, code: str,
            answers: MappingType[str, Any] | None = None, now: datetime | None = None) -> MappingResponse:
     """The entity's answers (given, else its draft) become the ones that count; the draft is gone."""
     now = now or utcnow()
-    entity, row = _response_for(session, actor, mapping, code)
+    entity, row = response_for(session, actor, mapping, code)
     if answers is None:
         if row.draft is None:
             raise Conflict("mapping.nothing_to_submit", entity=entity.code)
@@ -197,3 +198,12 @@ def status(session: Session, mapping: Mapping, now: datetime | None = None) -> l
 def not_answered(session: Session, mapping: Mapping) -> list[Entity]:
     """The entities asked with nothing submitted: the ones to chase."""
     return [e for e, row in responses(session, mapping) if row.status not in COUNTED]
+
+
+def answerable(session: Session, person: Person, mapping: Mapping) -> list[Entity]:
+    """The entities asked in the mapping that the person is a focal point of."""
+    if person is None or person.id is None:
+        return []
+    mine = set(session.exec(select(Membership.entity_id).where(Membership.person_id == person.id,
+                                                               Membership.role == Role.FOCAL_POINT)).all())
+    return [e for e, _ in responses(session, mapping) if e.id in mine]

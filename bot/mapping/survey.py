@@ -22,7 +22,7 @@ FIELD_TYPES = ("text", "choice")
 VOLUNTEER = "volunteer"  # the grid field whose answer is "lead" or "facilitate"
 VOLUNTEER_CHOICES = ("lead", "facilitate")
 _ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
-_TOP = {"id", "version", "title", "target_name", "groups", "targets", "grid", "products"}
+_TOP = {"id", "version", "title", "target_name", "target_names", "groups", "targets", "grid", "products"}
 
 
 class SurveyError(QuestionnaireError):
@@ -55,6 +55,7 @@ class Survey:
     version: int
     title: str
     target_name: str
+    target_names: str
     groups: dict[str, str]
     targets: tuple[Target, ...]
     grid: tuple[GridField, ...]
@@ -156,7 +157,8 @@ def parse(tree: Any, path: Path) -> Survey:
     if not isinstance(products, dict):
         raise SurveyError(f"{where}: products must give the types and topics of the products listed")
     return Survey(ident, version, _text(tree.get("title"), f"{where}: title"),
-                  _text(tree.get("target_name"), f"{where}: target_name"), groups,
+                  _text(tree.get("target_name"), f"{where}: target_name"),
+                  _text(tree.get("target_names"), f"{where}: target_names"), groups,
                   _targets(tree.get("targets"), groups, where), _grid(tree.get("grid"), where),
                   _labels(products.get("types"), f"{where}: products: types"),
                   _labels(products.get("topics"), f"{where}: products: topics"))
