@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import subprocess
+import sys
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from docx import Document
@@ -253,3 +257,17 @@ def test_a_biodiversity_mapping_answered_by_a_dozen_entities(engine, img, tmp_pa
             submit(s, ensure_person(s, user("WMO")), mapping, "WMO", answers({}), NOW)
         with pytest.raises(NotFound):
             get_mapping(s, "img-biodiversity", "green_economy")
+
+
+def test_the_mapping_benchmark_runs_and_reports_the_three_formats(tmp_path):
+    """The harness only (the figures are in docs/benchmarks.md): a few entities, one repetition."""
+    root = Path(__file__).resolve().parents[1]
+    figures = tmp_path / "mapping.json"
+    result = subprocess.run([sys.executable, str(root / "bench" / "mapping.py"), "--entities", "5", "--repeat", "1",
+                             "--max-ratio", "1000", "--json", str(figures)],
+                            cwd=root, capture_output=True, text=True, timeout=240)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "| what | ours ms | baseline | baseline ms | ratio ours / baseline | goal |" in result.stdout
+    data = json.loads(figures.read_text())
+    assert (data["entities"], data["targets"]) == (5, 20)
+    assert [r["what"] for r in data["results"]] == ["XLSX matrix", "DOCX matrix", "CSV matrix"]

@@ -182,14 +182,18 @@ def parse(tree: Any, path: Path) -> Questionnaire:
     return Questionnaire(version=version, groups=dict(groups), indicators=tuple(indicators))
 
 
-def load(path: Path = QUESTIONNAIRE_FILE) -> Questionnaire:
+def read_tree(path: Path, error: type[CatalogError], what: str) -> Any:
+    """A data file's YAML; missing or malformed: `error` with one line (the mapping surveys read theirs so too)."""
     try:
-        tree = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise QuestionnaireError(f"{path}: the HLCM questionnaire is missing") from None
+        raise error(f"{path}: {what} is missing") from None
     except yaml.YAMLError as exc:
-        raise QuestionnaireError(f"{path}: not valid YAML: {' '.join(str(exc).split())}") from None
-    return parse(tree, path)
+        raise error(f"{path}: not valid YAML: {' '.join(str(exc).split())}") from None
+
+
+def load(path: Path = QUESTIONNAIRE_FILE) -> Questionnaire:
+    return parse(read_tree(path, QuestionnaireError, "the HLCM questionnaire"), path)
 
 
 @lru_cache(maxsize=1)

@@ -4,7 +4,6 @@ function takes the session first. The survey itself is data (bot/mapping/survey.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Mapping as MappingType
 
@@ -13,7 +12,7 @@ from sqlmodel import Session, select
 from bot import audit
 from bot.entities.service import get_entity
 from bot.errors import Conflict, Invalid, NotAllowed, NotFound
-from bot.hlcm.service import may_report_for
+from bot.hlcm.service import EntityState, may_report_for  # the data call's: code, name, state, revision
 from bot.mapping.answers import parse_answers
 from bot.mapping.survey import Survey, surveys
 from bot.processes.service import get_process, member_codes
@@ -176,13 +175,6 @@ def close_mapping(session: Session, actor: Person, mapping: Mapping, now: dateti
     return mapping
 
 
-@dataclass(frozen=True)
-class EntityState:
-    code: str
-    name: str
-    state: str  # pending | draft | submitted | returned | late
-
-
 def status(session: Session, mapping: Mapping, now: datetime | None = None) -> list[EntityState]:
     """Where each entity asked stands; one with nothing submitted is `late` once the deadline has passed."""
     past = (now or utcnow()) > mapping.deadline
@@ -191,7 +183,7 @@ def status(session: Session, mapping: Mapping, now: datetime | None = None) -> l
         state = str(row.status)
         if past and row.status in (ResponseStatus.PENDING, ResponseStatus.DRAFT):
             state = "late"
-        states.append(EntityState(entity.code, entity.name, state))
+        states.append(EntityState(entity.code, entity.name, state, None))
     return states
 
 

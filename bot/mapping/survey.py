@@ -12,9 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from bot.hlcm.questionnaire import QuestionnaireError
+from bot.hlcm.questionnaire import QuestionnaireError, read_tree
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 PATTERN = "mapping-*.yaml"
@@ -101,14 +99,19 @@ def _unique(idents: list[str], where: str) -> None:
         raise SurveyError(f"{where}: {', '.join(twice)} defined twice")
 
 
-def _targets(raw: Any, groups: dict[str, str], where: str) -> tuple[Target, ...]:
+def _items(raw: Any, where: str, what: str, listed: str):
+    """(id, mapping) for each item of a list of mappings with ids."""
     if not isinstance(raw, list) or not raw:
-        raise SurveyError(f"{where}: targets must be a list")
-    found = []
+        raise SurveyError(f"{where}: {listed} must be a list")
     for n, item in enumerate(raw, 1):
         if not isinstance(item, dict):
-            raise SurveyError(f"{where}: target {n} must be a mapping")
-        ident = _ident(item.get("id"), f"{where}: target {n}")
+            raise SurveyError(f"{where}: {what} {n} must be a mapping")
+        yield _ident(item.get("id"), f"{where}: {what} {n}"), item
+
+
+def _targets(raw: Any, groups: dict[str, str], where: str) -> tuple[Target, ...]:
+    found = []
+    for ident, item in _items(raw, where, "target", "targets"):
         group = item.get("group")
         if group not in groups:
             raise SurveyError(f"{where}: {ident}: group {group!r} is not listed under groups")
@@ -119,13 +122,8 @@ def _targets(raw: Any, groups: dict[str, str], where: str) -> tuple[Target, ...]
 
 
 def _grid(raw: Any, where: str) -> tuple[GridField, ...]:
-    if not isinstance(raw, list) or not raw:
-        raise SurveyError(f"{where}: grid must be a list of the questions asked per target")
     found = []
-    for n, item in enumerate(raw, 1):
-        if not isinstance(item, dict):
-            raise SurveyError(f"{where}: grid field {n} must be a mapping")
-        ident = _ident(item.get("id"), f"{where}: grid field {n}")
+    for ident, item in _items(raw, where, "grid field", "grid (the questions asked per target)"):
         kind = item.get("type")
         if kind not in FIELD_TYPES:
             raise SurveyError(f"{where}: {ident}: type must be one of {', '.join(FIELD_TYPES)}")
@@ -165,13 +163,7 @@ def parse(tree: Any, path: Path) -> Survey:
 
 
 def load(path: Path) -> Survey:
-    try:
-        tree = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SurveyError(f"{path}: the mapping survey is missing") from None
-    except yaml.YAMLError as exc:
-        raise SurveyError(f"{path}: not valid YAML: {' '.join(str(exc).split())}") from None
-    return parse(tree, path)
+    return parse(read_tree(path, SurveyError, "the mapping survey"), path)
 
 
 def load_all(directory: Path = DATA_DIR) -> dict[str, Survey]:

@@ -30,6 +30,7 @@ from bot.roles.service import is_secretariat, require_secretariat, secretariat_m
 from bot.rounds.service import OpenRound
 from bot.slack import ids
 from bot.slack.args import when
+from bot.slack.before_ack import Duplicate as _Duplicate, act
 from bot.slack.blocks import VIEW_BLOCKS, Block
 from bot.slack.deadline_form import FIELDS as DEADLINE_FIELDS, parse_deadline
 from bot.slack.errors import ack_or_raise
@@ -43,10 +44,6 @@ from storage.types import utcnow
 OPEN_FIELDS = {**DEADLINE_FIELDS, "entities": ids.BLOCK_ENTITIES, "reminders": ids.BLOCK_REMINDERS}
 RETURN_FIELDS = {"question": ids.BLOCK_DATACALL_QUESTION}
 ACTIONS = ("open", "fill", "status", "return", "extend", "close")
-
-
-class _Duplicate(Exception):
-    """A second delivery of a submission already acted on: roll back whatever it started."""
 
 
 def _year(word: str) -> int:
@@ -134,14 +131,12 @@ def _open(session: Session, person: Person, request: OpenRequest, key: str) -> O
 
 async def submit_open(submission: ViewSubmission, ctx: Ctx, ack) -> None:
     """Opened before the ack (one transaction with its reminder rows), so every refusal keeps the modal."""
-    try:
+    async def work() -> Opened:
         request = parse_open(submission)
-        opened = await ctx.deps.db(_open, ctx.who.person, request, f"view:{submission.view.id}")
-    except _Duplicate:
-        await ack()
-        return
-    except DomainError as error:
-        await ack_or_raise(ack, error, OPEN_FIELDS, ctx.locale)
+        return await ctx.deps.db(_open, ctx.who.person, request, f"view:{submission.view.id}")
+
+    go_on, opened = await act(ack, work(), OPEN_FIELDS, ctx.locale)
+    if not go_on:
         return
     await ack()
     call, q = opened.call, questionnaire()
@@ -432,14 +427,10 @@ def _return(session: Session, person: Person, year: int, code: str, question: st
 
 async def submit_return(submission: ViewSubmission, ctx: Ctx, ack) -> None:
     meta = submission.metadata
-    try:
-        done = await ctx.deps.db(_return, ctx.who.person, int(meta.get("year") or 0), str(meta.get("entity")),
-                                 submission.value(ids.BLOCK_DATACALL_QUESTION) or "", f"view:{submission.view.id}")
-    except _Duplicate:
-        await ack()
-        return
-    except DomainError as error:
-        await ack_or_raise(ack, error, RETURN_FIELDS, ctx.locale)
+    go_on, done = await act(ack, ctx.deps.db(_return, ctx.who.person, int(meta.get("year") or 0),
+                                             str(meta.get("entity")), submission.value(ids.BLOCK_DATACALL_QUESTION)
+                                             or "", f"view:{submission.view.id}"), RETURN_FIELDS, ctx.locale)
+    if not go_on:
         return
     await ack()
     for user, locale in done.people:

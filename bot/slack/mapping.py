@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from bot import idempotency
 from bot.entities.service import get_entity
-from bot.errors import Conflict, DomainError, Invalid, NotAllowed
+from bot.errors import Conflict, Invalid, NotAllowed
 from bot.hlcm.service import focal_points
 from bot.mapping import FORMATS, WHAT, render
 from bot.mapping.answers import parse_answers
@@ -27,8 +27,8 @@ from bot.mrkdwn import mention
 from bot.processes.service import get_process, member_codes
 from bot.roles.service import is_secretariat, require_manager, require_secretariat
 from bot.slack import ids
+from bot.slack.before_ack import Duplicate as _Duplicate, act
 from bot.slack.deadline_form import FIELDS as DEADLINE_FIELDS, parse_deadline
-from bot.slack.errors import ack_or_raise
 from bot.slack.payloads import BlockAction, SlashCommand, ViewSubmission
 from bot.slack.reply import Ctx, dm_quietly
 from bot.texts import t
@@ -39,10 +39,6 @@ from storage.types import utcnow
 ACTIONS = ("open", "fill", "status", "return", "close", "show", "export")
 OPEN_FIELDS = {**DEADLINE_FIELDS, "entities": ids.BLOCK_ENTITIES}
 RETURN_FIELDS = {"question": ids.BLOCK_MAPPING_QUESTION}
-
-
-class _Duplicate(Exception):
-    """A second delivery of a submission already acted on."""
 
 
 async def mapping_command(cmd: SlashCommand, ctx: Ctx) -> None:
@@ -108,13 +104,9 @@ def _open(session: Session, person: Person, handle: str, survey: str, submission
 async def submit_open(submission: ViewSubmission, ctx: Ctx, ack) -> None:
     """Opened before the ack, so every refusal keeps the modal and what was typed."""
     meta = submission.meta
-    try:
-        opened = await ctx.deps.db(_open, ctx.who.person, meta.process, meta.survey, submission)
-    except _Duplicate:
-        await ack()
-        return
-    except DomainError as error:
-        await ack_or_raise(ack, error, OPEN_FIELDS, ctx.locale)
+    go_on, opened = await act(ack, ctx.deps.db(_open, ctx.who.person, meta.process, meta.survey, submission),
+                              OPEN_FIELDS, ctx.locale)
+    if not go_on:
         return
     await ack()
     survey = get_survey(opened.mapping.survey)
@@ -246,14 +238,9 @@ def _save_page(session: Session, person: Person, meta: Any, typed: tuple, key: s
 async def save_page(submission: ViewSubmission, ctx: Ctx, ack) -> None:
     """Saved before the ack, so a field error keeps the modal and what was typed."""
     key = f"mapping:{submission.view.id}:{submission.view.hash}"
-    try:
-        outcome = await ctx.deps.db(_save_page, ctx.who.person, submission.meta, typed_answers(submission), key,
-                                    ctx.locale)
-    except _Duplicate:
-        await ack()
-        return
-    except DomainError as error:
-        await ack_or_raise(ack, error, {}, ctx.locale)
+    go_on, outcome = await act(ack, ctx.deps.db(_save_page, ctx.who.person, submission.meta,
+                                                typed_answers(submission), key, ctx.locale), {}, ctx.locale)
+    if not go_on:
         return
     if outcome.errors:
         await ack(response_action="errors", errors=outcome.errors)
@@ -306,16 +293,12 @@ def _return(session: Session, person: Person, meta: Any, question: str, key: str
 
 async def submit_return(submission: ViewSubmission, ctx: Ctx, ack) -> None:
     meta = submission.meta
-    try:
-        mapping, code, question, people = await ctx.deps.db(
-            _return, ctx.who.person, meta, submission.value(ids.BLOCK_MAPPING_QUESTION) or "",
-            f"view:{submission.view.id}")
-    except _Duplicate:
-        await ack()
+    go_on, done = await act(ack, ctx.deps.db(_return, ctx.who.person, meta,
+                                             submission.value(ids.BLOCK_MAPPING_QUESTION) or "",
+                                             f"view:{submission.view.id}"), RETURN_FIELDS, ctx.locale)
+    if not go_on:
         return
-    except DomainError as error:
-        await ack_or_raise(ack, error, RETURN_FIELDS, ctx.locale)
-        return
+    mapping, code, question, people = done
     await ack()
     survey = survey_of(mapping)
     for user, locale in people:
