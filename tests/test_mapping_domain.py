@@ -25,14 +25,17 @@ from bot.errors import Conflict, Invalid, NotAllowed, NotFound
 from bot.mapping.answers import parse_answers
 from bot.mapping.exports import export
 from bot.mapping.matrix import load
+from bot.mapping.reminders import REMINDER, close_with_reminders, open_with_reminders
 from bot.mapping.service import (close_mapping, get_mapping, not_answered, open_mapping, return_response,
                                  save_draft, status, submit)
 from bot.mapping.survey import DATA_DIR, SurveyError, load as load_survey, surveys
 from bot.people.service import ensure_person
 from bot.processes.service import NewProcess, create_process
+from bot.reminders.delivery import KINDS
+from bot.reminders.outcomes import Skip
 from bot.roles.service import grant, sync_secretariat
 from storage.db import session_scope
-from storage.models import AuditEntry, MappingResponse, Role
+from storage.models import AuditEntry, MappingResponse, Reminder, ReminderStatus, Role
 from tests.bot_process import consultbot
 
 UTC = timezone.utc
@@ -271,3 +274,36 @@ def test_the_mapping_benchmark_runs_and_reports_the_three_formats(tmp_path):
     data = json.loads(figures.read_text())
     assert (data["entities"], data["targets"]) == (5, 20)
     assert [r["what"] for r in data["results"]] == ["XLSX matrix", "DOCX matrix", "CSV matrix"]
+
+
+def test_the_entities_that_have_not_answered_are_chased_until_the_mapping_closes(engine, img):
+    """Each focal point at T-7d, T-2d and T-0; at send time, an entity that submitted hears nothing, one with a
+    draft is told it is saved, one whose answers came back is chased with the question; closing cancels."""
+    with session_scope(engine) as s:
+        mapping = open_with_reminders(s, ensure_person(s, SECRETARIAT), "img-biodiversity", "aichi", DEADLINE,
+                                      "Europe/Zurich", None, NOW)
+        rows = s.exec(select(Reminder).where(Reminder.kind == REMINDER, Reminder.subject_id == mapping.id)).all()
+        assert len(rows) == 12 * 3 and {r.offset for r in rows} == {"T-7d", "T-2d", "T-0"}
+        assert {r.recipient for r in rows} == {user(c) for c in ASKED}
+        submit(s, ensure_person(s, user("CBD")), mapping, "CBD", CBD, NOW)
+        save_draft(s, ensure_person(s, user("FAO")), mapping, "FAO", FAO, NOW)
+        submit(s, ensure_person(s, user("UNEP")), mapping, "UNEP", UNEP, NOW)
+        return_response(s, ensure_person(s, SECRETARIAT), mapping, "UNEP", "Do you also lead target 19?", NOW)
+    due = DEADLINE - timedelta(days=2)
+    with session_scope(engine) as s:
+        mapping = get_mapping(s, "img-biodiversity", "aichi")
+
+        def said(code: str):
+            row = s.exec(select(Reminder).where(Reminder.kind == REMINDER, Reminder.offset == "T-2d",
+                                                Reminder.recipient == user(code))).one()
+            return KINDS[row.kind](s, row, due)
+
+        assert said("CBD") == Skip("submitted")
+        assert "has not yet answered *System-wide mapping" in said("WMO").text
+        fao = said("FAO")
+        assert "Your draft is saved" in json.dumps(fao.blocks) and "mapping.fill" in json.dumps(fao.blocks)
+        assert "Do you also lead target 19?" in said("UNEP").text
+        close_with_reminders(s, ensure_person(s, SECRETARIAT), mapping, NOW)
+    with session_scope(engine) as s:
+        statuses = s.exec(select(Reminder.status).where(Reminder.kind == REMINDER)).all()
+        assert set(statuses) == {ReminderStatus.CANCELLED}

@@ -24,7 +24,7 @@ from bot.people.service import find_person
 from bot.processes.service import NewProcess, create_process
 from bot.roles.service import grant
 from storage.db import session_scope
-from storage.models import AuditEntry, Mapping, MappingResponse, Process, Role
+from storage.models import AuditEntry, Mapping, MappingResponse, Process, Reminder, Role
 from storage.types import utcnow
 from tests.conftest import SECRETARIAT
 from tests.slack_double_limits import view_errors
@@ -166,6 +166,10 @@ def test_a_biodiversity_mapping_answered_by_a_dozen_entities(sender, slack, img,
     reply = slack.wait_for("chat.postMessage", lambda c: c.params.get("channel") == SECRETARIAT
                            and "is open" in _text(c))
     assert len(reply) == 1 and "12 entities asked" in _text(reply[0])
+    with Session(engine) as s:
+        chase = s.exec(select(Reminder).where(Reminder.kind == "mapping.reminder",
+                                              Reminder.subject_id == img.mapping(s).id)).all()
+    assert len(chase) == 12 * 3 and {r.recipient for r in chase} == set(img.focal.values())
     assert len([c for c in slack.calls_to("chat.postMessage") if "asks *CBD*" in _text(c)]) == 1
 
     # CBD's focal point: page 1 is strategic goal A, four targets, five questions each
@@ -289,6 +293,10 @@ def test_a_biodiversity_mapping_answered_by_a_dozen_entities(sender, slack, img,
     slack.reset()
     sender.command(SECRETARIAT, f"mapping close {handle} aichi")
     assert "11 of 12 entities answered. Not answered: UNWTO." in _text(slack.wait_for("response_url")[0])
+    with Session(engine) as s:
+        assert {r.status for r in s.exec(select(Reminder).where(Reminder.kind == "mapping.reminder",
+                                                                Reminder.subject_id == img.mapping(s).id))} \
+            == {"cancelled"}
     sender.command(img.focal["UNWTO"], f"mapping fill {handle} aichi")
     assert "is closed" in _text(slack.wait_for("response_url", lambda c: "closed" in _text(c)
                                                and "answered" not in _text(c))[0])

@@ -169,3 +169,18 @@ def coverage(m: MappingMatrix, process: str, locale: str | None) -> tuple[str, l
                 asked=len(m.entities))
     return summary, [header(t_plain("mapping.show_header", locale)), section(summary), *sections(lines),
                      section(gaps)]
+
+
+def reminder(mapping: Mapping, process: str, survey: Survey, code: str, has_draft: bool, locale: str | None,
+             question: str | None = None) -> tuple[str, list[Block]]:
+    """To a focal point whose entity has not submitted, or whose answers came back with `question`."""
+    if question:
+        text = t("mapping.reminder_returned", locale, entity=code, title=survey.title, process=process,
+                 question=question, deadline=deadline_mrkdwn(mapping))
+    else:
+        text = t("mapping.reminder", locale, entity=code, title=survey.title, process=process,
+                 deadline=deadline_mrkdwn(mapping))
+    blocks = [section(text)]
+    if has_draft:
+        blocks.append(context(t("mapping.reminder_draft", locale)))
+    return text, blocks + [fill_button(process, survey.id, code, locale, revise=bool(question))]

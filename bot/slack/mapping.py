@@ -20,9 +20,9 @@ from bot.mapping.answers import parse_answers
 from bot.mapping.exports import export as export_file, file_name
 from bot.mapping.matrix import load as load_matrix
 from bot.mapping.pages import Page, paginate
-from bot.mapping.service import (answerable, close_mapping, get_mapping, get_survey, not_answered, open_mapping,
-                                 prefill, process_of, response_for, responses, return_response, save_draft, status,
-                                 submit, survey_of)
+from bot.mapping.reminders import close_with_reminders, open_with_reminders
+from bot.mapping.service import (answerable, get_mapping, get_survey, not_answered, prefill, process_of,
+                                 response_for, responses, return_response, save_draft, status, submit, survey_of)
 from bot.mrkdwn import mention
 from bot.processes.service import get_process, member_codes
 from bot.roles.service import is_secretariat, require_manager, require_secretariat
@@ -95,7 +95,7 @@ def _open(session: Session, person: Person, handle: str, survey: str, submission
         else []
     if not idempotency.claim(session, f"view:{submission.view.id}"):
         raise _Duplicate()
-    mapping = open_mapping(session, person, handle, survey, deadline, zone, codes or None)
+    mapping = open_with_reminders(session, person, handle, survey, deadline, zone, codes or None)
     asked = [e for e, _ in responses(session, mapping)]
     people = [(e.code, p.slack_user_id, p.locale) for e, p in focal_points(session, [e.id for e in asked])]
     return Opened(mapping, process_of(session, mapping).handle, [e.code for e in asked], people)
@@ -307,7 +307,7 @@ async def submit_return(submission: ViewSubmission, ctx: Ctx, ack) -> None:
 
 
 def _close(session: Session, person: Person, handle: str, survey: str):
-    mapping = close_mapping(session, person, get_mapping(session, handle, survey))
+    mapping = close_with_reminders(session, person, get_mapping(session, handle, survey))
     return survey_of(mapping).title, len(responses(session, mapping)), [e.code for e in not_answered(session, mapping)]
 
 
