@@ -25,6 +25,8 @@ from bot.errors import Conflict, Invalid, NotAllowed, NotFound
 from bot.mapping.answers import parse_answers
 from bot.mapping.exports import export
 from bot.mapping.matrix import load
+from bot.mapping.pages import paginate
+from bot.mapping.render import page_view
 from bot.mapping.reminders import REMINDER, close_with_reminders, open_with_reminders
 from bot.mapping.service import (close_mapping, get_mapping, not_answered, open_mapping, return_response,
                                  save_draft, status, submit)
@@ -37,6 +39,7 @@ from bot.roles.service import grant, sync_secretariat
 from storage.db import session_scope
 from storage.models import AuditEntry, MappingResponse, Reminder, ReminderStatus, Role
 from tests.bot_process import consultbot
+from tests.slack_double_limits import view_errors
 
 UTC = timezone.utc
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -307,3 +310,20 @@ def test_the_entities_that_have_not_answered_are_chased_until_the_mapping_closes
     with session_scope(engine) as s:
         statuses = s.exec(select(Reminder.status).where(Reminder.kind == REMINDER)).all()
         assert set(statuses) == {ReminderStatus.CANCELLED}
+
+
+@pytest.mark.parametrize("key", ["aichi", "chemicals", "green_economy"])
+def test_every_page_of_every_survey_fits_a_modal(key):
+    """Each grid page, and the products pages of an entity that lists 45 products, within Slack's limits."""
+    survey = surveys()[key]
+    listed = {"products": [{"title": f"Product {n}", "type": next(iter(survey.types)), "link": "https://x.org",
+                            "topics": list(survey.topics)} for n in range(1, 46)],
+              "grid": {t.id: {f.id: "x" * 1000 if f.type == "text" else "lead" for f in survey.grid}
+                       for t in survey.targets}}
+    pages = paginate(survey, listed)
+    assert sum(len(p.targets) for p in pages) == len(survey.targets)
+    assert [p.first for p in pages if p.products] == [1, 20, 39] and pages[-1].rows == 48 - 38
+    for page in pages:
+        view = page_view("img-biodiversity", survey, "UNESCO", page, len(pages), listed, None, "A question " * 200)
+        assert view_errors(view) == [], (page.number, view_errors(view))
+    assert paginate(survey, {})[-1].rows == 3  # nothing listed yet: three blank rows
