@@ -15,13 +15,10 @@ from sqlmodel import Session, select
 from bot.hlcm.service import focal_points
 from bot.mapping import render
 from bot.mapping.service import close_mapping, open_mapping, process_of, responses, survey_of
-from bot.people.service import find_person
-from bot.reminders.chase import chase_rows, reconcile_chase
+from bot.reminders.chase import chase_rows, reconcile_chase, still_chased
 from bot.reminders.outcomes import Message, Skip
 from bot.reminders.plan import stamp
-from bot.reminders.store import superseded
-from storage.models import Entity, Mapping, MappingResponse, MappingStatus, Membership, Person, Reminder, \
-    ResponseStatus, Role
+from storage.models import Entity, Mapping, MappingResponse, MappingStatus, Person, Reminder, ResponseStatus
 from storage.types import utcnow
 
 REMINDER = "mapping.reminder"
@@ -75,13 +72,9 @@ def reminder_message(session: Session, row: Reminder, now: datetime) -> Message 
                                                         MappingResponse.entity_id == entity.id)).first()
     if answer is None or answer.status == ResponseStatus.SUBMITTED:
         return Skip("submitted")
-    person = find_person(session, row.recipient)
-    if person is None or session.exec(select(Membership.id).where(
-            Membership.person_id == person.id, Membership.entity_id == entity.id,
-            Membership.role == Role.FOCAL_POINT)).first() is None:
-        return Skip("not focal point")
-    if superseded(session, row, now):
-        return Skip("superseded")
+    person = still_chased(session, row, now)
+    if isinstance(person, Skip):
+        return person
     question = answer.question if answer.status == ResponseStatus.RETURNED else None
     text, blocks = render.reminder(mapping, process_of(session, mapping).handle, survey_of(mapping), entity.code,
                                    answer.draft is not None, person.locale, question)

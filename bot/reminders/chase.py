@@ -8,12 +8,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
-from bot.people.service import zone_of
+from bot.people.service import find_person, zone_of
 from bot.reminders import policy, store
+from bot.reminders.outcomes import Skip
 from bot.reminders.plan import deadline_schedule
-from storage.models import Entity, Person, Reminder
+from storage.models import Entity, Membership, Person, Reminder, Role
 
 
 def chase_rows(pairs: list[tuple[Entity, Person]], deadline: datetime, deadline_zone: str, offsets: list[str],
@@ -43,3 +44,16 @@ def reconcile_chase(session: Session, kind: str, subject_id: int, deadline: date
         return (row.entity_id, row.recipient) in chased and row.stale_at == deadline
 
     store.reconcile(session, [Reminder.kind == kind, Reminder.subject_id == subject_id], wanted, keep=still_chased)
+
+
+def still_chased(session: Session, row: Reminder, now: datetime) -> Person | Skip:
+    """At send time: the recipient, if still a focal point of the row's entity and no later reminder of the same
+    chase is due as well (the bot was down); else why nothing goes."""
+    person = find_person(session, row.recipient)
+    if person is None or session.exec(select(Membership.id).where(
+            Membership.person_id == person.id, Membership.entity_id == row.entity_id,
+            Membership.role == Role.FOCAL_POINT)).first() is None:
+        return Skip("not focal point")
+    if store.superseded(session, row, now):
+        return Skip("superseded")
+    return person
