@@ -125,6 +125,12 @@ def test_a_bad_survey_file_fails_start_up_with_one_line(tmp_path, private_databa
         path.write_text(good.replace(old, new, 1), encoding="utf-8")
         with pytest.raises(SurveyError, match=message):
             load_survey(path)
+    # the command line (as serving) stops before anything else, with that one line
+    result = consultbot("mapping", "show", "img-biodiversity", "aichi", check=False,
+                        env={"DATABASE_URL": private_database_url, "CONSULTBOT_MAPPING_SURVEYS": str(tmp_path)})
+    assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
+    assert "prompts:" in result.stderr and "unknown field target_plural" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_answers_are_checked_field_by_field_and_blank_rows_dropped():

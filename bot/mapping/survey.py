@@ -6,6 +6,7 @@ A bad file fails start-up with one clear line (a CatalogError)."""
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -14,7 +15,8 @@ from typing import Any
 
 from bot.hlcm.questionnaire import QuestionnaireError, read_tree
 
-DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+# bot/data unless CONSULTBOT_MAPPING_SURVEYS names another folder of mapping-*.yaml files
+DATA_DIR = Path(os.environ.get("CONSULTBOT_MAPPING_SURVEYS") or Path(__file__).resolve().parents[1] / "data")
 PATTERN = "mapping-*.yaml"
 FIELD_TYPES = ("text", "choice")
 VOLUNTEER = "volunteer"  # the grid field whose answer is "lead" or "facilitate"
