@@ -21,14 +21,11 @@ writes every sample. Exit status 1 when a ratio with a goal is above `--max-rati
 from __future__ import annotations
 
 import argparse
-import gc
 import io
 import json
 import platform
 import random
-import statistics
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,8 +35,9 @@ if str(ROOT) not in sys.path:
 import docx  # noqa: E402
 import openpyxl  # noqa: E402
 from docx import Document  # noqa: E402
-from openpyxl import Workbook, load_workbook  # noqa: E402
+from openpyxl import load_workbook  # noqa: E402
 
+from bench.pairs import compare, missed, plain_docx_table, plain_xlsx, print_table  # noqa: E402
 from bot.exports import Matrix, MatrixRow, read_responses, write_docx, write_xlsx  # noqa: E402
 from bot.exports.matrix_columns import COLUMNS, column_labels, disposition_labels, kind_labels  # noqa: E402
 
@@ -107,17 +105,8 @@ def plain_values(matrix: Matrix) -> tuple[list[str], list[list]]:
 
 def baseline_xlsx(matrix: Matrix) -> bytes:
     header, rows = plain_values(matrix)
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("Comment matrix")
-    for line in ("Comment matrix", matrix.process_title, matrix.document_title, matrix.deadline_text,
-                 matrix.generated_at_text):
-        ws.append([line])
-    ws.append(header)
-    for row in rows:
-        ws.append(row)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return plain_xlsx("Comment matrix", ("Comment matrix", matrix.process_title, matrix.document_title,
+                                         matrix.deadline_text, matrix.generated_at_text), header, rows)
 
 
 def _docx_cells(matrix: Matrix) -> tuple[list[str], list[list[str]]]:
@@ -136,15 +125,7 @@ def _docx_start(matrix: Matrix):
 
 def baseline_docx_prealloc(matrix: Matrix) -> bytes:
     header, texts = _docx_cells(matrix)
-    doc = _docx_start(matrix)
-    table = doc.add_table(rows=len(texts) + 1, cols=len(header))
-    table.style = "Table Grid"
-    for row, values in zip(table.rows, [header] + texts):
-        for cell, value in zip(row.cells, values):
-            cell.text = value
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
+    return plain_docx_table(_docx_start(matrix), header, texts)
 
 
 def baseline_docx_docs_way(matrix: Matrix) -> bytes:
@@ -182,13 +163,6 @@ def baseline_read(data: bytes) -> int:
     return count
 
 
-def timed(fn, *args) -> float:
-    gc.collect()
-    start = time.perf_counter()
-    fn(*args)
-    return time.perf_counter() - start
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entities", type=int, default=200)
@@ -214,37 +188,17 @@ def main(argv: list[str] | None = None) -> int:
         comparisons.insert(2, ("DOCX export", lambda: write_docx(matrix),
                                "python-docx `add_row()` + `cell.text` (docs way)",
                                lambda: baseline_docx_docs_way(matrix), None))
-    for _, ours, _, base, _ in comparisons:  # warm-up: imports, catalogue, caches
-        ours(), base()
-
-    samples = [{"ours": [], "baseline": []} for _ in comparisons]
-    for rep in range(args.repeat):
-        for i, (_, ours, _, base, _) in enumerate(comparisons):
-            order = [("ours", ours), ("baseline", base)]
-            for side, fn in order if rep % 2 == 0 else reversed(order):
-                samples[i][side].append(timed(fn))
-
-    results = []
-    for (name, _, base_name, _, goal), sample in zip(comparisons, samples):
-        ours_s, base_s = statistics.median(sample["ours"]), statistics.median(sample["baseline"])
-        results.append({"what": name, "baseline": base_name, "ours_s": ours_s, "baseline_s": base_s,
-                        "ratio": ours_s / base_s, "goal": goal, "samples": sample})
-    missed = [r for r in results if r["goal"] is not None and r["ratio"] > r["goal"]]
+    results = compare(comparisons, args.repeat)
 
     print(f"{len(matrix.rows)} rows ({args.entities} entities x {args.inputs} inputs), median of {args.repeat}; "
           f"Python {platform.python_version()}, openpyxl {openpyxl.__version__}, python-docx {docx.__version__}, "
           f"{platform.machine()}\n")
-    print("| what | ours s | baseline | baseline s | ratio ours / baseline | goal |")
-    print("| --- | ---: | --- | ---: | ---: | --- |")
-    for r in results:
-        goal = "—" if r["goal"] is None else f"≤ {r['goal']:g} {'met' if r['ratio'] <= r['goal'] else 'MISSED'}"
-        print(f"| {r['what']} | {r['ours_s']:.3f} | {r['baseline']} | {r['baseline_s']:.3f} "
-              f"| {r['ratio']:.2f} | {goal} |")
+    print_table(results, "s")
     if args.json:
         args.json.write_text(json.dumps({
             "rows": len(matrix.rows), "repeat": args.repeat, "python": platform.python_version(),
             "openpyxl": openpyxl.__version__, "python_docx": docx.__version__, "results": results}, indent=2))
-    return 1 if missed else 0
+    return 1 if missed(results) else 0
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from bot.meetings.cli import add_parsers as add_meeting_parsers
 from bot.hlcm.cli import add_parsers as add_hlcm_parsers
 from bot.digests.cli import add_parser as add_digest_parser
 from bot.entities.cli import add_parser as add_entities_parser
+from bot.mapping.cli import add_parsers as add_mapping_parsers
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -144,6 +145,7 @@ def parser() -> argparse.ArgumentParser:
     add_digest_parser(sub)
     add_doc_parser(sub)
     add_entities_parser(sub)
+    add_mapping_parsers(sub)
     return root
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.hlcm.questionnaire import questionnaire
+from bot.mapping.survey import surveys
 from bot.observability import logs
 from bot.observability.slack_api import ApiObserver
 from bot.reminders import policy
@@ -32,6 +33,7 @@ def prepare(settings: Settings, first_start: bool = False) -> Engine:
     PostgreSQL migrate once, grant once and load the entities once, one after the other."""
     catalog()
     questionnaire()
+    surveys()  # the mapping surveys (bot/data/mapping-*.yaml): a bad one stops start-up
     policy.configure(settings.quiet)
     engine = make_engine(settings.database_url)
     with startup_lock(engine) as connection:

@@ -24,6 +24,7 @@ KUBERNETES = DEPLOY / "kubernetes"
 BIN = Path(sys.executable).parent
 SETTINGS = {name.upper() for name in Settings.model_fields}
 TEXT_SETTINGS = {"CONSULTBOT_PROMPTS_DIR", "CONSULTBOT_HLCM_QUESTIONNAIRE"}  # read by bot/texts.py, bot/hlcm
+TEXT_SETTINGS.add("CONSULTBOT_MAPPING_SURVEYS")  # read by bot/mapping/survey.py
 SECRETS = {"SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "DATABASE_URL"}
 
 

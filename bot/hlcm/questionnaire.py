@@ -211,15 +211,19 @@ def parse(tree: Any, path: Path, texts: Mapping[str, str] | None = None, check_u
     return Questionnaire(version=version, groups=dict(groups), indicators=tuple(indicators))
 
 
+def read_tree(path: Path, error: type[CatalogError], what: str) -> Any:
+    """A data file's YAML; missing or malformed: `error` with one line (the mapping surveys read theirs so too)."""
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise error(f"{path}: {what} is missing") from None
+    except yaml.YAMLError as exc:
+        raise error(f"{path}: not valid YAML: {' '.join(str(exc).split())}") from None
+
+
 def load(path: Path = QUESTIONNAIRE_FILE, texts: Mapping[str, str] | None = None,
          check_units: bool = True) -> Questionnaire:
-    try:
-        tree = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise QuestionnaireError(f"{path}: the HLCM questionnaire is missing") from None
-    except yaml.YAMLError as exc:
-        raise QuestionnaireError(f"{path}: not valid YAML: {' '.join(str(exc).split())}") from None
-    return parse(tree, path, texts, check_units)
+    return parse(read_tree(path, QuestionnaireError, "the HLCM questionnaire"), path, texts, check_units)
 
 
 def questionnaire(locale: str | None = None) -> Questionnaire:

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from bot.hlcm import render
 from bot.hlcm.service import asked_entities, current, draft, owing
 from bot.people.service import find_person
+from bot.reminders.chase import still_chased
 from bot.reminders.outcomes import Message, Skip
-from bot.reminders.store import superseded
 from bot.roles.service import is_secretariat
-from storage.models import DataCall, DataCallStatus, Entity, Membership, Reminder, Role, SubmissionStatus
+from storage.models import DataCall, DataCallStatus, Entity, Reminder, SubmissionStatus
 
 
 def reminder_message(session: Session, row: Reminder, now: datetime) -> Message | Skip:
@@ -29,13 +29,9 @@ def reminder_message(session: Session, row: Reminder, now: datetime) -> Message 
     latest = current(session, entity.id, call.year)
     if latest is not None and latest.status == SubmissionStatus.SUBMITTED:
         return Skip("submitted")
-    person = find_person(session, row.recipient)
-    if person is None or session.exec(select(Membership.id).where(
-            Membership.person_id == person.id, Membership.entity_id == entity.id,
-            Membership.role == Role.FOCAL_POINT)).first() is None:
-        return Skip("not focal point")
-    if superseded(session, row, now):
-        return Skip("superseded")
+    person = still_chased(session, row, now)
+    if isinstance(person, Skip):
+        return person
     question = latest.question if latest is not None and latest.status == SubmissionStatus.RETURNED else None
     text, blocks = render.reminder(call, entity.code, row.stale_at, draft(session, entity.id, call.year) is not None,
                                    person.reads_in, question=question)

@@ -21,9 +21,9 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from bot.hlcm.service import asked_entities, focal_points
-from bot.people.service import zone_of
 from bot.reminders import policy, store
-from bot.reminders.plan import deadline_schedule, next_open, parse_offsets, stamp
+from bot.reminders.chase import chase_rows, reconcile_chase
+from bot.reminders.plan import next_open, parse_offsets, stamp
 from bot.roles.service import secretariat_people
 from storage.models import DataCall, DataCallStatus, Reminder
 
@@ -51,21 +51,11 @@ def offsets_of(session: Session, call: DataCall) -> list[str]:
 
 def wanted_rows(session: Session, call: DataCall, offsets: list[str], now: datetime
                 ) -> tuple[list[store.Wanted], set]:
-    quiet = policy.quiet_hours()
-    wanted, chased = [], set()
     if call.status != DataCallStatus.OPEN or call.deadline <= now:
-        return wanted, chased
-    entities = asked_entities(session, call)
-    for entity, person in focal_points(session, [e.id for e in entities]):
-        chased.add((entity.id, person.slack_user_id))
-        zone_name = zone_of(person.timezone, entity.timezone, call.timezone)
-        for planned in deadline_schedule(call.deadline, call.timezone, zone_name, offsets, now, quiet):
-            wanted.append(store.Wanted(
-                key=reminder_key(call, planned.offset, entity.code, person.slack_user_id), kind=REMINDER,
-                offset=planned.offset, recipient=person.slack_user_id, timezone=zone_name, due_at=planned.due_at,
-                send_at=planned.send_at, stale_at=planned.stale_at, quiet=planned.quiet, process_id=None,
-                subject_id=call.id, entity_id=entity.id))
-    return wanted, chased
+        return [], set()
+    pairs = focal_points(session, [e.id for e in asked_entities(session, call)])
+    return chase_rows(pairs, call.deadline, call.timezone, offsets, now, REMINDER,
+                      lambda offset, code, user: reminder_key(call, offset, code, user), call.id)
 
 
 def wanted_escalations(session: Session, call: DataCall) -> list[store.Wanted]:
@@ -95,12 +85,7 @@ def plan_call(session: Session, call: DataCall, now: datetime, offsets: list[str
     session.flush()
     chosen = parse_offsets(",".join(offsets)) if offsets is not None else offsets_of(session, call)
     wanted, chased = wanted_rows(session, call, chosen, now)
-
-    def still_chased(row: Reminder) -> bool:  # a row already due, or snoozed, lives while its chase does
-        return (row.entity_id, row.recipient) in chased and row.stale_at == call.deadline
-
-    store.reconcile(session, [Reminder.kind == REMINDER, Reminder.subject_id == call.id], wanted,
-                    keep=still_chased)
+    reconcile_chase(session, REMINDER, call.id, call.deadline, wanted, chased)
     plan_escalations(session, call, now)
 
 

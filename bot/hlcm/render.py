@@ -4,7 +4,7 @@ data, never from a list of indicators here), the reasons page, the DMs and remin
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any, Mapping
 
 from bot.hlcm.pages import Page
@@ -14,6 +14,7 @@ from bot.mrkdwn import Raw, date_token
 from bot.reminders.plan import CHOICES
 from bot.rounds.render import REMINDER_LABELS
 from bot.slack import ids
+from bot.slack.deadline_form import deadline_inputs
 from bot.slack.blocks import (Block, actions, button, context, fit_message, header, input_block, modal, option,
                               section, sections)
 from bot.texts import Number, t, t_plain
@@ -63,13 +64,7 @@ def open_modal(year: int, entities: list[Entity], today: date, timezone: str, q:
     reminder_options = [option(t_plain(f"rounds.reminder_{REMINDER_LABELS[o]}", locale), o) for o in CHOICES]
     blocks = [
         section(t("datacall.open_intro", locale, count=len(q.indicators))),
-        input_block(ids.BLOCK_DEADLINE_DATE, t_plain("datacall.deadline_date", locale),
-                    {"type": "datepicker", "initial_date": (today + timedelta(days=30)).isoformat()}),
-        input_block(ids.BLOCK_DEADLINE_TIME, t_plain("datacall.deadline_time", locale),
-                    {"type": "timepicker", "initial_time": "17:00"}),
-        input_block(ids.BLOCK_TIMEZONE, t_plain("datacall.timezone", locale),
-                    {"type": "plain_text_input", "max_length": 64, "initial_value": timezone},
-                    hint=t_plain("datacall.timezone_hint", locale)),
+        *deadline_inputs(today, timezone, locale),
         input_block(ids.BLOCK_ENTITIES, t_plain("datacall.entities", locale),
                     {"type": "multi_static_select", "options": entity_options, "initial_options": entity_options},
                     hint=t_plain("datacall.entities_hint", locale)),

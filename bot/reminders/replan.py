@@ -24,6 +24,9 @@ def replan_process(session: Session, process_id: int, now: datetime) -> None:
     from bot.hlcm.reminder_plan import plan_open_calls  # focal points report for their entity in any process
 
     plan_open_calls(session, now)
+    from bot.mapping.reminders import plan_open_mappings  # likewise, for the mapping surveys
+
+    plan_open_mappings(session, now)
 
 
 def replan_everything_of_secretariat(session: Session, now: datetime) -> None:

@@ -16,6 +16,7 @@ from bot.slack import datacall
 from bot.slack import digests
 from bot.slack import hlcm
 from bot.slack import language
+from bot.slack import mapping
 from bot.slack import people
 from bot.slack import entities as entity_admin
 from bot.slack.home import publish_home
@@ -57,6 +58,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "digest": digests.digest_command,
     "language": language.language_command,
     "process": language.process_command,
+    "mapping": mapping.mapping_command,
 }
 BUTTONS = {
     ids.ACTION_INPUT_OPEN: inputs.open_input,
@@ -78,6 +80,7 @@ BUTTONS = {
     ids.ACTION_MEETING_TENTATIVE: meetings.answer,
     ids.ACTION_MEETING_NOT_ATTENDING: meetings.answer,
     ids.ACTION_DATACALL_FILL: datacall.fill_button,
+    ids.ACTION_MAPPING_FILL: mapping.fill_button,
 }
 SUBMISSIONS = {
     ids.VIEW_NEW_PROCESS: processes.submit_new_process,
@@ -97,12 +100,16 @@ SUBMISSIONS = {
     ids.VIEW_DATACALL_PAGE: datacall.save_page,
     ids.VIEW_DATACALL_REASONS: datacall.save_reasons,
     ids.VIEW_DATACALL_RETURN: datacall.submit_return,
+    ids.VIEW_MAPPING_OPEN: mapping.submit_open,
+    ids.VIEW_MAPPING_PAGE: mapping.save_page,
+    ids.VIEW_MAPPING_RETURN: mapping.submit_return,
 }
 # Subcommands and buttons that open a modal (trigger_id is single use, valid 3 s): no waiting after their ack.
 TRIGGERS = {"new", "round", "doc", "import", ids.ACTION_INPUT_OPEN, ids.ACTION_INPUT_EDIT, ids.ACTION_INPUT_RESPOND,
             ids.ACTION_ESCALATION_EXTEND, ids.ACTION_OUTCOMES_OPEN, "poll", ids.ACTION_POLL_ANSWER,
             ids.ACTION_POLL_SCHEDULE, "meeting", ids.ACTION_MEETING_ATTENDING}
 TRIGGERS |= {"datacall", ids.ACTION_DATACALL_FILL}  # open, fill and return open a modal
+TRIGGERS |= {"mapping", ids.ACTION_MAPPING_FILL}  # likewise
 ACTIONS = (ids.ACTION_JOIN_APPROVE, ids.ACTION_JOIN_DECLINE, ids.ACTION_OPEN_NEW_PROCESS, *BUTTONS)
 VIEWS = tuple(SUBMISSIONS)
 EVENTS = ("app_home_opened", "user_change")

@@ -7,7 +7,7 @@ The domain is bot/hlcm/service.py; the pages come from the questionnaire data (b
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session
@@ -30,24 +30,20 @@ from bot.roles.service import is_secretariat, require_secretariat, secretariat_m
 from bot.rounds.service import OpenRound
 from bot.slack import ids
 from bot.slack.args import when
+from bot.slack.before_ack import Duplicate as _Duplicate, act
 from bot.slack.blocks import VIEW_BLOCKS, Block
+from bot.slack.deadline_form import FIELDS as DEADLINE_FIELDS, parse_deadline
 from bot.slack.errors import ack_or_raise
 from bot.slack.payloads import BlockAction, SlashCommand, ViewSubmission
 from bot.slack.reply import Ctx, dm_quietly
 from bot.texts import t
-from bot.timezones import LocalTimeError, is_timezone, suggest_timezones, to_utc
+from bot.timezones import is_timezone
 from storage.models import DataCall, DataCallStatus, Entity, Person, SubmissionStatus
 from storage.types import utcnow
 
-OPEN_FIELDS = {"deadline_date": ids.BLOCK_DEADLINE_DATE, "deadline": ids.BLOCK_DEADLINE_DATE,
-               "deadline_time": ids.BLOCK_DEADLINE_TIME, "timezone": ids.BLOCK_TIMEZONE,
-               "entities": ids.BLOCK_ENTITIES, "reminders": ids.BLOCK_REMINDERS}
+OPEN_FIELDS = {**DEADLINE_FIELDS, "entities": ids.BLOCK_ENTITIES, "reminders": ids.BLOCK_REMINDERS}
 RETURN_FIELDS = {"question": ids.BLOCK_DATACALL_QUESTION}
 ACTIONS = ("open", "fill", "status", "return", "extend", "close")
-
-
-class _Duplicate(Exception):
-    """A second delivery of a submission already acted on: roll back whatever it started."""
 
 
 def _year(word: str) -> int:
@@ -105,22 +101,7 @@ def parse_open(submission: ViewSubmission) -> OpenRequest:
     year = submission.meta.year
     if not isinstance(year, int):
         raise Invalid("datacall.usage")
-    zone_name = (submission.value(ids.BLOCK_TIMEZONE) or "").strip()
-    if not is_timezone(zone_name):
-        hint = ", ".join(suggest_timezones(zone_name)) or "Europe/Zurich"
-        raise Invalid("errors.timezone_unknown", field="timezone", value=zone_name or "—", hint=hint)
-    raw_date, raw_time = submission.value(ids.BLOCK_DEADLINE_DATE), submission.value(ids.BLOCK_DEADLINE_TIME)
-    try:
-        day = date.fromisoformat(raw_date) if raw_date else None
-        at = time.fromisoformat(raw_time.zfill(5)) if raw_time else time(17, 0)
-    except ValueError:
-        raise Invalid("errors.date_format", field="deadline_date") from None
-    if day is None:
-        raise Invalid("errors.field_empty", field="deadline_date")
-    try:
-        deadline = to_utc(datetime.combine(day, at), zone_name)
-    except LocalTimeError as exc:
-        raise Invalid(f"errors.time_{exc.kind}", field="deadline_time", timezone=zone_name) from None
+    deadline, zone_name = parse_deadline(submission)
     offsets = submission.value(ids.BLOCK_REMINDERS) if submission.has(ids.BLOCK_REMINDERS) else list(DEFAULT_OFFSETS)
     try:
         offsets = parse_offsets(",".join(offsets or []))
@@ -150,14 +131,12 @@ def _open(session: Session, person: Person, request: OpenRequest, key: str) -> O
 
 async def submit_open(submission: ViewSubmission, ctx: Ctx, ack) -> None:
     """Opened before the ack (one transaction with its reminder rows), so every refusal keeps the modal."""
-    try:
+    async def work() -> Opened:
         request = parse_open(submission)
-        opened = await ctx.deps.db(_open, ctx.who.person, request, f"view:{submission.view.id}")
-    except _Duplicate:
-        await ack()
-        return
-    except DomainError as error:
-        await ack_or_raise(ack, error, OPEN_FIELDS, ctx.locale)
+        return await ctx.deps.db(_open, ctx.who.person, request, f"view:{submission.view.id}")
+
+    go_on, opened = await act(ack, work(), OPEN_FIELDS, ctx.locale)
+    if not go_on:
         return
     await ack()
     call = opened.call
@@ -450,14 +429,10 @@ def _return(session: Session, person: Person, year: int, code: str, question: st
 
 async def submit_return(submission: ViewSubmission, ctx: Ctx, ack) -> None:
     meta = submission.metadata
-    try:
-        done = await ctx.deps.db(_return, ctx.who.person, int(meta.get("year") or 0), str(meta.get("entity")),
-                                 submission.value(ids.BLOCK_DATACALL_QUESTION) or "", f"view:{submission.view.id}")
-    except _Duplicate:
-        await ack()
-        return
-    except DomainError as error:
-        await ack_or_raise(ack, error, RETURN_FIELDS, ctx.locale)
+    go_on, done = await act(ack, ctx.deps.db(_return, ctx.who.person, int(meta.get("year") or 0),
+                                             str(meta.get("entity")), submission.value(ids.BLOCK_DATACALL_QUESTION)
+                                             or "", f"view:{submission.view.id}"), RETURN_FIELDS, ctx.locale)
+    if not go_on:
         return
     await ack()
     for user, locale in done.people:

@@ -238,3 +238,35 @@ def parse_metadata(callback_id: str, raw: str) -> _Form:
         return model.model_validate(data)
     except ValidationError as exc:
         raise StaleForm(what=callback_id) from exc
+
+
+# ---- mapping surveys (bot/slack/mapping.py)
+
+SurveyKey = Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=r"^[a-z][a-z0-9_]*$")]
+
+
+class MappingRef(_Joined):
+    """A mapping and, for the Fill button, the entity: "img-biodiversity:aichi:CBD"."""
+
+    process: Handle
+    survey: SurveyKey
+    code: Code | None = None
+
+
+class MappingMeta(_Form):
+    process: Handle
+    survey: SurveyKey
+    entity: Code | None = None
+
+
+class MappingPageMeta(_Form):
+    process: Handle
+    survey: SurveyKey
+    entity: Code
+    page: Annotated[int, Field(ge=1, le=1000)]
+
+
+register_value(ids.ACTION_MAPPING_FILL, MappingRef)
+register_metadata(ids.VIEW_MAPPING_OPEN, MappingMeta)
+register_metadata(ids.VIEW_MAPPING_PAGE, MappingPageMeta)
+register_metadata(ids.VIEW_MAPPING_RETURN, MappingMeta)

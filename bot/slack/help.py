@@ -7,13 +7,15 @@ from bot.slack.blocks import Block, context, header, section
 from bot.texts import t, t_plain
 from storage.models import Role
 
-EVERYONE = ("help", "whoami", "language", "entities", "list", "join", "status", "meetings", "digest")
+EVERYONE = ("help", "whoami", "language", "entities", "list", "join", "status", "meetings", "digest",
+            "mapping_show")
 BY_ROLE = {
-    Role.FOCAL_POINT: ("inputs", "mute", "action", "meeting", "datacall"),
-    Role.CHAIR: ("doc", "round", "poll", "meeting", "meeting_manage", "inputs", "export", "mute"),
+    Role.FOCAL_POINT: ("inputs", "mute", "action", "meeting", "datacall", "mapping"),
+    Role.CHAIR: ("doc", "round", "poll", "meeting", "meeting_manage", "inputs", "export", "mute",
+                  "mapping_export"),
     Role.SECRETARIAT: ("new", "grant", "revoke", "doc", "round", "inputs", "export", "import", "reminders", "action",
                        "poll", "meeting", "meeting_manage", "datacall", "hlcm", "digest", "mute", "entity",
-                       "process_language"),
+                       "process_language", "mapping_manage"),
 }
 
 

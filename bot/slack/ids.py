@@ -109,3 +109,12 @@ BLOCK_DATACALL_FIGURE = "figure:"  # + the indicator's id: one input per indicat
 BLOCK_DATACALL_REASON = "reason:"  # + the indicator's id: why a figure changed by more than 50 %
 BLOCK_DATACALL_QUESTION = "datacall_question"
 ACTION_DATACALL_FILL = "datacall.fill"
+
+# Mapping surveys (`/consult mapping ...`)
+VIEW_MAPPING_OPEN = "mapping.open"
+VIEW_MAPPING_PAGE = "mapping.page"
+VIEW_MAPPING_RETURN = "mapping.return"
+BLOCK_MAPPING_GRID = "mapgrid:"  # + target id + ":" + question id: one input per question of a target
+BLOCK_MAPPING_PRODUCT = "mapprod:"  # + product number + ":" + title|type|link|topics
+BLOCK_MAPPING_QUESTION = "mapping_question"
+ACTION_MAPPING_FILL = "mapping.fill"

@@ -12,6 +12,7 @@ from storage.models.meetings import (ActionItem, ActionStatus, AgendaItem, Atten
 from storage.models.hlcm import (DataCall, DataCallEntity, DataCallStatus, Submission, SubmissionSource,
                                  SubmissionStatus)
 from storage.models.digests import DigestKind, DigestLog
+from storage.models.mapping import Mapping, MappingResponse, MappingStatus, ResponseStatus
 
 __all__ = [
     "AuditEntry", "Entity", "JoinRequest", "Membership", "Person", "Process", "ProcessEntity", "ProcessedRequest",
@@ -25,4 +26,5 @@ __all__ = [
     "PollVote", "Rsvp",
     "DataCall", "DataCallEntity", "DataCallStatus", "Submission", "SubmissionSource", "SubmissionStatus",
     "DigestKind", "DigestLog",
+    "Mapping", "MappingResponse", "MappingStatus", "ResponseStatus",
 ]
