@@ -18,6 +18,7 @@ from bot.scheduler.runner import Runner, sender_client
 from bot.seed import seed_if_empty
 from bot.settings import Settings
 from bot.slack.app import build_app
+from bot.slack.oauth import oauth_flow
 from bot.slack.request_kind import bind_request
 from bot.slack.runtime import Deps
 from bot.texts import catalog
@@ -55,7 +56,13 @@ def web_client(settings: Settings, token: str | None = None) -> AsyncWebClient:
 def bolt_app(settings: Settings, engine: Engine, signing_secret: str | None = None,
              token: str | None = None):
     deps = Deps(settings=settings, engine=engine)
-    app = build_app(deps, web_client(settings, token), signing_secret or settings.slack_signing_secret or "")
+    secret = signing_secret or settings.slack_signing_secret or ""
+    client = web_client(settings, token)
+    if settings.oauth_install and token is None:  # each request's token: its workspace's installation (Bolt)
+        client.token = None
+        app = build_app(deps, client, secret, oauth_flow(settings, engine, client))
+    else:
+        app = build_app(deps, client, secret)
     app.use(bind_request)  # every request's log lines and metrics say what it is and who sent it
     return app
 

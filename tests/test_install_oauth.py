@@ -1,0 +1,243 @@
+"""Scenario: install by OAuth. The EMG secretariat's workspace, UNIDO's and WMO's Enterprise Grid org
+install consultbot through /slack/install and Slack's v2 flow (against the double); each request is
+answered with the token of the workspace it came from; a forged or replayed state, a cancelled or
+code-less redirect, a workspace the secretariat has not allowed and a workspace with no installation
+are each refused with a clear page or message; UNIDO uninstalls and the secretariat is told whose
+focal points can no longer be reached. A `consultbot serve` of its own, on a database of its own,
+for each database kind."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import time
+from collections.abc import Iterator
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import httpx
+import pytest
+from sqlalchemy import text
+
+from storage.db import make_engine, session_scope
+from tests.bot_process import BotProcess
+from tests.conftest import SECRETARIAT
+from tests.slack_double import SlackDouble
+from tests.slack_requests import SIGNING_SECRET, SlackSender, sign
+
+CLIENT_ID, CLIENT_SECRET = "1111.2222", "oauth-client-secret"
+_n = itertools.count(1)
+
+
+@pytest.fixture(scope="module")
+def slack() -> Iterator[SlackDouble]:
+    with SlackDouble(bot_token="xoxb-unused-single-workspace-token", team_id="T0SINGLE") as double:
+        double.add_team("T0EMG", "EMG secretariat")
+        double.add_team("T0UNIDO", "UNIDO")
+        double.add_team("T0WMO", "WMO Geneva", enterprise_id="E0WMO", enterprise_name="WMO")
+        double.add_team("T0WFP", "WFP")
+        double.add_user(SECRETARIAT, "Amina (EMG secretariat)", team_id="T0EMG")
+        yield double
+
+
+@pytest.fixture(scope="module")
+def engine_url(database_url, tmp_path_factory, request) -> str:
+    """A database of the kind of `database_url` that only this module's bot serves."""
+    if database_url.startswith("sqlite"):
+        return f"sqlite:///{tmp_path_factory.mktemp('oauth') / 'oauth.sqlite3'}"
+    return request.getfixturevalue("postgres").create_database(f"consultbot_oauth_{next(_n)}_{int(time.time())}")
+
+
+@pytest.fixture(scope="module")
+def bot(engine_url, slack, tmp_path_factory) -> Iterator[BotProcess]:
+    env = {"DATABASE_URL": engine_url, "SLACK_API_URL": slack.api_url, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+           "SLACK_CLIENT_ID": CLIENT_ID, "SLACK_CLIENT_SECRET": CLIENT_SECRET,
+           "SLACK_ALLOWED_TEAMS": "T0EMG,T0UNIDO,E0WMO", "SECRETARIAT_USERS": SECRETARIAT, "LOG_LEVEL": "info",
+           "QUIET_HOURS": "off", "QUIET_DAYS": ""}
+    process = BotProcess(env, tmp_path_factory.mktemp("oauth-bot") / "serve.log").start()
+    slack.enable_oauth(CLIENT_ID, CLIENT_SECRET, process.url + "/slack/oauth_redirect")
+    yield process
+    process.stop()
+
+
+@pytest.fixture(scope="module")
+def db(engine_url, bot):
+    engine = make_engine(engine_url)
+    yield engine
+    engine.dispose()
+
+
+def start_install(bot: BotProcess) -> tuple[str, str]:
+    """The installer opens /slack/install: (Slack's authorize URL it is sent to, the state cookie)."""
+    response = httpx.get(bot.url + "/slack/install")
+    assert response.status_code == 302, response.text
+    cookie = response.headers["set-cookie"].split(";")[0]
+    return response.headers["location"], cookie
+
+
+def approve(authorize_url: str) -> str:
+    """Slack's authorize page sends the browser back to the app: the redirect URL."""
+    response = httpx.get(authorize_url)
+    assert response.status_code == 302, response.text
+    return response.headers["location"]
+
+
+def install(bot: BotProcess, slack: SlackDouble, team_id: str, org_wide: bool = False) -> httpx.Response:
+    slack.next_install(team_id, org_wide=org_wide)
+    authorize_url, cookie = start_install(bot)
+    return httpx.get(approve(authorize_url), headers={"Cookie": cookie})
+
+
+def installations(db) -> list[dict]:
+    with db.connect() as connection:
+        rows = connection.execute(text("SELECT team_id, enterprise_id, is_enterprise_install, bot_token "
+                                       "FROM slack_installations ORDER BY id")).mappings().all()
+    return [{**row, "is_enterprise_install": bool(row["is_enterprise_install"])} for row in rows]
+
+
+def command(bot: BotProcess, slack: SlackDouble, team_id: str, user: str, text_: str,
+            enterprise_id: str | None = None) -> httpx.Response:
+    n = next(_n)
+    fields = {"team_id": team_id, "team_domain": team_id.lower(), "channel_id": "C0SHARED", "user_id": user,
+              "user_name": user.lower(), "command": "/consult", "text": text_, "api_app_id": "A0APP",
+              "response_url": f"{slack.base_url}/response/oauth-{n}", "trigger_id": f"{n}.{n}.trigger"}
+    if enterprise_id:
+        fields |= {"enterprise_id": enterprise_id, "is_enterprise_install": "true"}
+    body = urlencode(fields)
+    return httpx.post(bot.url + "/slack/events", content=body.encode(),
+                      headers={"Content-Type": "application/x-www-form-urlencoded", **sign(body)})
+
+
+def test_the_secretariat_installs_consultbot_in_its_workspace_through_slack(bot, slack, db):
+    authorize_url, cookie = start_install(bot)
+    asked = parse_qs(urlsplit(authorize_url).query)
+    assert authorize_url.startswith(slack.base_url + "/oauth/v2/authorize")
+    assert asked["client_id"] == [CLIENT_ID] and "chat:write" in asked["scope"][0].split(",")
+    assert cookie == f"slack-app-oauth-state={asked['state'][0]}"
+
+    slack.next_install("T0EMG")
+    redirect = approve(authorize_url)
+    page = httpx.get(redirect, headers={"Cookie": cookie})
+
+    assert page.status_code == 200 and "consultbot is installed in EMG secretariat (T0EMG)" in page.text
+    [call] = slack.calls_to("oauth.v2.access")
+    assert call.error is None
+    assert installations(db) == [{"team_id": "T0EMG", "enterprise_id": None, "is_enterprise_install": False,
+                                  "bot_token": slack.token_of("T0EMG")}]
+
+    replayed = httpx.get(redirect, headers={"Cookie": cookie})
+    assert replayed.status_code == 401 and "expired or was already used" in replayed.text
+    assert len(slack.calls_to("oauth.v2.access")) == 1 and len(installations(db)) == 1
+
+
+def test_a_forged_or_malformed_redirect_is_refused_before_any_code_is_traded(bot, slack, db):
+    before = len(slack.calls_to("oauth.v2.access"))
+    forged = "0b5e2c9e-1d2f-4e5a-9b7c-3a1f0e6d2c4b"
+    with_cookie = httpx.get(bot.url + f"/slack/oauth_redirect?state={forged}&code=1.abc",
+                            headers={"Cookie": f"slack-app-oauth-state={forged}"})
+    assert with_cookie.status_code == 401 and "expired or was already used" in with_cookie.text
+    _, cookie = start_install(bot)
+    state = cookie.split("=", 1)[1]
+    other_browser = httpx.get(bot.url + f"/slack/oauth_redirect?state={state}&code=1.abc")
+    assert other_browser.status_code == 400 and "in the same browser" in other_browser.text
+    for query in ("state=%3Cscript%3E&code=1.abc", f"state={state}&state={state}&code=1.abc",
+                  f"state={state}&code=" + "x" * 400, f"state={state}&error=Access+Denied!"):
+        refused = httpx.get(bot.url + "/slack/oauth_redirect?" + query, headers={"Cookie": cookie})
+        assert refused.status_code == 400 and "installation address is not valid" in refused.text, query
+        assert "<script>" not in refused.text
+    assert len(slack.calls_to("oauth.v2.access")) == before
+
+
+def test_a_cancelled_install_or_a_redirect_without_a_code_installs_nothing(bot, slack, db):
+    slack.next_install("T0UNIDO", error="access_denied")
+    authorize_url, cookie = start_install(bot)
+    cancelled = httpx.get(approve(authorize_url), headers={"Cookie": cookie})
+    assert cancelled.status_code == 200 and "cancelled in Slack (access_denied)" in cancelled.text
+
+    _, cookie = start_install(bot)
+    no_code = httpx.get(bot.url + f"/slack/oauth_redirect?state={cookie.split('=', 1)[1]}", headers={"Cookie": cookie})
+    assert no_code.status_code == 400 and "did not send an authorisation code" in no_code.text
+    assert [row["team_id"] for row in installations(db)] == ["T0EMG"]
+
+
+def test_a_workspace_the_secretariat_has_not_allowed_cannot_install_and_its_token_is_given_back(bot, slack, db):
+    refused = install(bot, slack, "T0WFP")
+    assert refused.status_code == 403
+    assert "The workspace WFP (T0WFP) is not one the EMG secretariat has allowed" in refused.text
+    [revoke] = slack.calls_to("auth.revoke")
+    assert revoke.error is None and slack.token_of("T0WFP") is None and slack.revoked
+    assert [row["team_id"] for row in installations(db)] == ["T0EMG"]
+
+
+def test_unido_and_wmos_whole_enterprise_grid_org_install(bot, slack, db):
+    assert "installed in UNIDO (T0UNIDO)" in install(bot, slack, "T0UNIDO").text
+    org = install(bot, slack, "T0WMO", org_wide=True)
+    assert org.status_code == 200 and "installed in WMO (E0WMO)" in org.text
+    assert installations(db)[1:] == [
+        {"team_id": "T0UNIDO", "enterprise_id": None, "is_enterprise_install": False,
+         "bot_token": slack.token_of("T0UNIDO")},
+        {"team_id": None, "enterprise_id": "E0WMO", "is_enterprise_install": True,
+         "bot_token": slack.token_of(None, "E0WMO")}]
+
+
+def test_each_request_is_answered_with_the_token_of_the_workspace_it_came_from(bot, slack, db):
+    slack.add_user("U0UNIDO1", "UNIDO focal point", tz="Europe/Vienna", team_id="T0UNIDO")
+    slack.add_user("U0WMO1", "WMO focal point", tz="Europe/Zurich", team_id="T0WMO")
+    slack.reset()
+    for team, user, enterprise in (("T0EMG", SECRETARIAT, None), ("T0UNIDO", "U0UNIDO1", None),
+                                   ("T0WMO", "U0WMO1", "E0WMO")):
+        assert command(bot, slack, team, user, "whoami", enterprise).status_code == 200
+        [looked_up] = slack.wait_for("users.info", lambda c: c.params.get("user") == user)
+        assert looked_up.error is None and slack.team_of_call(looked_up) == (None if enterprise else team)
+    with session_scope(db) as s:
+        teams = dict(s.execute(text("SELECT slack_user_id, team_id FROM people WHERE slack_user_id IN "
+                                    "('U0SEC1', 'U0UNIDO1', 'U0WMO1')")).all())
+    assert teams == {SECRETARIAT: "T0EMG", "U0UNIDO1": "T0UNIDO", "U0WMO1": "T0WMO"}
+
+
+def test_a_request_from_a_workspace_without_an_installation_is_told_to_ask_its_admin(bot, slack):
+    slack.add_team("T0ILO", "ILO")
+    slack.add_user("U0ILO1", "ILO focal point", team_id="T0ILO")
+    slack.reset()
+    assert command(bot, slack, "T0ILO", "U0ILO1", "whoami").status_code == 200
+    [told] = slack.wait_for("response_url")
+    assert "consultbot is not installed in your Slack workspace" in told.params["text"]
+    time.sleep(0.3)
+    assert [call.method for call in slack.calls] == ["response_url"]  # no Web API call without a token
+
+
+def test_unido_uninstalls_and_the_secretariat_learns_whose_focal_points_are_unreachable(bot, slack, db):
+    from bot.entities.service import get_entity
+    from bot.people.service import find_person
+    from bot.processes.service import NewProcess, create_process, get_process
+    from bot.roles.service import grant
+    from storage.models import AuditEntry, Role
+
+    with session_scope(db) as s:
+        create_process(s, find_person(s, SECRETARIAT), NewProcess(
+            handle="shared-framework", kind="consultation", title="Framework across agencies",
+            timezone="Europe/Zurich", channel_id="C0SHARED", members=["UNIDO", "WMO", "UNEP"]))
+        process = get_process(s, "shared-framework")
+        grant(s, SECRETARIAT, "U0UNIDO1", Role.FOCAL_POINT, process, get_entity(s, "UNIDO"))
+        grant(s, SECRETARIAT, "U0WMO1", Role.FOCAL_POINT, process, get_entity(s, "WMO"))
+    slack.reset()
+    slack.revoke_team("T0UNIDO")
+    unido = SlackSender(bot.url, slack.base_url, team_id="T0UNIDO")
+    event_id = f"EvUNINSTALL{next(_n)}"
+    assert unido.event({"type": "app_uninstalled"}, event_id).status_code == 200
+    assert unido.event({"type": "app_uninstalled"}, event_id).status_code == 200  # Slack's retry: once only
+
+    [told] = slack.wait_for("chat.postMessage", lambda c: c.params.get("channel") == SECRETARIAT)
+    assert slack.team_of_call(told) == "T0EMG"
+    assert "removed from the Slack workspace T0UNIDO (the app was uninstalled)" in told.params["text"]
+    assert "*UNIDO* in `shared-framework`: <@U0UNIDO1>" in told.params["text"]
+    assert "WMO" not in told.params["text"]
+    assert [row["team_id"] for row in installations(db)] == ["T0EMG", None]
+    with session_scope(db) as s:
+        audited = s.execute(text("SELECT action, after FROM audit_log WHERE subject_type = 'installation'")).all()
+    assert [action for action, _ in audited] == ["installation.app_uninstalled"]
+    time.sleep(0.3)
+    assert len(slack.calls_to("chat.postMessage")) == 1
+
+    command(bot, slack, "T0UNIDO", "U0UNIDO1", "whoami")
+    [answer] = slack.wait_for("response_url")
+    assert "not installed in your Slack workspace" in answer.params["text"]
