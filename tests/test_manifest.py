@@ -85,3 +85,12 @@ def test_every_request_url_is_the_bots_one_endpoint():
     urls += [MANIFEST["settings"]["event_subscriptions"]["request_url"],
              MANIFEST["settings"]["interactivity"]["request_url"]]
     assert all(u.endswith("/slack/events") for u in urls)
+
+
+def test_install_by_oauth_redirects_to_the_bots_redirect_path_and_an_org_may_install_it_org_wide():
+    from bot.settings import INSTALL_SCOPES_DEFAULT
+    from bot.slack.oauth import REDIRECT_PATH
+
+    assert [url.endswith(REDIRECT_PATH) for url in MANIFEST["oauth_config"]["redirect_urls"]] == [True]
+    assert MANIFEST["settings"]["org_deploy_enabled"] is True
+    assert list(INSTALL_SCOPES_DEFAULT) == MANIFEST["oauth_config"]["scopes"]["bot"]  # SLACK_INSTALL_SCOPES default

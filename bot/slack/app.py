@@ -105,7 +105,7 @@ TRIGGERS = {"new", "round", "doc", "import", ids.ACTION_INPUT_OPEN, ids.ACTION_I
 TRIGGERS |= {"datacall", ids.ACTION_DATACALL_FILL}  # open, fill and return open a modal
 ACTIONS = (ids.ACTION_JOIN_APPROVE, ids.ACTION_JOIN_DECLINE, ids.ACTION_OPEN_NEW_PROCESS, *BUTTONS)
 VIEWS = tuple(SUBMISSIONS)
-EVENTS = ("app_home_opened", "user_change")
+EVENTS = ("app_home_opened", "user_change", *installs.REMOVAL_EVENTS)
 CATCH_ALLS = ("not_ours", "no_options")  # the listeners registered last, for what the bot does not handle
 
 
@@ -209,8 +209,7 @@ def build_app(deps: Deps, client: AsyncWebClient, signing_secret: str, oauth: As
         if await deps.db(idempotency.claim, f"event:{body.get('event_id')}"):
             await people.user_changed(deps, event)
 
-    if oauth is not None:
-        installs.register(app, deps, oauth.settings.installation_store)
+    installs.register(app, deps, oauth.settings.installation_store if oauth else None)
 
     # Registered last, so they answer only what nothing above did: an action, view, command or event the
     # bot does not know (a stale message from an older version, or a forged one) is acked and logged.

@@ -49,8 +49,9 @@ async def tell_secretariat(store: InstallationStore, client: AsyncWebClient, rem
     return told
 
 
-def register(app: AsyncApp, deps: Deps, store: InstallationStore) -> None:
-    """Call before the catch-all listeners of bot/slack/app.py."""
+def register(app: AsyncApp, deps: Deps, store: InstallationStore | None) -> None:
+    """Call before the catch-all listeners of bot/slack/app.py. Without a store (one workspace, SLACK_BOT_TOKEN)
+    the removal is audited and logged: the bot's only token is gone, nobody can be told through Slack."""
 
     @app.event("app_uninstalled")
     @app.event("tokens_revoked")
@@ -65,9 +66,11 @@ def register(app: AsyncApp, deps: Deps, store: InstallationStore) -> None:
         team_id = None if body.get("is_enterprise_install") else body.get("team_id")
         if not await deps.db(idempotency.claim, f"event:{body.get('event_id')}"):
             return
-        await store.async_delete_bot(enterprise_id=enterprise_id, team_id=team_id)
-        await store.async_delete_installation(enterprise_id=enterprise_id, team_id=team_id)
+        if store is not None:
+            await store.async_delete_bot(enterprise_id=enterprise_id, team_id=team_id)
+            await store.async_delete_installation(enterprise_id=enterprise_id, team_id=team_id)
         removal = await deps.db(workspace_removed, team_id, enterprise_id, reason)
         log.warning("removed from team %s enterprise %s (%s): %d focal points unreachable", team_id, enterprise_id,
                     reason, len(removal.unreachable))
-        await tell_secretariat(store, client, removal, removal_text(removal, reason))
+        if store is not None:
+            await tell_secretariat(store, client, removal, removal_text(removal, reason))
