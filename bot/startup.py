@@ -15,6 +15,7 @@ from bot.observability.slack_api import ApiObserver
 from bot.reminders import policy
 from bot.roles.service import sync_secretariat
 from bot.scheduler.runner import Runner, sender_client
+from bot.scheduler.tokens import WorkspaceTokens
 from bot.seed import seed_if_empty
 from bot.settings import Settings
 from bot.slack.app import build_app
@@ -23,6 +24,7 @@ from bot.slack.request_kind import bind_request
 from bot.slack.runtime import Deps
 from bot.texts import catalog
 from storage.db import make_engine
+from storage.installations import InstallationStore
 from storage.migrate import startup_lock, upgrade_on
 
 
@@ -68,8 +70,14 @@ def bolt_app(settings: Settings, engine: Engine, signing_secret: str | None = No
 
 
 def reminder_runner(settings: Settings, engine: Engine) -> Runner:
-    """The clock that sends due reminders; started and stopped with the server."""
-    return Runner(Deps(settings=settings, engine=engine), sender_client(settings))
+    """The clock that sends due reminders; started and stopped with the server. With install by OAuth each
+    reminder goes out with its recipient's workspace's token."""
+    deps = Deps(settings=settings, engine=engine)
+    if settings.oauth_install:
+        client = sender_client(settings)
+        client.token = None
+        return Runner(deps, client, WorkspaceTokens(InstallationStore(settings.slack_client_id or "", engine), deps.db))
+    return Runner(deps, sender_client(settings))
 
 
 def configure_logging(level: str, fmt: str = "text") -> None:

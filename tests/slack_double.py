@@ -347,7 +347,8 @@ class SlackDouble(OAuthTeams):
                 token = auth[len("Bearer "):] if auth.startswith("Bearer ") else params.get("token")
                 if not self._auth_token(method, token, headers) and not (
                         method == "apps.connections.open" and token == self.app_token):
-                    raise SlackError("invalid_auth" if token or headers.get("authorization") else "not_authed")
+                    raise SlackError("token_revoked" if token in self.revoked else
+                                     "invalid_auth" if token or headers.get("authorization") else "not_authed")
                 self._current = self.token_team.get(token or "")
                 limit, channel = self.rate_limits.get(method), channel_of(params)
                 wait = limit.take(channel, time.monotonic()) if limit and channel else None
@@ -501,6 +502,8 @@ class SlackDouble(OAuthTeams):
         if not (params.get("text") or params.get("blocks") or params.get("attachments")):
             raise SlackError("no_text")
         channel, message = self._message(params)
+        if not self._reaches(params["channel"]):
+            raise SlackError("channel_not_found")  # a DM to someone outside the token's workspace
         ts = message["ts"] = self._next_ts()
         return {"channel": channel, "ts": ts, "message": message}
 

@@ -46,7 +46,7 @@ class OAuthTeams:
         self._codes: dict[str, _Pending] = {}
         self._next_install: _Pending | None = None
         self._current: Team | None = None  # the team of the token of the call being answered
-        self.revoked: list[str] = []  # tokens given back by auth.revoke
+        self.revoked: list[str] = []  # tokens given back by auth.revoke or revoked by revoke_team
 
     def enable_oauth(self, client_id: str, client_secret: str, redirect_url: str) -> None:
         """The app's credentials and its redirect URL, as configured at api.slack.com."""
@@ -121,10 +121,22 @@ class OAuthTeams:
         return {"revoked": True}
 
     def revoke_team(self, team_id: str | None) -> None:
-        """The workspace uninstalls the app: its tokens stop working."""
+        """The workspace uninstalls the app: its tokens stop working (Slack answers `token_revoked`)."""
         with self._lock:
             for token in [t for t, team in self.token_team.items() if team.team_id == team_id]:
                 del self.token_team[token]
+                self.revoked.append(token)
+
+    def _reaches(self, channel: str) -> bool:
+        """Can the calling token DM `channel` (a user id)? Only someone of its workspace (or of its org, for
+        an org-wide install). The single-workspace token reaches everyone, as before."""
+        user, team = self.users.get(channel), self._current
+        if team is None or user is None or team.tokens[:1] == [self.bot_token]:
+            return True
+        if team.team_id is None:
+            home = self.teams.get(user["team_id"])
+            return home is not None and home.enterprise_id == team.enterprise_id
+        return user["team_id"] == team.team_id
 
     def _m_team_info(self, params: dict) -> dict:
         team = self.teams.get(params.get("team") or "") or self._current

@@ -35,6 +35,8 @@ def slack() -> Iterator[SlackDouble]:
         double.add_team("T0UNIDO", "UNIDO")
         double.add_team("T0WMO", "WMO Geneva", enterprise_id="E0WMO", enterprise_name="WMO")
         double.add_team("T0WFP", "WFP")
+        double.add_team("T0UNEP", "UNEP")
+        double.add_team("T0ITU", "ITU")
         double.add_user(SECRETARIAT, "Amina (EMG secretariat)", team_id="T0EMG")
         yield double
 
@@ -51,8 +53,8 @@ def engine_url(database_url, tmp_path_factory, request) -> str:
 def bot(engine_url, slack, tmp_path_factory) -> Iterator[BotProcess]:
     env = {"DATABASE_URL": engine_url, "SLACK_API_URL": slack.api_url, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
            "SLACK_CLIENT_ID": CLIENT_ID, "SLACK_CLIENT_SECRET": CLIENT_SECRET,
-           "SLACK_ALLOWED_TEAMS": "T0EMG,T0UNIDO,E0WMO", "SECRETARIAT_USERS": SECRETARIAT, "LOG_LEVEL": "info",
-           "QUIET_HOURS": "off", "QUIET_DAYS": ""}
+           "SLACK_ALLOWED_TEAMS": "T0EMG,T0UNIDO,E0WMO,T0UNEP,T0ITU", "SECRETARIAT_USERS": SECRETARIAT, "LOG_LEVEL": "info",
+           "QUIET_HOURS": "off", "QUIET_DAYS": "", "REMINDER_TICK_SECONDS": "0.5", "CHAT_RATE_PER_CHANNEL": "20"}
     process = BotProcess(env, tmp_path_factory.mktemp("oauth-bot") / "serve.log").start()
     slack.enable_oauth(CLIENT_ID, CLIENT_SECRET, process.url + "/slack/oauth_redirect")
     yield process
@@ -188,6 +190,7 @@ def test_each_request_is_answered_with_the_token_of_the_workspace_it_came_from(b
         assert command(bot, slack, team, user, "whoami", enterprise).status_code == 200
         [looked_up] = slack.wait_for("users.info", lambda c: c.params.get("user") == user)
         assert looked_up.error is None and slack.team_of_call(looked_up) == (None if enterprise else team)
+    slack.wait_for("response_url", count=3)  # the three answers
     with session_scope(db) as s:
         teams = dict(s.execute(text("SELECT slack_user_id, team_id FROM people WHERE slack_user_id IN "
                                     "('U0SEC1', 'U0UNIDO1', 'U0WMO1')")).all())
@@ -199,10 +202,10 @@ def test_a_request_from_a_workspace_without_an_installation_is_told_to_ask_its_a
     slack.add_user("U0ILO1", "ILO focal point", team_id="T0ILO")
     slack.reset()
     assert command(bot, slack, "T0ILO", "U0ILO1", "whoami").status_code == 200
-    [told] = slack.wait_for("response_url")
+    [told] = slack.wait_for("response_url", lambda c: "not installed" in c.params.get("text", ""))
     assert "consultbot is not installed in your Slack workspace" in told.params["text"]
     time.sleep(0.3)
-    assert [call.method for call in slack.calls] == ["response_url"]  # no Web API call without a token
+    assert [c for c in slack.calls if c.method != "response_url"] == []  # no Web API call: there is no token
 
 
 def test_unido_uninstalls_and_the_secretariat_learns_whose_focal_points_are_unreachable(bot, slack, db):
@@ -239,5 +242,49 @@ def test_unido_uninstalls_and_the_secretariat_learns_whose_focal_points_are_unre
     assert len(slack.calls_to("chat.postMessage")) == 1
 
     command(bot, slack, "T0UNIDO", "U0UNIDO1", "whoami")
-    [answer] = slack.wait_for("response_url")
-    assert "not installed in your Slack workspace" in answer.params["text"]
+    slack.wait_for("response_url", lambda c: "not installed in your Slack workspace" in c.params.get("text", ""))
+
+
+def test_a_rounds_reminders_go_out_through_each_recipients_own_workspace_and_none_is_lost(bot, slack, db):
+    from collections import Counter
+
+    from bot.people.service import Profile, save_profile
+    from storage.models import Reminder, ReminderStatus
+    from tests.reminder_fixtures import build_chase, make_due, posted_keys, reminders, wait_for_status
+
+    for team in ("T0UNEP", "T0ITU"):
+        assert install(bot, slack, team).status_code == 200
+    chase = build_chase(db, focal_points=6)
+    workspace = {}
+    with session_scope(db) as s:  # what each focal point's Slack profile says when the bot first meets them
+        for i, user in enumerate(sorted(chase.focal_points)):
+            workspace[user] = ("T0EMG", "T0UNEP", "T0ITU")[i // 2]
+            slack.add_user(user, f"Focal point {i}", team_id=workspace[user])
+            save_profile(s, Profile(slack_user_id=user, team_id=workspace[user], timezone="Europe/Zurich"))
+    slack.reset()
+    ours = Reminder.process_id == chase.process_id
+
+    first = make_due(db, ours, Reminder.offset == "T-7d")
+    deadline = time.monotonic() + 20
+    while posted_keys(slack) != Counter(first) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert posted_keys(slack) == Counter(first)
+    dms = [c for c in slack.calls_to("chat.postMessage") if c.params["channel"] in workspace]
+    assert len(dms) == 6 and all(slack.team_of_call(c) == workspace[c.params["channel"]] for c in dms)
+
+    slack.revoke_team("T0ITU")  # ITU uninstalls mid-round and Slack says so
+    assert SlackSender(bot.url, slack.base_url, team_id="T0ITU").event({"type": "app_uninstalled"}).status_code == 200
+    slack.wait_for("chat.postMessage", lambda c: "T0ITU" in (c.params.get("text") or ""))
+    slack.revoke_team("T0UNEP")  # UNEP's token is revoked, and the bot has not been told yet
+    slack.reset()
+
+    second = make_due(db, ours, Reminder.offset == "T-2d")
+    rows = {row.key: row for row in reminders(db, ours, Reminder.offset == "T-2d")}
+    expected = {key: (ReminderStatus.SENT, None) if workspace.get(row.recipient, "T0EMG") == "T0EMG" else
+                (ReminderStatus.FAILED, "workspace not installed" if workspace[row.recipient] == "T0ITU"
+                 else "token_revoked") for key, row in rows.items()}
+    assert set(second) == set(expected)
+    settled = {key: wait_for_status(db, key, status) for key, (status, _) in expected.items()}
+    assert {key: (row.status, row.outcome if row.status == ReminderStatus.FAILED else None)
+            for key, row in settled.items()} == expected
+    assert posted_keys(slack) == Counter(k for k, (status, _) in expected.items() if status == ReminderStatus.SENT)

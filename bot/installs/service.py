@@ -44,3 +44,8 @@ def workspace_removed(session: Session, team_id: str | None, enterprise_id: str 
                  subject_type="installation", subject_id=team_id or enterprise_id, after={"team_id": team_id, "enterprise_id": enterprise_id, "unreachable": len(rows)})
     return Removal(team_id, enterprise_id, [Unreachable(*row) for row in rows],
                    [(p.slack_user_id, p.team_id) for p in secretariat_people(session)])
+
+
+def home_team(session: Session) -> str | None:
+    """The secretariat's workspace (that of the first secretariat member whose workspace is known)."""
+    return next((p.team_id for p in secretariat_people(session) if p.team_id), None)
