@@ -19,7 +19,7 @@ from bot.timezones import zone
 SLACK_API_DEFAULT = "https://slack.com/api/"
 # The bot scopes of deploy/slack-manifest.yaml (tests/test_manifest.py checks they agree)
 INSTALL_SCOPES_DEFAULT = ("commands", "chat:write", "im:write", "users:read", "users:read.email", "files:write",
-                          "files:read")
+                          "files:read", "team:read")
 
 
 class SettingsError(Exception):

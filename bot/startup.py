@@ -76,7 +76,8 @@ def reminder_runner(settings: Settings, engine: Engine) -> Runner:
     if settings.oauth_install:
         client = sender_client(settings)
         client.token = None
-        return Runner(deps, client, WorkspaceTokens(InstallationStore(settings.slack_client_id or "", engine), deps.db))
+        store = InstallationStore(settings.slack_client_id or "", engine)
+        return Runner(deps, client, WorkspaceTokens(store, deps.db, client))
     return Runner(deps, sender_client(settings))
 
 

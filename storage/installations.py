@@ -64,6 +64,19 @@ class InstallationStore(AsyncInstallationStore):
             return None
         return await asyncio.to_thread(self._bot_token, team_id)
 
+    async def org_bot_tokens(self) -> dict[str, str]:
+        """The newest bot token of each Enterprise Grid org that installed the app org-wide, by enterprise id."""
+        return await asyncio.to_thread(self._org_bot_tokens)
+
+    def _org_bot_tokens(self) -> dict[str, str]:
+        bots = self.sync.bots.c
+        query = (select(bots.enterprise_id, bots.bot_token)
+                 .where(bots.client_id == self.sync.client_id, bots.team_id.is_(None), bots.enterprise_id.is_not(None),
+                        bots.bot_token.is_not(None))
+                 .order_by(bots.installed_at))
+        with self.sync.engine.connect() as connection:
+            return {enterprise: token for enterprise, token in connection.execute(query).all()}  # newest last wins
+
     def _bot_token(self, team_id: str) -> str | None:
         bots = self.sync.bots.c
         query = (select(bots.bot_token).where(bots.client_id == self.sync.client_id, bots.team_id == team_id,

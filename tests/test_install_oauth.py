@@ -254,11 +254,11 @@ def test_a_rounds_reminders_go_out_through_each_recipients_own_workspace_and_non
 
     for team in ("T0UNEP", "T0ITU"):
         assert install(bot, slack, team).status_code == 200
-    chase = build_chase(db, focal_points=6)
+    chase = build_chase(db, focal_points=8)
     workspace = {}
     with session_scope(db) as s:  # what each focal point's Slack profile says when the bot first meets them
         for i, user in enumerate(sorted(chase.focal_points)):
-            workspace[user] = ("T0EMG", "T0UNEP", "T0ITU")[i // 2]
+            workspace[user] = ("T0EMG", "T0UNEP", "T0ITU", "T0WMO")[i // 2]  # WMO: in the org-wide install
             slack.add_user(user, f"Focal point {i}", team_id=workspace[user])
             save_profile(s, Profile(slack_user_id=user, team_id=workspace[user], timezone="Europe/Zurich"))
     slack.reset()
@@ -270,7 +270,9 @@ def test_a_rounds_reminders_go_out_through_each_recipients_own_workspace_and_non
         time.sleep(0.1)
     assert posted_keys(slack) == Counter(first)
     dms = [c for c in slack.calls_to("chat.postMessage") if c.params["channel"] in workspace]
-    assert len(dms) == 6 and all(slack.team_of_call(c) == workspace[c.params["channel"]] for c in dms)
+    org_wide = {"T0WMO": None}  # the token of WMO's org-wide install names no workspace
+    assert len(dms) == 8 and all(slack.team_of_call(c) == org_wide.get(workspace[c.params["channel"]],
+                                                                       workspace[c.params["channel"]]) for c in dms)
 
     slack.revoke_team("T0ITU")  # ITU uninstalls mid-round and Slack says so
     assert SlackSender(bot.url, slack.base_url, team_id="T0ITU").event({"type": "app_uninstalled"}).status_code == 200
@@ -280,7 +282,7 @@ def test_a_rounds_reminders_go_out_through_each_recipients_own_workspace_and_non
 
     second = make_due(db, ours, Reminder.offset == "T-2d")
     rows = {row.key: row for row in reminders(db, ours, Reminder.offset == "T-2d")}
-    expected = {key: (ReminderStatus.SENT, None) if workspace.get(row.recipient, "T0EMG") == "T0EMG" else
+    expected = {key: (ReminderStatus.SENT, None) if workspace.get(row.recipient, "T0EMG") in ("T0EMG", "T0WMO") else
                 (ReminderStatus.FAILED, "workspace not installed" if workspace[row.recipient] == "T0ITU"
                  else "token_revoked") for key, row in rows.items()}
     assert set(second) == set(expected)

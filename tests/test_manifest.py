@@ -17,8 +17,10 @@ from storage.db import make_engine
 MANIFEST = yaml.safe_load((Path(__file__).resolve().parents[1] / "deploy" / "slack-manifest.yaml").read_text())
 # What each Web API method the code calls needs (users.info: users:read; DMs and conversations.open:
 # im:write; profile.email in users.info and user_change (calendar invitations): users:read.email;
-# posting: chat:write; files_upload_v2: files:write; files.info and file_input: files:read).
-SCOPES_NEEDED = {"commands", "chat:write", "im:write", "users:read", "users:read.email", "files:write", "files:read"}
+# posting: chat:write; files_upload_v2: files:write; files.info and file_input: files:read; team.info, asked
+# whether a workspace belongs to an org-wide Enterprise Grid install (bot/scheduler/tokens.py): team:read).
+SCOPES_NEEDED = {"commands", "chat:write", "im:write", "users:read", "users:read.email", "files:write", "files:read",
+                 "team:read"}
 
 
 def _handled(slack, kind: str, name: str) -> bool:
