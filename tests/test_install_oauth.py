@@ -290,3 +290,17 @@ def test_a_rounds_reminders_go_out_through_each_recipients_own_workspace_and_non
     assert {key: (row.status, row.outcome if row.status == ReminderStatus.FAILED else None)
             for key, row in settled.items()} == expected
     assert posted_keys(slack) == Counter(k for k, (status, _) in expected.items() if status == ReminderStatus.SENT)
+
+
+def test_unep_revokes_the_bots_token_and_the_secretariat_is_told(bot, slack, db):
+    unep = SlackSender(bot.url, slack.base_url, team_id="T0UNEP")
+    slack.reset()
+    user_tokens_only = {"type": "tokens_revoked", "tokens": {"oauth": ["U0UNEPADMIN"], "bot": []}}
+    assert unep.event(user_tokens_only).status_code == 200
+    time.sleep(0.5)
+    assert "T0UNEP" in [row["team_id"] for row in installations(db)]  # the bot uses no user token: nothing changes
+
+    assert unep.event({"type": "tokens_revoked", "tokens": {"oauth": [], "bot": ["U0BOT"]}}).status_code == 200
+    [told] = slack.wait_for("chat.postMessage", lambda c: c.params.get("channel") == SECRETARIAT)
+    assert "removed from the Slack workspace T0UNEP (its tokens were revoked)" in told.params["text"]
+    assert "T0UNEP" not in [row["team_id"] for row in installations(db)]

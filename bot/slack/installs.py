@@ -12,6 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import idempotency
 from bot.installs.service import Removal, workspace_removed
 from bot.mrkdwn import Raw
+from bot.scheduler.tokens import WorkspaceTokens
 from bot.slack.errors import guarded
 from bot.slack.reply import dm_quietly
 from bot.slack.runtime import Deps
@@ -33,11 +34,11 @@ def removal_text(removal: Removal, reason: str) -> str:
     return "\n".join([t("install.removed", team=team, reason=Raw(why)), *lines])
 
 
-async def tell_secretariat(store: InstallationStore, client: AsyncWebClient, removal: Removal, text: str) -> int:
+async def tell_secretariat(tokens: WorkspaceTokens, client: AsyncWebClient, removal: Removal, text: str) -> int:
     """A DM to each secretariat member whose workspace still has the app; how many were told."""
     told = 0
     for user_id, team_id in removal.secretariat:
-        token = await store.bot_token(team_id)
+        token = await tokens(team_id) if team_id else None
         if token is None:
             continue
         secretariat_client = AsyncWebClient(token=token, base_url=client.base_url, timeout=client.timeout,
@@ -73,4 +74,5 @@ def register(app: AsyncApp, deps: Deps, store: InstallationStore | None) -> None
         log.warning("removed from team %s enterprise %s (%s): %d focal points unreachable", team_id, enterprise_id,
                     reason, len(removal.unreachable))
         if store is not None:
-            await tell_secretariat(store, client, removal, removal_text(removal, reason))
+            await tell_secretariat(WorkspaceTokens(store, deps.db, client), client, removal,
+                                   removal_text(removal, reason))
