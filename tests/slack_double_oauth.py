@@ -59,6 +59,14 @@ class OAuthTeams:
             self.teams[team_id] = team
         return team
 
+    def add_installed_team(self, team_id: str, name: str, token: str) -> Team:
+        """A workspace that installed the app earlier: ``token`` is its bot token (benchmarks seed it)."""
+        team = self.add_team(team_id, name)
+        with self._lock:
+            team.tokens.append(token)
+            self.token_team[token] = team
+        return team
+
     def next_install(self, team_id: str, *, org_wide: bool = False, error: str | None = None) -> None:
         """Who approves (or, with ``error``, cancels) on the next visit to the authorize page: an admin of
         ``team_id``, for the workspace or (``org_wide``) for its whole Enterprise Grid org."""

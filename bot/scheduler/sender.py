@@ -18,10 +18,10 @@ import logging
 import os
 import socket
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
@@ -43,7 +43,17 @@ TRANSIENT = {"internal_error", "fatal_error", "service_unavailable", "request_ti
 MAX_BACKOFF_S = 300
 METADATA_EVENT = "consultbot_reminder"
 NOT_INSTALLED = "workspace not installed"
-Tokens = Callable[[str | None], Awaitable[str | None]]  # a recipient's workspace -> its bot token, or None
+# Slack's answers to a token that no longer works: with install by OAuth the token is looked up again and
+# the row tried once more (the workspace may have uninstalled, or reinstalled with a new token)
+REFUSED_TOKEN = {"token_revoked", "invalid_auth", "account_inactive", "not_authed", "team_access_not_granted"}
+
+
+class Tokens(Protocol):
+    """A recipient's workspace -> its bot token, or None (bot/scheduler/tokens.py)."""
+
+    async def __call__(self, team_id: str | None) -> str | None: ...
+
+    def forget(self, team_id: str | None) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -185,6 +195,11 @@ class ReminderSender:
             reminder_settled(job.kind, "retried", "ratelimited")
         elif status >= 500 or error in TRANSIENT:
             await self._retry(job, error)
+        elif error in REFUSED_TOKEN and self.tokens is not None and job.attempts <= 1:
+            self.tokens.forget(job.team_id)
+            log.info("reminder %s: %s for workspace %s; its token is looked up again", job.key, error, job.team_id)
+            await self.db(store.release, job.reminder_id, self.config.owner, utcnow(), error, utcnow())
+            reminder_settled(job.kind, "retried", error)
         else:
             log.warning("reminder %s failed for good: %s", job.key, error)
             await self.db(store.finish, job.reminder_id, self.config.owner, ReminderStatus.FAILED, error, utcnow())

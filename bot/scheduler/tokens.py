@@ -9,6 +9,7 @@ installation of its own may belong to an Enterprise Grid org that installed the 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -19,14 +20,30 @@ from bot.installs.service import home_team
 from storage.installations import InstallationStore
 
 
+TOKEN_TTL_S = 10.0  # a workspace's token is looked up again after this (the sender forgets a refused one at once)
+
+
 class WorkspaceTokens:
     def __init__(self, store: InstallationStore, db: Callable[..., Any], client: AsyncWebClient) -> None:
         self.store, self.db, self.client = store, db, client
+        self.known: dict[str | None, tuple[float, str | None]] = {}  # workspace -> (when looked up, its token)
         self.org_of: dict[str, str] = {}  # team id -> the enterprise id of the org-wide install it belongs to
         self.asking = asyncio.Lock()  # one team.info round at a time: reminders to one team are sent in parallel
 
     async def __call__(self, team_id: str | None) -> str | None:
         """The newest bot token of the workspace (None: the secretariat's), or None if it has no installation."""
+        cached = self.known.get(team_id)
+        if cached is not None and time.monotonic() - cached[0] < TOKEN_TTL_S:
+            return cached[1]
+        token = await self._look_up(team_id)
+        self.known[team_id] = (time.monotonic(), token)
+        return token
+
+    def forget(self, team_id: str | None) -> None:
+        """Slack refused the token (revoked, uninstalled): look it up again next time."""
+        self.known.pop(team_id, None)
+
+    async def _look_up(self, team_id: str | None) -> str | None:
         team = team_id or await self.db(home_team)
         if team is None:
             return None
