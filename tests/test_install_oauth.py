@@ -304,3 +304,20 @@ def test_unep_revokes_the_bots_token_and_the_secretariat_is_told(bot, slack, db)
     [told] = slack.wait_for("chat.postMessage", lambda c: c.params.get("channel") == SECRETARIAT)
     assert "removed from the Slack workspace T0UNEP (its tokens were revoked)" in told.params["text"]
     assert "T0UNEP" not in [row["team_id"] for row in installations(db)]
+
+
+@pytest.mark.parametrize("env, message", [
+    ({"SLACK_CLIENT_ID": "1111.2222", "SLACK_ALLOWED_TEAMS": "any"},
+     "SLACK_CLIENT_SECRET: missing (SLACK_CLIENT_ID is set: install by OAuth needs both)"),
+    ({"SLACK_CLIENT_ID": "1111.2222", "SLACK_CLIENT_SECRET": "x"}, "SLACK_ALLOWED_TEAMS: missing"),
+    ({"SLACK_CLIENT_ID": "1111.2222", "SLACK_CLIENT_SECRET": "x", "SLACK_ALLOWED_TEAMS": "T0EMG,unido"},
+     "SLACK_ALLOWED_TEAMS: 'unido' is not a Slack team or enterprise ID"),
+    ({"SLACK_CLIENT_ID": "1111.2222", "SLACK_CLIENT_SECRET": "x", "SLACK_ALLOWED_TEAMS": "any",
+      "SLACK_INSTALL_SCOPES": "chat:write,Chat Write"}, "SLACK_INSTALL_SCOPES: 'Chat Write' is not a Slack scope"),
+])
+def test_install_by_oauth_with_a_setting_missing_or_wrong_does_not_start(env, message, tmp_path):
+    from tests.bot_process import consultbot
+
+    result = consultbot("serve", env={"DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3", "SLACK_SIGNING_SECRET": "s",
+                                      **env}, check=False)
+    assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
