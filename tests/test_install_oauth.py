@@ -29,7 +29,8 @@ _n = itertools.count(1)
 
 
 @pytest.fixture(scope="module")
-def slack() -> Iterator[SlackDouble]:
+def slack(database_url) -> Iterator[SlackDouble]:
+    """Slack with its workspaces, new for each database kind (the installs of one run are not the other's)."""
     with SlackDouble(bot_token="xoxb-unused-single-workspace-token", team_id="T0SINGLE") as double:
         double.add_team("T0EMG", "EMG secretariat")
         double.add_team("T0UNIDO", "UNIDO")
