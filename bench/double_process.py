@@ -35,6 +35,13 @@ def _serve(conn, bot_token: str) -> None:
             if op == "add_user":
                 double.add_user(*args, **kwargs)
                 conn.send(None)
+            elif op == "add_installed_team":
+                double.add_installed_team(*args)
+                conn.send(None)
+            elif op == "post_teams":  # (channel, team whose token made it) of every accepted call to a method
+                [method] = args
+                conn.send([(channel_of(c.params), double.team_of_call(c)) for c in double.calls_to(method)
+                           if c.status == 200 and c.error is None])
             elif op == "rate_limit":
                 double.rate_limit(*args, **kwargs)
                 conn.send(None)
@@ -84,6 +91,13 @@ class DoubleProcess:
 
     def add_user(self, user_id: str, name: str | None = None, **kwargs: Any) -> None:
         self._call("add_user", user_id, name, **kwargs)
+
+    def add_installed_team(self, team_id: str, name: str, token: str) -> None:
+        self._call("add_installed_team", team_id, name, token)
+
+    def post_teams(self, method: str = "chat.postMessage") -> list[tuple[str | None, str | None]]:
+        """(channel, the team whose token made the call) of each accepted call to ``method``."""
+        return self._call("post_teams", method)
 
     def rate_limit(self, method: str = "chat.postMessage", per_channel_per_second: float = 1.0, burst: int = 1,
                    *, enforce: bool = True) -> None:

@@ -1,6 +1,6 @@
 """Reminder fan-out: 1,000 due reminders through a Slack double that enforces a per-channel rate.
 
-    python bench/fanout.py [--recipients 50] [--per-recipient 20] [--rate 1] [--burst 1]
+    python bench/fanout.py [--recipients 50] [--per-recipient 20] [--rate 1] [--burst 1] [--workspaces 1]
                            [--concurrency 8] [--sender-rate 1] [--tick 5] [--database-url URL | --postgres]
                            [--json FILE] [--min-ratio 0.9] [--quiet]
 
@@ -19,6 +19,10 @@ Reports the time from starting the clock to the last message the double accepted
 ceiling / time (goal >= 0.90), lost (due keys never accepted), doubled (keys accepted twice),
 the 429s received, and whether the double ever let a channel go faster than its rate. Exit
 status 1 when a reminder is lost or doubled, or (with --min-ratio) the ratio is below it.
+
+`--workspaces N` (N > 1): install by OAuth, the recipients spread over N workspaces, each installed
+(a row of slack_sdk's installation store) with its own bot token; each reminder must go out with its
+recipient's workspace's token (`wrong_token` counts those that did not).
 
 SQLite in a temporary folder by default; `--database-url` for another database (PostgreSQL or
 SQLite, without the bench's consultations: it is migrated and seeded here); `--postgres` for a
@@ -67,6 +71,7 @@ from storage.types import utcnow  # noqa: E402
 from tests.slack_double_rate import minimum_seconds  # noqa: E402
 
 BOT_TOKEN = "xoxb-bench"
+CLIENT_ID = "1111.2222"  # --workspaces: install by OAuth
 SECRETARIAT = "U0SEC1"
 DUE_OFFSET = "T-7d"
 GOAL_RATIO = 0.90
@@ -76,6 +81,29 @@ DEFAULTS = {name: Settings.model_fields[name].default for name in
 
 def recipient_ids(count: int) -> list[str]:
     return [f"U0FAN{i:03d}" for i in range(1, count + 1)]
+
+
+def workspace_of(user: str, users: list[str], workspaces: int) -> str:
+    return f"T0WS{users.index(user) % workspaces + 1:02d}"
+
+
+def install_workspaces(engine, users: list[str], workspaces: int) -> dict[str, str]:
+    """Install by OAuth: each workspace installed (its bot token in the installation store), each person's
+    Slack profile naming their workspace (the secretariat's: the first). Returns team id -> bot token."""
+    from slack_sdk.oauth.installation_store import Installation
+    from bot.people.service import Profile, save_profile
+    from storage.installations import InstallationStore
+
+    tokens = {f"T0WS{n:02d}": f"xoxb-bench-ws{n:02d}" for n in range(1, workspaces + 1)}
+    store = InstallationStore(CLIENT_ID, engine)
+    for team, token in tokens.items():
+        store.sync.save(Installation(app_id="A0APP", enterprise_id=None, team_id=team, team_name=team,
+                                     bot_token=token, bot_id="B0BOT", bot_user_id="U0BOT", user_id="U0ADMIN"))
+    with session_scope(engine) as s:
+        for user in users:
+            save_profile(s, Profile(slack_user_id=user, team_id=workspace_of(user, users, workspaces)))
+        save_profile(s, Profile(slack_user_id=SECRETARIAT, team_id="T0WS01"))
+    return tokens
 
 
 def build(engine, recipients: int, per_recipient: int) -> dict[str, str]:
@@ -141,14 +169,18 @@ async def deliver(settings: Settings, engine, due: set[str], timeout: float) -> 
 
 
 def measure(args: argparse.Namespace, url: str) -> dict:
-    settings = load_settings(env_file=None, database_url=url, slack_bot_token=BOT_TOKEN, quiet_hours="off",
+    oauth = {"slack_client_id": CLIENT_ID, "slack_client_secret": "bench", "slack_allowed_teams": "any",
+             "slack_bot_token": None} if args.workspaces > 1 else {"slack_bot_token": BOT_TOKEN}
+    settings = load_settings(env_file=None, database_url=url, quiet_hours="off",
                              quiet_days="", reminder_concurrency=args.concurrency,
                              chat_rate_per_channel=args.sender_rate, reminder_tick_seconds=args.tick,
-                             reminder_lease_seconds=DEFAULTS["reminder_lease_seconds"], log_level="warning")
+                             reminder_lease_seconds=DEFAULTS["reminder_lease_seconds"], log_level="warning", **oauth)
     policy.configure(settings.quiet)  # as bot.startup.prepare does: deliveries go out at any hour
     engine = make_engine(settings.database_url)
     t = time.monotonic()
     due = build(engine, args.recipients, args.per_recipient)
+    users = recipient_ids(args.recipients)
+    tokens = install_workspaces(engine, users, args.workspaces) if args.workspaces > 1 else {}
     build_s = time.monotonic() - t
     expected = args.recipients * args.per_recipient
     if len(due) != expected:
@@ -164,6 +196,8 @@ def measure(args: argparse.Namespace, url: str) -> dict:
     double = DoubleProcess(BOT_TOKEN).start()
     try:
         double.rate_limit("chat.postMessage", per_channel_per_second=args.rate, burst=args.burst)
+        for team, token in tokens.items():
+            double.add_installed_team(team, team, token)
         settings = settings.model_copy(update={"slack_api_url": double.api_url})
         timeout = args.timeout or max(60.0, 5 * ceiling + 60)
         cpu = time.process_time()
@@ -171,6 +205,7 @@ def measure(args: argparse.Namespace, url: str) -> dict:
         cpu = time.process_time() - cpu
         posts = double.posts("chat.postMessage")
         too_fast = double.over_limit("chat.postMessage")
+        post_teams = double.post_teams("chat.postMessage") if tokens else []
     finally:
         double.stop()
     with session_scope(engine) as s:
@@ -193,6 +228,10 @@ def measure(args: argparse.Namespace, url: str) -> dict:
     sends = [line for line in records.lines if line[1] == "bot.scheduler.runner" and "sent" in line[2]]
     return {
         "recipients": args.recipients, "per_recipient": args.per_recipient, "due": len(due),
+        "workspaces": args.workspaces,
+        "posts_by_workspace": dict(sorted(Counter(str(team) for _, team in post_teams).items())),
+        "wrong_token": sum(1 for channel, team in post_teams  # a DM's channel is D + the recipient's user id
+                           if team != workspace_of(str(channel)[1:], users, args.workspaces)),
         "database": "postgresql" if url.startswith("postgres") else "sqlite",
         "double_rate": args.rate, "burst": args.burst,
         "sender": {"concurrency": settings.reminder_concurrency,
@@ -238,6 +277,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--per-recipient", type=int, default=20, help="reminders due per recipient, default 20")
     parser.add_argument("--rate", type=float, default=1.0, help="the double's messages/s per channel (Slack: 1)")
     parser.add_argument("--burst", type=int, default=1, help="the double's bucket size, default 1")
+    parser.add_argument("--workspaces", type=int, default=1,
+                        help="spread the recipients over this many workspaces, installed by OAuth (default 1: "
+                             "one workspace, SLACK_BOT_TOKEN)")
     parser.add_argument("--concurrency", type=int, default=DEFAULTS["reminder_concurrency"],
                         help="REMINDER_CONCURRENCY (default: the bot's, %(default)s)")
     parser.add_argument("--sender-rate", type=float, default=DEFAULTS["chat_rate_per_channel"],
@@ -252,8 +294,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--min-ratio", type=float, help="exit 1 when ceiling / actual is below this")
     parser.add_argument("--quiet", action="store_true", help="only the table")
     args = parser.parse_args(argv)
-    if args.recipients < 1 or args.per_recipient < 1:
-        parser.error("--recipients and --per-recipient must be >= 1")
+    if args.recipients < 1 or args.per_recipient < 1 or args.workspaces < 1:
+        parser.error("--recipients, --per-recipient and --workspaces must be >= 1")
 
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.ERROR)  # "tick skipped: still running" every 5 s
@@ -273,12 +315,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"- ticks that sent: {result['ticks_that_sent']}; rate-limit pauses: {result['pauses']}")
         print(f"- rows: {result['rows']}; sender process CPU {result['sender_cpu_s']} s")
         print(f"- channels the double let go faster than its rate: {result['over_limit_channels'] or 'none'}")
+        if result["workspaces"] > 1:
+            print(f"- posts by workspace token: {result['posts_by_workspace']}; "
+                  f"with a token of no workspace: {result['wrong_token']}")
         for what in ("lost", "doubled"):
             if result[what]:
                 print(f"- {what}: {result[what][:10]}{' …' if len(result[what]) > 10 else ''}")
     if args.json:
         args.json.write_text(json.dumps(result, indent=2))
-    bad = bool(result["lost"] or result["doubled"] or result["over_limit_channels"])
+    bad = bool(result["lost"] or result["doubled"] or result["over_limit_channels"] or result["wrong_token"])
     if args.min_ratio is not None and (result["ratio"] or 0) < args.min_ratio:
         bad = True
     return 1 if bad else 0

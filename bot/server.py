@@ -1,4 +1,5 @@
-"""HTTP mode: one ASGI app with `POST /slack/events` (behind the gate, bot/slack/gate.py), the probes
+"""HTTP mode: one ASGI app with `POST /slack/events` (behind the gate, bot/slack/gate.py), with install by
+OAuth `GET /slack/install` and `GET /slack/oauth_redirect` (bot/slack/oauth.py), the probes
 `GET /healthz` (liveness) and `GET /readyz` (readiness, bot/observability/probes.py) and `GET /metrics`
 (Prometheus), served by uvicorn."""
 
@@ -10,7 +11,7 @@ import logging
 import time
 import uuid
 
-from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler, to_starlette_response
 from slack_bolt.async_app import AsyncApp
 from sqlalchemy.engine import Engine
 from starlette.applications import Starlette
@@ -24,6 +25,7 @@ from bot.scheduler.runner import Runner
 from bot.slack import request_kind
 from bot.slack.envelope import Checked
 from bot.slack.gate import Gate
+from bot.slack.oauth import INSTALL_PATH, REDIRECT_PATH, checked_query, page
 from bot.slack.runtime import ACKS
 
 log = logging.getLogger(__name__)
@@ -79,7 +81,23 @@ def build_asgi(app: AsyncApp, engine: Engine, gate: Gate, runner: Runner | None 
     async def metrics_text(_request: Request) -> Response:
         return Response(await asyncio.to_thread(metrics.exposition), media_type=metrics.CONTENT_TYPE)
 
+    async def to_oauth_flow(request: Request) -> Response:
+        return await handler.handle(request)
+
+    async def install(request: Request) -> Response:
+        return await gate.browser(request, to_oauth_flow)
+
+    async def oauth_redirect(request: Request) -> Response:
+        """Slack sends the installer's browser back here: the query is checked before Bolt reads it."""
+        if checked_query(request.url.query, request.query_params.multi_items()) is None:
+            log.warning("refused an OAuth redirect whose query is not Slack's")
+            return to_starlette_response(page(400, "install.bad_request"))
+        return await gate.browser(request, to_oauth_flow)
+
+    install_routes = [Route(INSTALL_PATH, install, methods=["GET"]),
+                      Route(REDIRECT_PATH, oauth_redirect, methods=["GET"])] if app.oauth_flow is not None else []
     return Starlette(routes=[Route("/slack/events", timed, methods=["POST"]),
+                             *install_routes,
                              Route("/healthz", healthz, methods=["GET"]),
                              Route("/readyz", readyz, methods=["GET"]),
                              Route("/metrics", metrics_text, methods=["GET"])], lifespan=lifespan)

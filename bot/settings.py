@@ -6,6 +6,7 @@ A missing or invalid setting stops start-up with one line naming the variable
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from pydantic import ValidationError, field_validator, model_validator
@@ -16,6 +17,9 @@ from bot.reminders.plan import QuietHours, parse_quiet
 from bot.timezones import zone
 
 SLACK_API_DEFAULT = "https://slack.com/api/"
+# The bot scopes of deploy/slack-manifest.yaml (tests/test_manifest.py checks they agree)
+INSTALL_SCOPES_DEFAULT = ("commands", "chat:write", "im:write", "users:read", "users:read.email", "files:write",
+                          "files:read", "team:read")
 
 
 class SettingsError(Exception):
@@ -28,6 +32,12 @@ class Settings(BaseSettings):
     slack_bot_token: str | None = None
     slack_signing_secret: str | None = None
     slack_app_token: str | None = None
+    # Install by OAuth (Slack's v2 flow, bot/slack/oauth.py): with a client id, every workspace's token comes
+    # from its installation; without one, SLACK_BOT_TOKEN serves the one workspace, as before.
+    slack_client_id: str | None = None
+    slack_client_secret: str | None = None
+    slack_install_scopes: Annotated[list[str], NoDecode] = list(INSTALL_SCOPES_DEFAULT)
+    slack_allowed_teams: Annotated[list[str], NoDecode] = []  # team/enterprise ids, or ["any"]
     slack_api_url: str = SLACK_API_DEFAULT
     database_url: str = "sqlite:///consultbot.sqlite3"
     default_timezone: str = "Europe/Zurich"  # Geneva keeps Zurich's clock
@@ -75,6 +85,35 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             value = [part.strip().lower() for part in value.split(",") if part.strip()]
         return list(value or [])
+
+    @field_validator("slack_client_id", "slack_client_secret", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return (value.strip() or None) if isinstance(value, str) else value
+
+    @field_validator("slack_install_scopes", mode="before")
+    @classmethod
+    def _scopes(cls, value: object) -> list[str]:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        scopes = list(value or INSTALL_SCOPES_DEFAULT)
+        for scope in scopes:
+            if not re.fullmatch(r"[a-z_]+(:[a-z_.]+)*", scope):
+                raise ValueError(f"{scope!r} is not a Slack scope such as chat:write")
+        return scopes
+
+    @field_validator("slack_allowed_teams", mode="before")
+    @classmethod
+    def _teams(cls, value: object) -> list[str]:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        teams = list(value or [])
+        if [t.lower() for t in teams] == ["any"]:
+            return ["any"]
+        for team in teams:
+            if not (team[:1] in ("T", "E") and team[1:].isalnum() and team.upper() == team):
+                raise ValueError(f"{team!r} is not a Slack team or enterprise ID such as T012ABCDEF (or \"any\")")
+        return teams
 
     @field_validator("max_request_bytes")
     @classmethod
@@ -150,13 +189,31 @@ class Settings(BaseSettings):
                 raise ValueError(f"{user!r} is not a Slack user ID such as U012ABCDEF")
         return users
 
+    @model_validator(mode="after")
+    def _oauth(self) -> "Settings":
+        if self.slack_client_id and not self.slack_client_secret:
+            raise ValueError("SLACK_CLIENT_SECRET: missing (SLACK_CLIENT_ID is set: install by OAuth needs both)")
+        if self.slack_client_id and not self.slack_allowed_teams:
+            raise ValueError('SLACK_ALLOWED_TEAMS: missing (install by OAuth: the team IDs allowed, or "any")')
+        return self
+
+    @property
+    def oauth_install(self) -> bool:
+        """Install by OAuth: tokens per workspace from the installations, not SLACK_BOT_TOKEN."""
+        return self.slack_client_id is not None
+
+    def team_allowed(self, team_id: str | None, enterprise_id: str | None) -> bool:
+        return self.slack_allowed_teams == ["any"] or bool(
+            ({team_id, enterprise_id} - {None}) & set(self.slack_allowed_teams))
+
     @property
     def has_slack_credentials(self) -> bool:
-        return bool(self.slack_bot_token and self.slack_signing_secret)
+        return bool((self.slack_bot_token or self.oauth_install) and self.slack_signing_secret)
 
     def require_slack(self, socket: bool = False) -> None:
         """Raise SettingsError naming the first Slack variable serving needs."""
-        needed = ["slack_bot_token", "slack_app_token" if socket else "slack_signing_secret"]
+        token = "slack_client_id" if self.oauth_install else "slack_bot_token"
+        needed = [token, "slack_app_token" if socket else "slack_signing_secret"]
         for name in needed:
             if not getattr(self, name):
                 raise SettingsError(f"{name.upper()}: missing (required to serve Slack)")

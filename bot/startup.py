@@ -16,13 +16,16 @@ from bot.observability.slack_api import ApiObserver
 from bot.reminders import policy
 from bot.roles.service import sync_secretariat
 from bot.scheduler.runner import Runner, sender_client
+from bot.scheduler.tokens import WorkspaceTokens
 from bot.seed import seed_if_empty
 from bot.settings import Settings
 from bot.slack.app import build_app
+from bot.slack.oauth import oauth_flow
 from bot.slack.request_kind import bind_request
 from bot.slack.runtime import Deps
 from bot.texts import catalog
 from storage.db import make_engine
+from storage.installations import InstallationStore
 from storage.migrate import startup_lock, upgrade_on
 
 
@@ -57,14 +60,27 @@ def web_client(settings: Settings, token: str | None = None) -> AsyncWebClient:
 def bolt_app(settings: Settings, engine: Engine, signing_secret: str | None = None,
              token: str | None = None):
     deps = Deps(settings=settings, engine=engine)
-    app = build_app(deps, web_client(settings, token), signing_secret or settings.slack_signing_secret or "")
+    secret = signing_secret or settings.slack_signing_secret or ""
+    client = web_client(settings, token)
+    if settings.oauth_install and token is None:  # each request's token: its workspace's installation (Bolt)
+        client.token = None
+        app = build_app(deps, client, secret, oauth_flow(settings, engine, client))
+    else:
+        app = build_app(deps, client, secret)
     app.use(bind_request)  # every request's log lines and metrics say what it is and who sent it
     return app
 
 
 def reminder_runner(settings: Settings, engine: Engine) -> Runner:
-    """The clock that sends due reminders; started and stopped with the server."""
-    return Runner(Deps(settings=settings, engine=engine), sender_client(settings))
+    """The clock that sends due reminders; started and stopped with the server. With install by OAuth each
+    reminder goes out with its recipient's workspace's token."""
+    deps = Deps(settings=settings, engine=engine)
+    if settings.oauth_install:
+        client = sender_client(settings)
+        client.token = None
+        store = InstallationStore(settings.slack_client_id or "", engine)
+        return Runner(deps, client, WorkspaceTokens(store, deps.db, client))
+    return Runner(deps, sender_client(settings))
 
 
 def configure_logging(level: str, fmt: str = "text") -> None:

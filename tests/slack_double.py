@@ -27,6 +27,7 @@ from typing import Any, Callable
 from urllib.parse import parse_qs, quote, urlsplit
 from zoneinfo import ZoneInfo
 
+from tests.slack_double_oauth import OAuthTeams
 from tests.slack_double_limits import MESSAGE_TEXT_MAX, block_kit_errors, view_errors
 from tests.slack_double_rate import RateLimit, channel_of
 
@@ -96,8 +97,9 @@ def _params(query: str, body: bytes, content_type: str) -> dict[str, Any]:
     return params
 
 
-class SlackDouble:
-    """A Slack Web API double on 127.0.0.1 with a random free port. See the module docstring."""
+class SlackDouble(OAuthTeams):
+    """A Slack Web API double on 127.0.0.1 with a random free port. See the module docstring; its workspaces
+    and OAuth: tests/slack_double_oauth.py."""
 
     def __init__(self, bot_token: str = "xoxb-test", *, team_id: str = "T0EMG", team: str = "Consultbot Test",
                  user_id: str = "U0BOT", bot_id: str = "B0BOT", app_id: str = "A0APP", host: str = "127.0.0.1"):
@@ -115,6 +117,7 @@ class SlackDouble:
         self._faults: list[_Fault] = []
         self.rate_limits: dict[str, RateLimit] = {}  # method -> its per-channel limit
         self._lock = threading.RLock()
+        self._init_teams()
         self._ids: defaultdict[str, itertools.count] = defaultdict(lambda: itertools.count(1))
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -303,6 +306,11 @@ class SlackDouble:
         kind, _, rest = path.lstrip("/").partition("/")
         if kind == "files-pri":
             return self._download(path, rest, headers)
+        if kind == "oauth" and rest == "v2/authorize":
+            status, out_headers, out = self._authorize_page(query)
+            self._calls.append(Call("oauth.authorize", dict(parse_qs(query)), headers, time.monotonic(),
+                                    None if status == 302 else out, status, path, out_headers.get("Location", out)))
+            return status, out_headers, out
         if kind not in ("api", "response", "upload"):
             return 404, {}, "not_found"
         is_api = kind == "api"
@@ -337,8 +345,11 @@ class SlackDouble:
             if is_api:
                 auth = headers.get("authorization", "")
                 token = auth[len("Bearer "):] if auth.startswith("Bearer ") else params.get("token")
-                if token != self.bot_token and not (method == "apps.connections.open" and token == self.app_token):
-                    raise SlackError("invalid_auth" if token else "not_authed")
+                if not self._auth_token(method, token, headers) and not (
+                        method == "apps.connections.open" and token == self.app_token):
+                    raise SlackError("token_revoked" if token in self.revoked else
+                                     "invalid_auth" if token or headers.get("authorization") else "not_authed")
+                self._current = self.token_team.get(token or "")
                 limit, channel = self.rate_limits.get(method), channel_of(params)
                 wait = limit.take(channel, time.monotonic()) if limit and channel else None
                 if wait is not None:
@@ -448,7 +459,12 @@ class SlackDouble:
         return {"view": stored}
 
     # ---- Web API methods: _m_<method with dots as underscores>(params) -> response fields
+    def _error(self, error: str) -> SlackError:
+        return SlackError(error)
+
     def _m_auth_test(self, params: dict) -> dict:
+        if self._current is not None and self._current.tokens[:1] != [self.bot_token]:
+            return self._team_auth_test()  # a token an install by OAuth issued
         return {"url": "https://consultbot-test.slack.com/", "team": self.team, "user": "consultbot",
                 "team_id": self.team_id, "user_id": self.user_id, "bot_id": self.bot_id,
                 "is_enterprise_install": False}
@@ -486,6 +502,8 @@ class SlackDouble:
         if not (params.get("text") or params.get("blocks") or params.get("attachments")):
             raise SlackError("no_text")
         channel, message = self._message(params)
+        if not self._reaches(params["channel"]):
+            raise SlackError("channel_not_found")  # a DM to someone outside the token's workspace
         ts = message["ts"] = self._next_ts()
         return {"channel": channel, "ts": ts, "message": message}
 

@@ -69,6 +69,21 @@ def test_the_fanout_benchmark_delivers_every_reminder_once_within_the_doubles_ra
     assert {p[2] for p in data["posts"]} == {"DU0FAN001", "DU0FAN002", "DU0FAN003", "DU0FAN004"}
 
 
+def test_the_fanout_benchmark_across_workspaces_posts_each_reminder_with_its_recipients_workspace_token(
+        tmp_path, private_database_url):
+    """6 focal points in 3 workspaces installed by OAuth, 2 rounds each: 12 reminders, 4 through each token."""
+    figures = tmp_path / "fanout.json"
+    result = subprocess.run([sys.executable, str(ROOT / "bench" / "fanout.py"), "--recipients", "6",
+                             "--per-recipient", "2", "--workspaces", "3", "--rate", "5", "--sender-rate", "5",
+                             "--tick", "0.5", "--database-url", private_database_url, "--quiet", "--json", str(figures)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=240)
+    assert result.returncode == 0, result.stdout + result.stderr
+    data = json.loads(figures.read_text())
+    assert (data["due"], data["accepted"], data["rows"]) == (12, 12, {"sent": 12})
+    assert data["lost"] == [] and data["doubled"] == [] and data["wrong_token"] == 0
+    assert data["posts_by_workspace"] == {"T0WS01": 4, "T0WS02": 4, "T0WS03": 4}
+
+
 def test_the_poll_benchmark_tallies_and_renders_a_poll_built_through_the_services(tmp_path, private_database_url):
     """6 slots × 40 entities (the 33 seeded and 7 created): the board and the plain count, timed on the
     same rows; two entities never answer, two answer half the slots."""

@@ -25,7 +25,7 @@ BIN = Path(sys.executable).parent
 SETTINGS = {name.upper() for name in Settings.model_fields}
 TEXT_SETTINGS = {"CONSULTBOT_PROMPTS_DIR", "CONSULTBOT_HLCM_QUESTIONNAIRE"}  # read by bot/texts.py, bot/hlcm
 TEXT_SETTINGS.add("CONSULTBOT_MAPPING_SURVEYS")  # read by bot/mapping/survey.py
-SECRETS = {"SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "DATABASE_URL"}
+SECRETS = {"SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_CLIENT_SECRET", "DATABASE_URL"}
 
 
 def tool(name: str) -> str:
@@ -205,7 +205,7 @@ def test_the_deployment_runs_two_non_root_replicas_with_both_probes_and_resource
 def test_the_secret_holds_the_tokens_and_the_configmap_every_other_setting():
     secret = manifest("secret.yaml")["stringData"]
     settings = manifest("configmap.yaml")["data"]
-    assert set(secret) == {"SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "DATABASE_URL"}
+    assert set(secret) == {"SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_CLIENT_SECRET", "DATABASE_URL"}
     assert all("replace-me" in value for value in secret.values())
     assert set(settings) == SETTINGS - SECRETS
     assert all(isinstance(value, str) for value in settings.values())  # a ConfigMap holds strings only

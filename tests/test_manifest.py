@@ -17,8 +17,10 @@ from storage.db import make_engine
 MANIFEST = yaml.safe_load((Path(__file__).resolve().parents[1] / "deploy" / "slack-manifest.yaml").read_text())
 # What each Web API method the code calls needs (users.info: users:read; DMs and conversations.open:
 # im:write; profile.email in users.info and user_change (calendar invitations): users:read.email;
-# posting: chat:write; files_upload_v2: files:write; files.info and file_input: files:read).
-SCOPES_NEEDED = {"commands", "chat:write", "im:write", "users:read", "users:read.email", "files:write", "files:read"}
+# posting: chat:write; files_upload_v2: files:write; files.info and file_input: files:read; team.info, asked
+# whether a workspace belongs to an org-wide Enterprise Grid install (bot/scheduler/tokens.py): team:read).
+SCOPES_NEEDED = {"commands", "chat:write", "im:write", "users:read", "users:read.email", "files:write", "files:read",
+                 "team:read"}
 
 
 def _handled(slack, kind: str, name: str) -> bool:
@@ -85,3 +87,12 @@ def test_every_request_url_is_the_bots_one_endpoint():
     urls += [MANIFEST["settings"]["event_subscriptions"]["request_url"],
              MANIFEST["settings"]["interactivity"]["request_url"]]
     assert all(u.endswith("/slack/events") for u in urls)
+
+
+def test_install_by_oauth_redirects_to_the_bots_redirect_path_and_an_org_may_install_it_org_wide():
+    from bot.settings import INSTALL_SCOPES_DEFAULT
+    from bot.slack.oauth import REDIRECT_PATH
+
+    assert [url.endswith(REDIRECT_PATH) for url in MANIFEST["oauth_config"]["redirect_urls"]] == [True]
+    assert MANIFEST["settings"]["org_deploy_enabled"] is True
+    assert list(INSTALL_SCOPES_DEFAULT) == MANIFEST["oauth_config"]["scopes"]["bot"]  # SLACK_INSTALL_SCOPES default

@@ -1,5 +1,6 @@
-"""The pace of posting: at most one message per `interval` into a channel, and nothing at all
-while Slack's Retry-After runs after a 429.
+"""The pace of posting: at most one message per `interval` into a channel, and nothing at all into a
+workspace while Slack's Retry-After runs after a 429 from it (Slack's limits are per workspace and app;
+with one workspace, `team` is None throughout and a 429 pauses everything, as before).
 
 The interval runs from when Slack answered the previous message into the channel, not from when
 it was sent: Slack counts arrivals, and a slow request followed by a fast one would otherwise
@@ -15,7 +16,12 @@ class Pacer:
     def __init__(self, per_channel_per_second: float) -> None:
         self.interval = 1.0 / per_channel_per_second
         self.next_slot: dict[str, float] = {}
-        self.paused_until = 0.0
+        self.paused: dict[str | None, float] = {}  # workspace -> time.monotonic() its pause ends
+
+    @property
+    def paused_until(self) -> float:
+        """When the last pause ends (0: none)."""
+        return max(self.paused.values(), default=0.0)
 
     def busy(self) -> frozenset[str]:
         """Channels that cannot take a message yet (claiming their rows now would only make them wait)."""
@@ -27,15 +33,15 @@ class Pacer:
     def next_free(self) -> float:
         """Seconds until the pause ends or the first paced channel frees up (0 if nothing waits)."""
         now = time.monotonic()
-        waits = [t - now for t in self.next_slot.values()] + [self.paused_until - now]
+        waits = [t - now for t in self.next_slot.values()] + [t - now for t in self.paused.values()]
         positive = [w for w in waits if w > 0]
         return min(positive) if positive else 0.0
 
-    async def wait(self, channel: str) -> None:
-        """Take the channel's next slot, sleeping until it (and any pause) comes."""
+    async def wait(self, channel: str, team: str | None = None) -> None:
+        """Take the channel's next slot, sleeping until it (and its workspace's pause) comes."""
         while True:
             now = time.monotonic()
-            ready = max(self.paused_until, self.next_slot.get(channel, 0.0))
+            ready = max(self.paused.get(team, 0.0), self.next_slot.get(channel, 0.0))
             if ready <= now:
                 self.next_slot[channel] = now + self.interval
                 return
@@ -45,6 +51,6 @@ class Pacer:
         """Slack answered the message taken by `wait`: the channel's next one goes `interval` after now."""
         self.next_slot[channel] = max(self.next_slot.get(channel, 0.0), time.monotonic() + self.interval)
 
-    def pause(self, seconds: float) -> None:
-        """Slack said Retry-After: nothing goes out before it has passed."""
-        self.paused_until = max(self.paused_until, time.monotonic() + seconds)
+    def pause(self, seconds: float, team: str | None = None) -> None:
+        """Slack said Retry-After: nothing goes out to that workspace before it has passed."""
+        self.paused[team] = max(self.paused.get(team, 0.0), time.monotonic() + seconds)

@@ -17,7 +17,7 @@ from bot import idempotency
 from bot.observability.metrics import KEYS_PURGED, TICK_SECONDS
 from bot.observability.slack_api import ApiObserver
 from bot.reminders.recurring import generate
-from bot.scheduler.sender import ReminderSender, SenderConfig
+from bot.scheduler.sender import ReminderSender, SenderConfig, Tokens
 from bot.settings import Settings
 from bot.slack.runtime import Deps
 from storage.types import utcnow
@@ -34,13 +34,14 @@ def sender_client(settings: Settings) -> AsyncWebClient:
 
 
 class Runner:
-    def __init__(self, deps: Deps, client: AsyncWebClient) -> None:
+    def __init__(self, deps: Deps, client: AsyncWebClient, tokens: Tokens | None = None) -> None:
+        """`tokens` (install by OAuth, bot/scheduler/tokens.py): each reminder with its recipient's workspace's token."""
         settings = deps.settings
         self.deps = deps
         self.interval = settings.reminder_tick_seconds
         self.sender = ReminderSender(deps.db, client, SenderConfig(
             concurrency=settings.reminder_concurrency, lease=timedelta(seconds=settings.reminder_lease_seconds),
-            per_channel_per_second=settings.chat_rate_per_channel))
+            per_channel_per_second=settings.chat_rate_per_channel), tokens)
         self.retention = timedelta(days=settings.idempotency_retention_days)
         self.scheduler: AsyncIOScheduler | None = None
         self.current: asyncio.Task | None = None

@@ -5,6 +5,10 @@ posts up to `concurrency` at once, and confirms each in its own transaction as s
 answered. A 429 pauses all posting for its Retry-After and gives the row back; a timeout or a 5xx
 gives it back with exponential backoff; an error that will not change (`user_not_found`,
 `channel_not_found`, …) fails the row with the error, for `/consult reminders` to show.
+
+With install by OAuth (`tokens`, bot/scheduler/tokens.py) each message goes out with the bot token of
+its recipient's workspace, and a 429 pauses that workspace only; a recipient whose workspace has no
+installation fails with the reason `workspace not installed`.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
@@ -38,6 +42,18 @@ T = TypeVar("T")
 TRANSIENT = {"internal_error", "fatal_error", "service_unavailable", "request_timeout", "ratelimited"}
 MAX_BACKOFF_S = 300
 METADATA_EVENT = "consultbot_reminder"
+NOT_INSTALLED = "workspace not installed"
+# Slack's answers to a token that no longer works: with install by OAuth the token is looked up again and
+# the row tried once more (the workspace may have uninstalled, or reinstalled with a new token)
+REFUSED_TOKEN = {"token_revoked", "invalid_auth", "account_inactive", "not_authed", "team_access_not_granted"}
+
+
+class Tokens(Protocol):
+    """A recipient's workspace -> its bot token, or None (bot/scheduler/tokens.py)."""
+
+    async def __call__(self, team_id: str | None) -> str | None: ...
+
+    def forget(self, team_id: str | None) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -66,8 +82,10 @@ def retry_after(error: SlackApiError) -> float:
 class ReminderSender:
     """`drain()` sends everything due now; run it from a clock (bot/scheduler/runner.py)."""
 
-    def __init__(self, db: Callable[..., Any], client: AsyncWebClient, config: SenderConfig) -> None:
-        self.db, self.client, self.config = db, client, config
+    def __init__(self, db: Callable[..., Any], client: AsyncWebClient, config: SenderConfig,
+                 tokens: Tokens | None = None) -> None:
+        self.db, self.client, self.config, self.tokens = db, client, config, tokens
+        self.clients: dict[str, AsyncWebClient] = {}  # bot token -> its client (install by OAuth)
         self.pacer = Pacer(config.per_channel_per_second)
         self.stopping = False
         self.progress = 0.0  # time.monotonic() of the last batch claimed or message answered (the clock's pulse)
@@ -104,10 +122,29 @@ class ReminderSender:
                 await asyncio.sleep(min(wait, 1.0))  # rows may wait for a paced channel
         return sent
 
+    async def _client_for(self, job: Job) -> AsyncWebClient | None:
+        """The client with the recipient's workspace's token (one workspace: the bot's only one)."""
+        if self.tokens is None:
+            return self.client
+        token = await self.tokens(job.team_id)
+        if token is None:
+            return None
+        if token not in self.clients:
+            self.clients[token] = AsyncWebClient(token=token, base_url=self.client.base_url, timeout=self.client.timeout,
+                                                 retry_handlers=list(self.client.retry_handlers or []))
+        return self.clients[token]
+
     async def _send(self, job: Job, claimed_at: float) -> int:
         logs.bind(reminder=job.key)  # this task's log lines (and only this task's) name the reminder
         owner, message = self.config.owner, job.message
-        await self.pacer.wait(message.channel)
+        client = await self._client_for(job)
+        if client is None:
+            log.warning("reminder %s failed: the workspace %s of its recipient has no installation", job.key,
+                        job.team_id)
+            await self.db(store.finish, job.reminder_id, owner, ReminderStatus.FAILED, NOT_INSTALLED, utcnow())
+            reminder_settled(job.kind, "failed", NOT_INSTALLED)
+            return 0
+        await self.pacer.wait(message.channel, job.team_id)
         lease_s = self.config.lease.total_seconds()
         if time.monotonic() - claimed_at > lease_s / 2:
             if not await self.db(store.renew, job.reminder_id, owner, utcnow() + self.config.lease):
@@ -115,7 +152,7 @@ class ReminderSender:
                 return 0
         try:
             try:
-                response = await self.client.chat_postMessage(
+                response = await client.chat_postMessage(
                     channel=message.channel, text=message_text(message.text),
                     blocks=fit_message(message.blocks) if message.blocks else None,
                     metadata={"event_type": METADATA_EVENT, "event_payload": {"key": job.key}})
@@ -132,15 +169,15 @@ class ReminderSender:
         reminder_settled(job.kind, "sent")
         log.info("reminder %s sent", job.key)
         if message.files:
-            await self._attach(job, response.get("channel") or message.channel, response.get("ts"))
+            await self._attach(client, job, response.get("channel") or message.channel, response.get("ts"))
         return 1
 
-    async def _attach(self, job: Job, channel: str, ts: str | None) -> None:
+    async def _attach(self, client: AsyncWebClient, job: Job, channel: str, ts: str | None) -> None:
         """The message's files, in its thread. The post is sent and confirmed already: a failed upload
         is logged, not retried (retrying the row would post the message twice)."""
         for name, data in job.message.files:
             try:
-                await self.client.files_upload_v2(channel=channel, thread_ts=ts or None, content=data,
+                await client.files_upload_v2(channel=channel, thread_ts=ts or None, content=data,
                                                   filename=name, title=name)
             except (SlackApiError, asyncio.TimeoutError, aiohttp.ClientError, OSError) as exc:
                 error = exc.response.get("error") if isinstance(exc, SlackApiError) else type(exc).__name__
@@ -151,13 +188,18 @@ class ReminderSender:
         error = (exc.response.get("error") if hasattr(exc.response, "get") else None) or f"http {status}"
         if status == 429 or error == "ratelimited":
             pause = retry_after(exc)
-            self.pacer.pause(pause)
-            log.info("reminder %s: rate limited, pausing %.0f s", job.key, pause)
+            self.pacer.pause(pause, job.team_id)
+            log.info("reminder %s: rate limited, pausing workspace %s %.0f s", job.key, job.team_id, pause)
             await self.db(store.release, job.reminder_id, self.config.owner, utcnow() + timedelta(seconds=pause),
                           "ratelimited", utcnow())
             reminder_settled(job.kind, "retried", "ratelimited")
         elif status >= 500 or error in TRANSIENT:
             await self._retry(job, error)
+        elif error in REFUSED_TOKEN and self.tokens is not None and job.attempts <= 1:
+            self.tokens.forget(job.team_id)
+            log.info("reminder %s: %s for workspace %s; its token is looked up again", job.key, error, job.team_id)
+            await self.db(store.release, job.reminder_id, self.config.owner, utcnow(), error, utcnow())
+            reminder_settled(job.kind, "retried", error)
         else:
             log.warning("reminder %s failed for good: %s", job.key, error)
             await self.db(store.finish, job.reminder_id, self.config.owner, ReminderStatus.FAILED, error, utcnow())

@@ -7,6 +7,7 @@ import re
 from collections.abc import Awaitable, Callable
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import idempotency
@@ -18,6 +19,7 @@ from bot.slack import hlcm
 from bot.slack import language
 from bot.slack import mapping
 from bot.slack import people
+from bot.slack import installs
 from bot.slack import entities as entity_admin
 from bot.slack.home import publish_home
 from bot.slack.payloads import AppHomeOpened, BlockAction, SlashCommand, ViewSubmission
@@ -26,6 +28,7 @@ from bot.slack.forms import parse_metadata, parse_value
 from bot.slack.response_urls import allowed_response_url
 from bot.slack.reply import Ctx
 from bot.slack.runtime import Deps, caller
+from bot.texts import t_plain
 
 log = logging.getLogger(__name__)
 Subcommand = Callable[[SlashCommand, Ctx], Awaitable[None]]
@@ -112,7 +115,7 @@ TRIGGERS |= {"datacall", ids.ACTION_DATACALL_FILL}  # open, fill and return open
 TRIGGERS |= {"mapping", ids.ACTION_MAPPING_FILL}  # likewise
 ACTIONS = (ids.ACTION_JOIN_APPROVE, ids.ACTION_JOIN_DECLINE, ids.ACTION_OPEN_NEW_PROCESS, *BUTTONS)
 VIEWS = tuple(SUBMISSIONS)
-EVENTS = ("app_home_opened", "user_change")
+EVENTS = ("app_home_opened", "user_change", *installs.REMOVAL_EVENTS)
 CATCH_ALLS = ("not_ours", "no_options")  # the listeners registered last, for what the bot does not handle
 
 
@@ -130,8 +133,10 @@ def checked_submission(body: dict) -> ViewSubmission:
     return submission
 
 
-def build_app(deps: Deps, client: AsyncWebClient, signing_secret: str) -> AsyncApp:
-    app = AsyncApp(client=client, signing_secret=signing_secret, process_before_response=False)
+def build_app(deps: Deps, client: AsyncWebClient, signing_secret: str, oauth: AsyncOAuthFlow | None = None) -> AsyncApp:
+    """`oauth` (install by OAuth, bot/slack/oauth.py): each request's token comes from its workspace's installation."""
+    app = AsyncApp(client=client, signing_secret=signing_secret, process_before_response=False, oauth_flow=oauth,
+                   user_facing_authorize_error_message=t_plain("install.not_installed", None) if oauth else None)
 
     @app.middleware
     async def only_slack_response_urls(context, next) -> None:  # noqa: A002 (Bolt's own name)
@@ -213,6 +218,8 @@ def build_app(deps: Deps, client: AsyncWebClient, signing_secret: str) -> AsyncA
         await deps.after_ack()
         if await deps.db(idempotency.claim, f"event:{body.get('event_id')}"):
             await people.user_changed(deps, event)
+
+    installs.register(app, deps, oauth.settings.installation_store if oauth else None)
 
     # Registered last, so they answer only what nothing above did: an action, view, command or event the
     # bot does not know (a stale message from an older version, or a forged one) is acked and logged.
