@@ -85,7 +85,7 @@ def test_the_fanout_benchmark_across_workspaces_posts_each_reminder_with_its_rec
 
 
 def test_the_poll_benchmark_tallies_and_renders_a_poll_built_through_the_services(tmp_path, private_database_url):
-    """6 slots × 40 entities (the 33 seeded and 7 created): the board and the plain count, timed on the
+    """6 slots × 40 entities (the first 40 of those seeded): the board and the plain count, timed on the
     same rows; two entities never answer, two answer half the slots."""
     figures = tmp_path / "poll.json"
     result = subprocess.run([sys.executable, str(ROOT / "bench" / "poll.py"), "--slots", "6", "--entities", "40",

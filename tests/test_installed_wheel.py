@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.entities.service import bundled_entities
 from storage.db import make_engine, session_scope
 from tests.bot_process import BotProcess, clean_env
 from tests.conftest import BOT_TOKEN
@@ -22,6 +23,7 @@ from tests.slack_requests import SIGNING_SECRET, SlackSender
 from tests.test_foundation_scenarios import reply_text
 
 ROOT = Path(__file__).resolve().parents[1]
+BUNDLED = len(bundled_entities())  # the UN entities bot/data/entities.yaml ships
 NOT_SOURCE = shutil.ignore_patterns(".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", "*.pyc",
                                     ".pytest_cache", "*.sqlite3", "*.db", ".env", "results")
 _databases = itertools.count(1)
@@ -117,7 +119,7 @@ def test_the_installed_copy_is_what_runs(installed, elsewhere):
 def test_db_upgrade_and_seed_from_an_empty_folder(installed, elsewhere, database_url):
     env = {"DATABASE_URL": database_url}
     assert "database: up to date" in run_installed(installed, "db", "upgrade", cwd=elsewhere, env=env).stdout
-    assert "entities: 33 added" in run_installed(installed, "seed", cwd=elsewhere, env=env).stdout
+    assert f"entities: {BUNDLED} added" in run_installed(installed, "seed", cwd=elsewhere, env=env).stdout
     assert "database: up to date" in run_installed(installed, "db", "upgrade", cwd=elsewhere, env=env).stdout
     assert list(elsewhere.iterdir()) == []  # nothing written where it was run (the SQLite file is elsewhere)
 
@@ -133,14 +135,14 @@ def test_a_first_serve_answers_entities_with_the_bundled_registry(installed, els
         answer = reply_text(slack.wait_for("response_url")[0])
     finally:
         bot.stop()
-    assert "UN entities (33)" in answer and "*UNEP*" in answer and "United Nations Environment Programme" in answer
+    assert f"UN entities ({BUNDLED})" in answer and "*UNEP*" in answer and "United Nations Environment Programme" in answer
     assert "Traceback" not in bot.output()
     from storage.models import Entity
     from sqlmodel import select
 
     engine = make_engine(database_url)
     with session_scope(engine) as session:
-        assert len(session.exec(select(Entity)).all()) == 33
+        assert len(session.exec(select(Entity)).all()) == BUNDLED
     engine.dispose()
 
 
@@ -148,7 +150,7 @@ def test_a_scripted_console_session(installed, elsewhere):
     out = run_installed(installed, "console", "--user", "U0SEC1", cwd=elsewhere,
                         stdin="/consult entities\n/consult help\n/quit\n").stdout
     assert "You are Amina (EMG secretariat), U0SEC1, in #framework." in out
-    assert "UN entities (33)" in out and "*UNEP* — United Nations Environment Programme" in out
+    assert f"UN entities ({BUNDLED})" in out and "*UNEP* — United Nations Environment Programme" in out
     assert "`/consult new` — create a consultation" in out
 
 
