@@ -5,27 +5,23 @@ secretariat in their language: the DM, the reminder, App Home, the input modal's
 French matrix export, an Arabic summary whose paragraphs run right to left, plural forms of Russian and Arabic.
 
 What the bot says is checked against the catalogue's own text for the key (so the translators' wording does not
-matter here) and against English (it must differ). With the five catalogues of prompts/ (the translators') the
-tests run on them; until they are merged, on a pseudo-translation of prompts/en/ (each text marked `[xx]`, one
-form per CLDR plural category) written to a temporary CONSULTBOT_PROMPTS_DIR.
+matter here) and against English (it must differ), on the shipped catalogues of prompts/.
 """
 
 from __future__ import annotations
 
 import io
 import re
-import shutil
 import string
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import yaml
 from openpyxl import load_workbook
 from sqlmodel import Session, select
 
-from bot.texts import PROMPTS_DIR, Catalog, plural_categories
+from bot.texts import PROMPTS_DIR, Catalog
 from storage.db import make_engine, session_scope
 from storage.models import Reminder, Round
 from tests.bot_process import BotProcess, consultbot
@@ -36,31 +32,11 @@ from tests.slack_requests import SlackSender, state
 BOT = Path(__file__).resolve().parents[1] / "bot"
 LANGUAGES = ("fr", "es", "zh", "ru", "ar")
 LOCALES = {"UNIDO": "fr-FR", "UNDP": "es-ES", "UNEP": "zh-CN", "WMO": "ru-RU", "UNESCO": "ar"}
-REAL = all((PROMPTS_DIR / language).is_dir() for language in LANGUAGES)  # the translators' catalogues merged
-
-
-def _pseudo(tree, language: str):
-    if isinstance(tree, dict):
-        if set(tree) == {"one", "other"}:
-            return {c: f"[{language}] " + tree["other"] for c in plural_categories(language)}
-        return {k: _pseudo(v, language) for k, v in tree.items()}
-    return f"[{language}] {tree}"
 
 
 @pytest.fixture(scope="module")
-def prompts_dir(tmp_path_factory) -> Path:
-    if REAL:
-        return PROMPTS_DIR
-    folder = tmp_path_factory.mktemp("prompts") / "prompts"
-    shutil.copytree(PROMPTS_DIR, folder)
-    for language in LANGUAGES:
-        (folder / language).mkdir(exist_ok=True)
-        for path in (folder / "en").glob("*.yaml"):
-            tree = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-            (folder / language / path.name).write_text(yaml.safe_dump(_pseudo(tree, language), allow_unicode=True),
-                                                       encoding="utf-8")
-    (folder / "languages.yaml").write_text(f"complete: [en, {', '.join(LANGUAGES)}]\n", encoding="utf-8")
-    return folder
+def prompts_dir() -> Path:
+    return PROMPTS_DIR
 
 
 @pytest.fixture(scope="module")
