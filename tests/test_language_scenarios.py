@@ -137,8 +137,10 @@ def test_a_round_reaches_each_focal_point_in_their_language(own_sender, slack, r
         slack.reset()
         sender.home_opened(user)  # App Home
         home = slack.wait_for("views.publish", lambda c, u=user: c.params.get("user_id") == u)[0].params["view"]
-        assert home["blocks"][0]["text"]["text"] == texts.render("home.header", locale, {}, False)
-        assert texts.render("home.header", locale, {}, False) != texts.render("home.header", "en", {}, False)
+        assert home["blocks"][0]["text"]["text"] == texts.render("home.header", locale, {}, False)  # the app's name
+        shown = [b["text"]["text"] for b in home["blocks"] if b.get("text")]
+        assert texts.render("home.roles", locale, {}, True) in shown
+        assert texts.render("home.roles", locale, {}, True) != texts.render("home.roles", "en", {}, True)
 
         slack.reset()
         sender.click(user, "input.open", str(round_id))  # the input modal: labels and a field error
