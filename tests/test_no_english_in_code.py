@@ -52,6 +52,19 @@ ALLOWED_LITERALS = {  # (module, literal): why no person reads it in their langu
     ("timezones.py", "new york"): "a city name typed by people, matched to its zone",
     ("timezones.py", " (did you mean {}?)"): "inside a ValueError; people get errors.timezone_unknown",
     ("roles/service.py", "consultbot grant"): "a command name shown as is",
+    ("hlcm/questionnaire.py", "{}: {} is missing"): "a data file's start-up error (raised as a CatalogError)",
+    ("hlcm/questionnaire.py", "{}: not valid YAML: {}"): "a data file's start-up error (raised as a CatalogError)",
+    ("hlcm/questionnaire.py", "the HLCM questionnaire"): "names the file in that start-up error",
+    ("mapping/exports.py", "Table Grid"): "a Word style name",
+    ("mapping/survey.py", "grid field"): "in a survey file's start-up error, for the operator",
+    ("mapping/survey.py", "grid (the questions asked per target)"): "in a survey file's start-up error",
+    ("mapping/survey.py", "{}: products: types"): "in a survey file's start-up error",
+    ("mapping/survey.py", "{}: products: topics"): "in a survey file's start-up error",
+    ("mapping/survey.py", "the mapping survey"): "names the file in a start-up error",
+    ("scheduler/sender.py", "workspace not installed"): "a reminder's failure reason, stored and listed as "
+                                                        "Slack's own error codes are",
+    ("slack/oauth.py", "workspace {} is not in SLACK_ALLOWED_TEAMS"): "inside a BoltError, for the operator's "
+                                                                      "log; the person gets install.team_not_allowed",
 }
 
 

@@ -417,12 +417,16 @@ def prefill(session: Session, entity_id: int, year: int) -> dict[str, Any]:
     return dict(row.figures) if row is not None else {}
 
 
-def focal_points(session: Session, entity_ids: list[int]) -> list[tuple[Entity, Person]]:
-    """Who reports for each entity: its focal points in any process, each person once per entity."""
+def focal_points(session: Session, entity_ids: list[int], process_id: int | None = None) -> list[tuple[Entity, Person]]:
+    """Who reports for each entity: its focal points in any process (the data call, system-wide), or in
+    `process_id` only (a process's own survey), each person once per entity."""
     if not entity_ids:
         return []
-    pairs = session.exec(select(Membership.entity_id, Membership.person_id).where(
-        Membership.entity_id.in_(entity_ids), Membership.role == Role.FOCAL_POINT).distinct()).all()
+    query = select(Membership.entity_id, Membership.person_id).where(
+        Membership.entity_id.in_(entity_ids), Membership.role == Role.FOCAL_POINT)
+    if process_id is not None:
+        query = query.where(Membership.process_id == process_id)
+    pairs = session.exec(query.distinct()).all()
     entities = {e.id: e for e in session.exec(select(Entity).where(Entity.id.in_({e for e, _ in pairs}))).all()}
     people = {p.id: p for p in session.exec(select(Person).where(Person.id.in_({p for _, p in pairs}))).all()}
     found = [(entities[e], people[p]) for e, p in pairs]

@@ -34,7 +34,7 @@ def plan_mapping(session: Session, mapping: Mapping, now: datetime) -> None:
     session.flush()
     pairs = []
     if mapping.status == MappingStatus.OPEN and mapping.deadline > now:
-        pairs = focal_points(session, [e.id for e, _ in responses(session, mapping)])
+        pairs = focal_points(session, [e.id for e, _ in responses(session, mapping)], mapping.process_id)
     wanted, chased = chase_rows(pairs, mapping.deadline, mapping.timezone, OFFSETS, now, REMINDER,
                                 lambda offset, code, user: reminder_key(mapping, offset, code, user), mapping.id)
     reconcile_chase(session, REMINDER, mapping.id, mapping.deadline, wanted, chased)
@@ -77,5 +77,5 @@ def reminder_message(session: Session, row: Reminder, now: datetime) -> Message 
         return person
     question = answer.question if answer.status == ResponseStatus.RETURNED else None
     text, blocks = render.reminder(mapping, process_of(session, mapping).handle, survey_of(mapping), entity.code,
-                                   answer.draft is not None, person.locale, question)
+                                   answer.draft is not None, person.reads_in, question)
     return Message(row.recipient, text, blocks)

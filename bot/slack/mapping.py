@@ -97,7 +97,8 @@ def _open(session: Session, person: Person, handle: str, survey: str, submission
         raise _Duplicate()
     mapping = open_with_reminders(session, person, handle, survey, deadline, zone, codes or None)
     asked = [e for e, _ in responses(session, mapping)]
-    people = [(e.code, p.slack_user_id, p.locale) for e, p in focal_points(session, [e.id for e in asked])]
+    people = [(e.code, p.slack_user_id, p.reads_in)
+              for e, p in focal_points(session, [e.id for e in asked], mapping.process_id)]
     return Opened(mapping, process_of(session, mapping).handle, [e.code for e in asked], people)
 
 
@@ -287,7 +288,7 @@ def _return(session: Session, person: Person, meta: Any, question: str, key: str
     mapping = get_mapping(session, meta.process, meta.survey)
     row = return_response(session, person, mapping, meta.entity or "", question)
     entity = get_entity(session, meta.entity or "")
-    people = [(p.slack_user_id, p.locale) for _, p in focal_points(session, [entity.id])]
+    people = [(p.slack_user_id, p.reads_in) for _, p in focal_points(session, [entity.id], mapping.process_id)]
     return mapping, entity.code, row.question, people
 
 
