@@ -229,6 +229,18 @@ class SlackDouble(OAuthTeams):
             lines.append(f"  +{c.at - calls[0].at:7.3f}s {c.method}{error} {params[:300]}")
         return "\n".join(lines)
 
+    def wait_until_quiet(self, quiet_s: float = 0.6, timeout: float = 15.0) -> None:
+        """Until no call has arrived for `quiet_s` (what earlier requests set off has been sent), at most `timeout`."""
+        deadline = time.monotonic() + timeout
+        count, since = len(self.calls), time.monotonic()
+        while time.monotonic() < deadline:
+            time.sleep(0.1)
+            now = len(self.calls)
+            if now != count:
+                count, since = now, time.monotonic()
+            elif time.monotonic() - since >= quiet_s:
+                return
+
     def reset(self) -> None:
         with self._lock:
             self._calls.clear()

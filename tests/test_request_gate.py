@@ -19,8 +19,11 @@ FORM = "application/x-www-form-urlencoded"
 
 
 @pytest.fixture
-def bot_log(bot):
-    """What the running bot logs from now on."""
+def bot_log(bot, slack, sender):
+    """What the running bot logs from now on; the double's calls are this test's (what earlier tests set off,
+    such as the fuzz suite's App Home events, has been sent)."""
+    slack.wait_until_quiet()
+    slack.reset()
     start = len(bot.output())
     return lambda: bot.output()[start:]
 
