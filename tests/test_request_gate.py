@@ -22,7 +22,7 @@ FORM = "application/x-www-form-urlencoded"
 def bot_log(bot, slack, sender):
     """What the running bot logs from now on; the double's calls are this test's (what earlier tests set off,
     such as the fuzz suite's App Home events, has been sent)."""
-    slack.wait_until_quiet()
+    slack.wait_until_quiet(quiet_s=1.5)
     slack.reset()
     start = len(bot.output())
     return lambda: bot.output()[start:]
@@ -43,6 +43,16 @@ def _command_body(user: str, text: str = "help", response_url: str = "https://ho
 def _person(engine, user_id):
     with Session(engine) as s:
         return s.exec(select(Person).where(Person.slack_user_id == user_id)).first()
+
+
+FUZZ_USER_PREFIX = "UFZ"  # tests/test_request_fuzz.py's people, whose App Home may still be published after its quiet wait
+
+
+def _calls(slack) -> list:
+    """The double's calls this test's requests could have set off: not the App Home views the fuzz module's events
+    are still publishing (a 429's Retry-After can leave a gap longer than the quiet wait between two of them)."""
+    return [c for c in slack.calls if not str(c.params.get("user_id", c.params.get("channel", ""))).startswith(
+        FUZZ_USER_PREFIX)]
 
 
 def _assert_clean(log: str) -> None:
@@ -66,7 +76,7 @@ def test_a_request_with_a_bad_timestamp_gets_401_and_the_bot_calls_no_one(sender
     body = _command_body(stranger, response_url=listener.url + "/ssrf")
     assert sender.post(body, FORM, headers=headers, signed=False).status_code == 401
     time.sleep(0.4)
-    assert listener.requests == [] and slack.calls == []
+    assert listener.requests == [] and _calls(slack) == []
     assert _person(engine, stranger) is None
     _assert_clean(bot_log())
 
@@ -82,7 +92,7 @@ def test_a_body_over_the_limit_is_refused_before_it_is_read(sender, slack, bot_l
     body = "payload=" + "x" * (1024 * 1024 + 1)
     assert sender.post(body, FORM).status_code == 413
     assert sender.post(body, FORM, signed=False).status_code == 413
-    assert slack.calls == []
+    assert _calls(slack) == []
     _assert_clean(bot_log())
 
 
@@ -113,7 +123,7 @@ def test_a_signed_request_the_bot_cannot_read_gets_400_and_one_warning(sender, s
     response = sender.post(body, content_type)
     assert response.status_code == 400
     time.sleep(0.2)
-    assert slack.calls == []
+    assert _calls(slack) == []
     log = bot_log()
     assert f"malformed {kind} request refused" in log
     _assert_clean(log)
@@ -128,7 +138,7 @@ def test_a_command_missing_a_field_gets_an_ephemeral_answer_not_a_traceback(send
     assert response.json()["response_type"] == "ephemeral"
     assert "could not read that request" in response.json()["text"]
     time.sleep(0.3)
-    assert slack.calls == [] and _person(engine, stranger) is None
+    assert _calls(slack) == [] and _person(engine, stranger) is None
     _assert_clean(bot_log())
 
 
@@ -207,7 +217,7 @@ def test_an_unknown_action_or_view_is_acked_and_nothing_else(sender, slack, new_
     assert submitted.status_code == 200 and submitted.content in (b"", b"{}")
     assert sender.event({"type": "reaction_added", "user": person, "reaction": "x"}).status_code == 200
     time.sleep(0.4)
-    assert slack.calls == []
+    assert _calls(slack) == []
     _assert_clean(bot_log())
 
 
