@@ -25,6 +25,7 @@ from bot.scheduler.runner import Runner
 from bot.slack import request_kind
 from bot.slack.envelope import Checked
 from bot.slack.gate import Gate
+from bot.slack.http_pool import pooled
 from bot.slack.oauth import INSTALL_PATH, REDIRECT_PATH, checked_query, page
 from bot.slack.runtime import ACKS
 
@@ -40,13 +41,16 @@ def build_asgi(app: AsyncApp, engine: Engine, gate: Gate, runner: Runner | None 
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette):
-        if runner is not None:
-            runner.start()
-        try:
-            yield
-        finally:
+        async with contextlib.AsyncExitStack() as pools:
+            await pools.enter_async_context(pooled(app.client))  # listeners' calls and response_url answers
             if runner is not None:
-                await runner.stop()
+                await pools.enter_async_context(pooled(runner.sender.client))  # the reminders' own timeout
+                runner.start()
+            try:
+                yield
+            finally:
+                if runner is not None:
+                    await runner.stop()
 
     async def to_bolt(request: Request, _checked: Checked) -> Response:
         return await handler.handle(request)

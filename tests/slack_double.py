@@ -135,7 +135,8 @@ class SlackDouble(OAuthTeams):
     def start(self) -> SlackDouble:
         serve = lambda req: self._serve(req)  # noqa: E731 - becomes do_POST/do_GET of the handler class
         handler = type("SlackDoubleHandler", (BaseHTTPRequestHandler,),
-                       {"do_POST": serve, "do_GET": serve, "log_message": lambda *args: None})
+                       {"do_POST": serve, "do_GET": serve, "log_message": lambda *args: None,
+                        "protocol_version": "HTTP/1.1"})  # keep-alive, as Slack
         server_class = type("Server", (ThreadingHTTPServer,), {"request_queue_size": 128})  # bursts of 50
         self._server = server_class((self.host, 0), handler)
         self._server.daemon_threads = True

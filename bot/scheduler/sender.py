@@ -131,7 +131,8 @@ class ReminderSender:
             return None
         if token not in self.clients:
             self.clients[token] = AsyncWebClient(token=token, base_url=self.client.base_url, timeout=self.client.timeout,
-                                                 retry_handlers=list(self.client.retry_handlers or []))
+                                                 retry_handlers=list(self.client.retry_handlers or []),
+                                                 session=self.client.session)  # the server's pool, if any
         return self.clients[token]
 
     async def _send(self, job: Job, claimed_at: float) -> int:

@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from bot.errors import DomainError
 from bot.mrkdwn import date_token
 from bot.slack.forms import StaleForm
+from bot.slack.http_pool import answer
 from bot.slack.reply import can_respond, dm
 from bot.texts import t
 from bot.timezones import local_text
@@ -55,7 +56,8 @@ async def report(error: Exception, kwargs: dict[str, Any]) -> None:
     respond, client = kwargs.get("respond"), kwargs.get("client")
     try:
         if can_respond(respond):
-            await respond(text=text, response_type="ephemeral", replace_original=False)
+            await answer(respond.response_url, client, {"text": text, "response_type": "ephemeral",
+                                                        "replace_original": False})
         elif client is not None and context.get("user_id"):
             await dm(client, context["user_id"], text)
     except Exception:  # the person cannot be told; the log must say so

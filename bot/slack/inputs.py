@@ -17,6 +17,7 @@ from bot.slack import ids
 from bot.slack.args import round_number
 from bot.slack.blocks import actions, button, fit_message, message_text, section
 from bot.slack.errors import ack_or_raise
+from bot.slack.http_pool import answer
 from bot.slack.payloads import BlockAction, SlashCommand, ViewSubmission
 from bot.slack.reply import Ctx, can_respond
 from bot.texts import t, t_plain
@@ -136,8 +137,9 @@ async def turn_page(action: BlockAction, ctx: Ctx) -> None:
     wanted: InputFilter = action.ref
     text, blocks = render.page_blocks(await ctx.deps.db(_page, ctx.who.person, wanted), ctx.locale)
     if can_respond(ctx.respond):
-        await ctx.respond(text=message_text(text), blocks=fit_message(blocks, ctx.locale),
-                          response_type="ephemeral", replace_original=True)
+        await answer(ctx.respond.response_url, ctx.client, {
+            "text": message_text(text), "blocks": fit_message(blocks, ctx.locale), "response_type": "ephemeral",
+            "replace_original": True})
     else:
         await ctx.reply(text, blocks)
 

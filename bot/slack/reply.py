@@ -11,6 +11,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.blocks import Block, fit_message, message_text
+from bot.slack.http_pool import answer
 from bot.slack.runtime import Caller, Deps
 
 log = logging.getLogger(__name__)
@@ -31,8 +32,9 @@ class Ctx:
         """An ephemeral answer: through the response URL, else a DM."""
         blocks = fit_message(blocks, self.locale) if blocks else None
         if can_respond(self.respond):
-            await self.respond(text=message_text(text), blocks=blocks, response_type="ephemeral",
-                               replace_original=False, **extra)
+            await answer(self.respond.response_url, self.client, {
+                "text": message_text(text), "blocks": blocks, "response_type": "ephemeral",
+                "replace_original": False, **extra})
         else:
             await dm(self.client, self.who.user_id, text, blocks)
 
