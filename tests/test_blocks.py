@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from bot.roles.service import RoleHeld
 from bot.slack.blocks import (MESSAGE_BLOCKS, SECTION_TEXT, VIEW_BLOCKS, button, fit_message, fit_view, header,
                               modal, section, sections)
+from bot.slack.help import BY_ROLE, EVERYONE, render_help
+from bot.texts import languages, t
+from storage.models import Role
 from tests.slack_double_limits import block_kit_errors, view_errors
 
 
@@ -28,3 +32,13 @@ def test_over_long_texts_are_clipped_to_slacks_limits():
     assert block_kit_errors(blocks, "message") == []
     view = modal("cb", "A title longer than twenty-four", blocks, submit="Submit it right now please")
     assert view_errors(view) == []
+
+
+def test_the_help_of_someone_holding_every_role_fits_slacks_sections_in_every_language():
+    roles = [RoleHeld(role, None, None, None) for role in Role]
+    for locale in languages():
+        _, blocks = render_help(roles, locale)
+        assert block_kit_errors(blocks, "message") == [], locale
+        texts = "\n".join(b["text"]["text"] for b in blocks if b["type"] == "section")
+        for name in {*EVERYONE, *(n for names in BY_ROLE.values() for n in names)}:
+            assert t(f"help.commands.{name}", locale) in texts, (locale, name)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.roles.service import RoleHeld
-from bot.slack.blocks import Block, context, header, section
+from bot.slack.blocks import Block, context, header, section, sections
 from bot.texts import t, t_plain
 from storage.models import Role
 
@@ -25,12 +25,11 @@ def render_help(roles: list[RoleHeld], locale: str | None, unknown: str | None =
     if unknown is not None:
         blocks.append(section(t("help.unknown", locale, command=unknown)))
     lines = [t(f"help.commands.{name}", locale) for name in EVERYONE]
-    blocks.append(section(t("help.everyone", locale) + "\n" + "\n".join(lines)))
+    blocks.extend(sections([t("help.everyone", locale), *lines]))  # chunked under Slack's 3,000 chars a section
     for role, names in BY_ROLE.items():
         if role in held:
             lines = [t(f"help.commands.{name}", locale) for name in names]
-            blocks.append(section(t("help.for_role", locale, role=t_plain(f"roles.{role.value}", locale))
-                                  + "\n" + "\n".join(lines)))
+            blocks.extend(sections([t("help.for_role", locale, role=t_plain(f"roles.{role.value}", locale)), *lines]))
     if not held & set(BY_ROLE):
         blocks.append(context(t("help.more_with_roles", locale)))
     return t("help.fallback", locale), blocks
