@@ -52,7 +52,7 @@ def test_a_planner_bot_areas_does_not_expect_or_one_missing_is_refused_and_the_r
 
 
 def test_a_second_message_for_a_kind_is_refused():
-    with pytest.raises(RegistryError, match="reminder kind 'round.deadline' registered twice"):
+    with pytest.raises(RegistryError, match="kind 'round.deadline' registered twice"):
         registry.register_kind(rounds.DEADLINE, round_messages.escalation_message)
     registry.register_kind(rounds.DEADLINE, round_messages.deadline_message)  # the same again: importing twice
     assert KINDS[rounds.DEADLINE] is round_messages.deadline_message

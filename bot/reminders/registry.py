@@ -69,22 +69,22 @@ def _planner(table: dict[str, Registered], name: str, fn: Callable, kinds: Itera
 
 def register_process_planner(name: str, fn: ProcessPlanner, kinds: Iterable[str]) -> None:
     """fn(session, process_id, now) re-plans one process's reminders to its focal points and chairs."""
-    _planner(_process, name, fn, kinds, "process planner")
+    _planner(_process, name, fn, kinds, "process_planner")
 
 
 def register_focal_point_planner(name: str, fn: Planner, kinds: Iterable[str]) -> None:
     """fn(session, now) re-plans reminders to entities' focal points whatever their process."""
-    _planner(_focal_point, name, fn, kinds, "focal point planner")
+    _planner(_focal_point, name, fn, kinds, "focal_point_planner")
 
 
 def register_secretariat_planner(name: str, fn: Planner, kinds: Iterable[str]) -> None:
     """fn(session, now) re-plans the reminders that go to the secretariat."""
-    _planner(_secretariat, name, fn, kinds, "secretariat planner")
+    _planner(_secretariat, name, fn, kinds, "secretariat_planner")
 
 
 def register_kind(kind: str, prepare: Prepare) -> None:
     """prepare(session, reminder, now) is the message of a due row of `kind`, or Skip with the reason."""
-    _put(_kinds, kind, prepare, prepare, _kinds.get(kind), "reminder kind")
+    _put(_kinds, kind, prepare, prepare, _kinds.get(kind), "kind")
 
 
 def complete(planners: Sequence[str]) -> None:
@@ -139,19 +139,19 @@ def planned_kinds() -> dict[str, str]:
             for kind in entry.kinds}
 
 
-def problems(session: Session) -> list[str]:
-    """What would leave reminders unsent: a kind a planner writes, or a row still to send in the database,
-    with no registered message."""
+def unhandled(session: Session) -> tuple[dict[str, str], list[str]]:
+    """What would leave reminders unsent: the kinds a planner writes (with the planner's name) and the kinds of
+    rows still to send in the database, that no area registered a message for."""
     _require_complete()
-    found = [f"{kind} (planned by {name})" for kind, name in sorted(planned_kinds().items()) if kind not in _kinds]
+    planned = {kind: name for kind, name in sorted(planned_kinds().items()) if kind not in _kinds}
     stored = session.exec(select(Reminder.kind).where(Reminder.status.in_(TO_SEND)).distinct()).all()
-    found += [f"{kind} (stored, still to send)" for kind in sorted(set(stored)) if kind not in _kinds]
-    return found
+    return planned, sorted(set(stored) - set(_kinds))
 
 
 def check(session: Session) -> None:
     """Start-up: every area is registered and every kind to send has a message; RegistryError naming them if not."""
-    missing = problems(session)
-    if missing:
+    planned, stored = unhandled(session)
+    if planned or stored:
         raise RegistryError("reminder kinds with no delivery handler (an area not imported by bot/areas.py?): "
-                            + ", ".join(missing))
+                            + ", ".join([f"{kind} (planned by {name})" for kind, name in planned.items()]
+                                        + [f"{kind} (stored, still to send)" for kind in stored]))
