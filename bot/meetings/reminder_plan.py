@@ -22,8 +22,8 @@ from sqlmodel import Session, select
 from bot.meetings.invitees import invited, recipients
 from bot.people.service import zone_of
 from bot.reminders import policy, store
-from bot.reminders.registry import register_process_planner, register_secretariat_planner
 from bot.reminders.plan import Planned, QuietHours, deadline_schedule, next_open, parse_offsets, stamp
+from bot.reminders.registry import register_process_planner, register_secretariat_planner
 from bot.roles.service import secretariat_people
 from storage.models import Meeting, MeetingStatus, Reminder
 

@@ -14,8 +14,8 @@ from sqlmodel import Session, select
 
 from bot.people.service import zone_of
 from bot.reminders import policy, store
-from bot.reminders.registry import register_process_planner
 from bot.reminders.plan import deadline_schedule, stamp
+from bot.reminders.registry import register_process_planner
 from bot.timezones import zone
 from storage.models import ActionItem, ActionStatus, Entity, Membership, Person, Process, Reminder, Role
 

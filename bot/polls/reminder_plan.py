@@ -17,8 +17,8 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from bot.reminders import policy, store
-from bot.reminders.registry import register_process_planner
 from bot.reminders.plan import DAY_OF_REMINDER, MIN_GAP, QuietHours, next_open
+from bot.reminders.registry import register_process_planner
 from bot.timezones import zone
 from storage.models import Entity, Membership, Person, Poll, PollInvitee, PollSlot, PollStatus, Reminder, Role
 

@@ -16,8 +16,8 @@ from sqlmodel import Session, select
 
 from bot.people.service import zone_of
 from bot.reminders import policy, store
-from bot.reminders.registry import register_process_planner, register_secretariat_planner
 from bot.reminders.plan import deadline_schedule, next_open, parse_offsets, stamp
+from bot.reminders.registry import register_process_planner, register_secretariat_planner
 from bot.roles.service import secretariat_people
 from storage.models import Entity, Membership, Person, Reminder, Role, Round, RoundEntity, RoundStatus
 
