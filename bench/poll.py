@@ -40,6 +40,7 @@ from sqlalchemy import text  # noqa: E402
 from sqlmodel import Session, select  # noqa: E402
 
 from bench import databases  # noqa: E402
+import bot.areas  # noqa: E402,F401 - granting a role re-plans through every area's registered planners
 from bot.entities.service import get_entity  # noqa: E402
 from bot.people.service import ensure_person  # noqa: E402
 from bot.polls.render import render_board, when  # noqa: E402

@@ -36,6 +36,7 @@ from sqlalchemy import text  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
 from bench import databases  # noqa: E402
+import bot.areas  # noqa: E402,F401 - granting a role re-plans through every area's registered planners
 from bot.inputs.pages import PAGE_SIZE, InputFilter, input_page  # noqa: E402
 from bot.inputs.render import page_blocks  # noqa: E402
 from bot.people.service import ensure_person  # noqa: E402

@@ -152,6 +152,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    from bot.reminders.registry import RegistryError
     from bot.settings import SettingsError, load_settings
     from bot.texts import CatalogError
 
@@ -163,6 +164,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except CatalogError as exc:
         print(f"consultbot: prompts: {exc}", file=sys.stderr)
+        return 2
+    except RegistryError as exc:
+        print(f"consultbot: reminders: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

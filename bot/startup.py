@@ -9,11 +9,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from bot import areas  # noqa: F401 - every area registers its reminder planners and kinds (bot/areas.py)
 from bot.hlcm.questionnaire import questionnaire
 from bot.mapping.survey import surveys
 from bot.observability import logs
 from bot.observability.slack_api import ApiObserver
-from bot.reminders import policy
+from bot.reminders import policy, registry
 from bot.roles.service import sync_secretariat
 from bot.scheduler.runner import Runner, sender_client
 from bot.scheduler.tokens import WorkspaceTokens
@@ -30,8 +31,9 @@ from storage.migrate import startup_lock, upgrade_on
 
 
 def prepare(settings: Settings, first_start: bool = False) -> Engine:
-    """Check the texts, migrate the database, grant SECRETARIAT_USERS and, with `first_start` (serve and
-    start), load the bundled UN entities into a database that has none. Fails loudly, before serving.
+    """Check the texts, migrate the database, check that every reminder kind still to send has a message
+    (bot/reminders/registry.py), grant SECRETARIAT_USERS and, with `first_start` (serve and start), load the
+    bundled UN entities into a database that has none. Fails loudly, before serving.
     The database work holds the start-up lock (storage/migrate.py): replicas started together on
     PostgreSQL migrate once, grant once and load the entities once, one after the other."""
     catalog()
@@ -42,6 +44,7 @@ def prepare(settings: Settings, first_start: bool = False) -> Engine:
     with startup_lock(engine) as connection:
         upgrade_on(connection)
         with Session(connection, expire_on_commit=False) as session:
+            registry.check(session)  # every kind still to send has a message: no area left out
             if first_start:
                 seed_if_empty(session)
             if settings.secretariat_users:

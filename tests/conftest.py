@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+import bot.areas  # noqa: F401 - tests calling services in this process plan and send like the bot (bot/areas.py)
 from storage.db import make_engine, session_scope
 from tests.bot_process import BotProcess, consultbot
 from tests.pg_server import ThrowawayPostgres

@@ -20,8 +20,8 @@ from sqlmodel import select
 
 from bot.entities.service import get_entity
 from bot.errors import Conflict, Invalid, NotAllowed
-from bot.hlcm.service import (close_with_reminders, extend_data_call, open_with_reminders, return_submission,
-                              save_draft, submit)
+from bot.hlcm.calls import close_with_reminders, extend_data_call, open_with_reminders
+from bot.hlcm.service import return_submission, save_draft, submit
 from bot.people.service import Profile, find_person, save_profile
 from bot.processes.service import NewProcess, create_process, get_process
 from bot.reminders.render import overview as render_overview

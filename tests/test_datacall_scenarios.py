@@ -21,7 +21,8 @@ from sqlmodel import Session, delete, select
 
 from bot.entities.service import get_entity
 from bot.hlcm.history import import_csv
-from bot.hlcm.service import open_with_reminders, save_draft, submit
+from bot.hlcm.calls import open_with_reminders
+from bot.hlcm.service import save_draft, submit
 from bot.people.service import find_person
 from bot.processes.service import NewProcess, create_process, get_process
 from bot.roles.service import grant

@@ -33,6 +33,7 @@ ALLOWED_LITERALS = {  # (module, literal): why no person reads it in their langu
     ("cli.py", "entities: {} added or updated"): "operator CLI output (consultbot seed)",
     ("cli.py", "database: up to date"): "operator CLI output (consultbot db upgrade)",
     ("cli.py", "consultbot: prompts: {}"): "a start-up error of the catalogue, for the operator",
+    ("cli.py", "consultbot: reminders: {}"): "a start-up error of the reminder registry, for the operator",
     ("console/shell.py", "%(levelname)s %(name)s %(message)s"): "a logging format",
     ("digests/render_docx.py", "List Bullet"): "a Word style name",
     ("digests/render_docx.py", "Table Grid"): "a Word style name",

@@ -16,6 +16,7 @@ from bot.digests.blocks import summary
 from bot.digests.files import digest_file
 from bot.digests.service import DEFAULT_WINDOW, Since, compose, last_digest, record
 from bot.reminders.outcomes import Message, Skip
+from bot.reminders.registry import register_kind
 from bot.reminders.service import DIGEST, WEEKLY_DIGEST, set_weekly, weekly_off
 from bot.texts import t
 from storage.models import DigestKind, DigestLog, Person, Process, ProcessStatus, Recurrence, Reminder
@@ -61,3 +62,6 @@ def weekly_digest_message(session: Session, row: Reminder, now: datetime) -> Mes
     data, name = digest_file(digest, FORMAT, process.language)
     text, blocks = summary(digest, process.language, t("digests.slack.attached", process.language, file=name))
     return Message(row.recipient, text, blocks, files=((name, data),))
+
+
+register_kind(WEEKLY_DIGEST, weekly_digest_message)

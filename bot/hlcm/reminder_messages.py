@@ -11,10 +11,12 @@ from datetime import datetime
 from sqlmodel import Session
 
 from bot.hlcm import render
+from bot.hlcm.reminder_plan import ESCALATION, REMINDER
 from bot.hlcm.service import asked_entities, current, draft, owing
 from bot.people.service import find_person
 from bot.reminders.chase import still_chased
 from bot.reminders.outcomes import Message, Skip
+from bot.reminders.registry import register_kind
 from bot.roles.service import is_secretariat
 from storage.models import DataCall, DataCallStatus, Entity, Reminder, SubmissionStatus
 
@@ -53,3 +55,7 @@ def escalation_message(session: Session, row: Reminder, now: datetime) -> Messag
     text, blocks = render.escalation(call, missing, [e for e, _ in returned], len(asked_entities(session, call)),
                                      person.reads_in)
     return Message(row.recipient, text, blocks)
+
+
+register_kind(REMINDER, reminder_message)
+register_kind(ESCALATION, escalation_message)

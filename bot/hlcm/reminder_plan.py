@@ -24,6 +24,7 @@ from bot.hlcm.service import asked_entities, focal_points
 from bot.reminders import policy, store
 from bot.reminders.chase import chase_rows, reconcile_chase
 from bot.reminders.plan import next_open, parse_offsets, stamp
+from bot.reminders.registry import register_focal_point_planner, register_secretariat_planner
 from bot.roles.service import secretariat_people
 from storage.models import DataCall, DataCallStatus, Reminder
 
@@ -95,3 +96,7 @@ def plan_open_calls(session: Session, now: datetime) -> None:
                          .order_by(DataCall.year)).all()
     for call in calls:
         plan_call(session, call, now)
+
+
+register_focal_point_planner("datacall", plan_open_calls, (REMINDER,))  # focal points report in any process
+register_secretariat_planner("datacall", plan_open_calls, (ESCALATION,))

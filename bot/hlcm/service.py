@@ -10,7 +10,7 @@ import math
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import Any, Mapping
 
 from sqlmodel import Session, select
 
@@ -20,13 +20,9 @@ from bot.errors import Conflict, Invalid, NotAllowed, NotFound
 from bot.hlcm.questionnaire import Indicator, Questionnaire, questionnaire
 from bot.roles.service import is_secretariat, require_secretariat
 from bot.texts import Number
-from bot.timezones import local_text
 from storage.models import (DataCall, DataCallEntity, DataCallStatus, Entity, Membership, Person, Role, Submission,
                             SubmissionSource, SubmissionStatus)
 from storage.types import utcnow
-
-if TYPE_CHECKING:
-    from bot.rounds.service import OpenRound
 
 FIRST_YEAR = 2000  # the first GHG inventories of the UN system are from 2008; older years are typos
 CHANGE_LIMIT = 0.5  # a change of more than 50 % against the previous year must be explained
@@ -442,56 +438,6 @@ def entities_for(session: Session, person: Person, call: DataCall) -> list[Entit
         Membership.person_id == person.id, Membership.role == Role.FOCAL_POINT,
         Membership.entity_id.in_(list(asked)))).all())
     return [e for e in asked.values() if e.id in mine]
-
-
-def open_with_reminders(session: Session, actor: Person, year: int, deadline: datetime, timezone: str,
-                        codes: list[str] | None, offsets: list[str], now: datetime | None = None) -> DataCall:
-    """Open the call and write its reminder rows in the same transaction (bot/hlcm/reminder_plan.py)."""
-    from bot.hlcm.reminder_plan import plan_call
-
-    from bot.reminders.plan import parse_offsets
-
-    now = now or utcnow()
-    call = open_data_call(session, actor, year, deadline, timezone, codes, now)
-    call.reminder_offsets = ",".join(parse_offsets(",".join(offsets)))  # kept for every replan; "" for none
-    session.add(call)
-    plan_call(session, call, now, offsets)
-    return call
-
-
-def close_with_reminders(session: Session, actor: Person, year: int, now: datetime | None = None) -> DataCall:
-    """Close the call; its pending reminders are cancelled in the same transaction."""
-    from bot.hlcm.reminder_plan import plan_call
-
-    now = now or utcnow()
-    call = close_data_call(session, actor, year, now)
-    plan_call(session, call, now)
-    return call
-
-
-def extend_data_call(session: Session, actor: Person, year: int, request: "OpenRound",
-                     now: datetime | None = None) -> DataCall:
-    """Move the open call's deadline (`request`: `YYYY-MM-DD [HH:MM] [ZONE]` as bot/slack/args.when reads it; the
-    zone defaults to the call's). Its reminders are replanned in the same transaction: the deadline is part of
-    their key, so what was sent stays history and the chase starts again towards the new deadline."""
-    from bot.hlcm.reminder_plan import plan_call
-    from bot.rounds.service import deadline_utc
-
-    now = now or utcnow()
-    require_secretariat(session, actor)
-    call = get_call(session, year)
-    if call.status == DataCallStatus.CLOSED:
-        raise Conflict("hlcm.call_closed", year=year)
-    deadline = deadline_utc(request, call.timezone, now)
-    if deadline == call.deadline:
-        raise Conflict("datacall.deadline_unchanged", year=year, deadline=local_text(deadline, call.timezone))
-    before = audit.snapshot(call)
-    call.deadline = deadline
-    call.timezone = request.timezone.strip() or call.timezone  # the zone the deadline was typed in
-    session.add(call)
-    audit.record(session, actor.slack_user_id, "hlcm.call_extended", call, before=before)
-    plan_call(session, call, now)
-    return call
 
 
 def owing(session: Session, call: DataCall) -> tuple[list[Entity], list[tuple[Entity, Submission]]]:

@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 from bot.inputs import render_heard_back
 from bot.people.service import find_person, zone_of
 from bot.reminders.outcomes import Message, Skip
+from bot.reminders.registry import register_kind
 from bot.roles.service import speaks_for
 from storage.models import (Entity, Input, InputStatus, Membership, Person, Process, Reminder, ReminderStatus,
                             Response, Role, Round, Section)
@@ -82,3 +83,6 @@ def heard_back_message(session: Session, row: Reminder, now: datetime) -> Messag
     text, blocks = render_heard_back.message(process.handle, round_.number, entity.code, found,
                                              person.reads_in if person else None)
     return Message(row.recipient, text, blocks)
+
+
+register_kind(KIND, heard_back_message)

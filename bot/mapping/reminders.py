@@ -18,6 +18,7 @@ from bot.mapping.service import close_mapping, open_mapping, process_of, respons
 from bot.reminders.chase import chase_rows, reconcile_chase, still_chased
 from bot.reminders.outcomes import Message, Skip
 from bot.reminders.plan import stamp
+from bot.reminders.registry import register_focal_point_planner, register_kind
 from storage.models import Entity, Mapping, MappingResponse, MappingStatus, Person, Reminder, ResponseStatus
 from storage.types import utcnow
 
@@ -79,3 +80,7 @@ def reminder_message(session: Session, row: Reminder, now: datetime) -> Message 
     text, blocks = render.reminder(mapping, process_of(session, mapping).handle, survey_of(mapping), entity.code,
                                    answer.draft is not None, person.reads_in, question)
     return Message(row.recipient, text, blocks)
+
+
+register_focal_point_planner("mapping", plan_open_mappings, (REMINDER,))  # likewise, for the mapping surveys
+register_kind(REMINDER, reminder_message)

@@ -9,11 +9,13 @@ from datetime import datetime
 from sqlmodel import Session
 
 from bot.meetings import render
-from bot.meetings.reminder_plan import OUTCOMES_AFTER
-from bot.meetings.service import answers, board, describe, invited, recipients
+from bot.meetings.reminder_plan import OUTCOMES, OUTCOMES_AFTER, REMINDER
+from bot.meetings.invitees import invited, recipients
+from bot.meetings.service import answers, board, describe
 from bot.people.service import find_person
 from bot.reminders.outcomes import Message, Skip
 from bot.reminders.plan import is_last_call
+from bot.reminders.registry import register_kind
 from bot.reminders.service import is_muted
 from bot.reminders.store import superseded
 from bot.roles.service import is_secretariat
@@ -63,3 +65,6 @@ def outcomes_message(session: Session, row: Reminder, now: datetime) -> Message 
     text, blocks = render.outcomes_due(describe(session, meeting), person.reads_in)
     return Message(row.recipient, text, blocks)
 
+
+register_kind(REMINDER, reminder_message)
+register_kind(OUTCOMES, outcomes_message)

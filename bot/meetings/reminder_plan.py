@@ -19,9 +19,11 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
+from bot.meetings.invitees import invited, recipients
 from bot.people.service import zone_of
 from bot.reminders import policy, store
 from bot.reminders.plan import Planned, QuietHours, deadline_schedule, next_open, parse_offsets, stamp
+from bot.reminders.registry import register_process_planner, register_secretariat_planner
 from bot.roles.service import secretariat_people
 from storage.models import Meeting, MeetingStatus, Reminder
 
@@ -53,8 +55,6 @@ def meeting_schedule(start: datetime, meeting_timezone: str, recipient_timezone:
 
 def wanted_reminders(session: Session, meeting: Meeting, now: datetime) -> tuple[list[store.Wanted], set[str]]:
     """The rows to plan now, and everyone reminded of the meeting (a due row of theirs stays)."""
-    from bot.meetings.service import invited, recipients  # the service plans through this module
-
     quiet = policy.quiet_hours()
     offsets = parse_offsets(meeting.reminder_offsets)
     entities = {e.code: e for e in invited(session, meeting)}
@@ -102,10 +102,14 @@ def plan_meeting(session: Session, meeting: Meeting, now: datetime) -> None:
                     wanted_outcomes(session, meeting))
 
 
+def upcoming_for_process(session: Session, process_id: int, now: datetime) -> list[Meeting]:
+    return list(session.exec(select(Meeting).where(Meeting.process_id == process_id,
+                                                   Meeting.status == MeetingStatus.SCHEDULED, Meeting.start > now)
+                             .order_by(Meeting.start)).all())
+
+
 def plan_process_meetings(session: Session, process_id: int, now: datetime) -> None:
     """After a change of who speaks for an entity of the process: replan its upcoming meetings."""
-    from bot.meetings.service import upcoming_for_process
-
     for meeting in upcoming_for_process(session, process_id, now):
         plan_meeting(session, meeting, now)
 
@@ -116,3 +120,7 @@ def plan_all_meetings(session: Session, now: datetime) -> None:
                                                       Meeting.end > now - timedelta(days=1))
                                 .order_by(Meeting.id)).all():
         plan_meeting(session, meeting, now)
+
+
+register_process_planner("meetings", plan_process_meetings, KINDS)
+register_secretariat_planner("meetings", plan_all_meetings, (OUTCOMES,))

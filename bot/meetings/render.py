@@ -10,7 +10,8 @@ from datetime import datetime, time
 from typing import Any
 
 from bot.formatting import weekday_time
-from bot.meetings.service import AgendaView, Board, Invitee, MeetingInfo, REMINDER_CHOICES
+from bot.meetings.invitees import Invitee
+from bot.meetings.service import AgendaView, Board, MeetingInfo, REMINDER_CHOICES
 from bot.mrkdwn import Raw, date_token, mention
 from bot.slack import ids
 from bot.slack.blocks import (Block, actions, button, context, header, input_block, modal, option, section,

@@ -19,12 +19,13 @@ from sqlmodel import Session, select
 from bot import audit
 from bot.errors import Conflict, Invalid, NotAllowed, NotFound, title_problems
 from bot.exports.ics import Attendee, CalendarMeeting, CalendarPerson, file_name, render_calendar
+from bot.meetings.invitees import chairs_of, invited, recipients
 from bot.meetings.reminder_plan import plan_meeting
 from bot.mrkdwn import Raw, mention
 from bot.processes.service import get_process, named_members, require_active
 from bot.reminders.plan import parse_offsets
 from bot.roles.service import is_chair, is_secretariat, secretariat_mentions
-from bot.texts import Ref
+from bot.texts import Ref, t_plain
 from bot.timezones import LocalTimeError, is_timezone, local_text, suggest_timezones, to_utc, zone
 from storage.models import (AgendaItem, Attendance, Document, Entity, Meeting, MeetingChair, MeetingInvitee,
                             MeetingKind, MeetingStatus, Membership, Person, Process, Role, Round, Rsvp)
@@ -368,59 +369,6 @@ def cancel_meeting(session: Session, actor: Person, meeting_id: int | str, now: 
 # ---- who is invited, who answers
 
 
-def chairs_of(session: Session, meeting: Meeting) -> list[str]:
-    return list(session.exec(select(MeetingChair.slack_user_id).where(MeetingChair.meeting_id == meeting.id)
-                             .order_by(MeetingChair.id)).all())
-
-
-def invited(session: Session, meeting: Meeting) -> list[Entity]:
-    return list(session.exec(
-        select(Entity).join(MeetingInvitee, MeetingInvitee.entity_id == Entity.id)
-        .where(MeetingInvitee.meeting_id == meeting.id).order_by(Entity.code)).all())
-
-
-def focal_points(session: Session, meeting: Meeting) -> list[tuple[Entity, Person]]:
-    """Each focal point of each invited entity (a person speaking for two entities appears twice)."""
-    return list(session.exec(
-        select(Entity, Person).join(MeetingInvitee, MeetingInvitee.entity_id == Entity.id)
-        .join(Membership, (Membership.entity_id == Entity.id) & (Membership.process_id == meeting.process_id)
-              & (Membership.role == Role.FOCAL_POINT))
-        .join(Person, Membership.person_id == Person.id)
-        .where(MeetingInvitee.meeting_id == meeting.id).order_by(Entity.code, Person.slack_user_id)).all())
-
-
-@dataclass(frozen=True)
-class Invitee:
-    """A person to tell about a meeting: a focal point (with the invited entities they speak for), a chair, or both."""
-
-    slack_user_id: str
-    entity_codes: tuple[str, ...]
-    chair: bool
-    locale: str | None
-    timezone: str | None
-    display_name: str
-
-
-def recipients(session: Session, meeting: Meeting) -> list[Invitee]:
-    """Focal points of the invited entities and the chairs, one entry per person."""
-    people: dict[str, dict] = {}
-    for entity, person in focal_points(session, meeting):
-        entry = people.setdefault(person.slack_user_id, {"person": person, "codes": [], "chair": False})
-        entry["codes"].append(entity.code)
-    chairs = chairs_of(session, meeting)
-    if chairs:
-        known = {p.slack_user_id: p for p in session.exec(select(Person).where(Person.slack_user_id.in_(chairs)))}
-        for chair in chairs:
-            entry = people.setdefault(chair, {"person": known.get(chair), "codes": [], "chair": False})
-            entry["chair"] = True
-    result = []
-    for user_id, entry in people.items():
-        person = entry["person"]
-        result.append(Invitee(user_id, tuple(entry["codes"]), entry["chair"], person.reads_in if person else None,
-                              person.timezone if person else None, (person.display_name if person else "") or user_id))
-    return result
-
-
 def whom_to_ask(session: Session, meeting: Meeting) -> Raw | str:
     """The meeting's chairs and the secretariat, as mentions ("—" when nobody holds either role)."""
     people = [mention(c) for c in chairs_of(session, meeting)]
@@ -590,20 +538,12 @@ def my_answers(session: Session, person: Person, meeting: Meeting) -> list[tuple
     return [(e.code, Attendance(got[e.id].attendance) if e.id in got else None) for e in entities]
 
 
-def upcoming_for_process(session: Session, process_id: int, now: datetime) -> list[Meeting]:
-    return list(session.exec(select(Meeting).where(Meeting.process_id == process_id,
-                                                   Meeting.status == MeetingStatus.SCHEDULED, Meeting.start > now)
-                             .order_by(Meeting.start)).all())
-
-
 # ---- the iCalendar file
 
 
 def calendar_data(session: Session, meeting: Meeting, locale: str | None = None) -> CalendarMeeting:
     """The meeting as bot/exports/ics.py writes it: the creator as organizer; each focal point of an
     invited entity with that entity's answer; each chair (ROLE=CHAIR)."""
-    from bot.texts import t_plain
-
     info = describe(session, meeting)
     got = answers(session, meeting)
     codes = {e.code: e.id for e in info.entities}

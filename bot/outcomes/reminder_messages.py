@@ -9,9 +9,10 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from bot.outcomes import render
-from bot.outcomes.reminder_plan import due_moment
+from bot.outcomes.reminder_plan import DUE, due_moment
 from bot.people.service import find_person
 from bot.reminders.outcomes import Message, Skip
+from bot.reminders.registry import register_kind
 from bot.reminders.service import is_muted
 from bot.reminders.store import superseded
 from bot.roles.service import speaks_for
@@ -43,3 +44,6 @@ def action_due_message(session: Session, row: Reminder, now: datetime) -> Messag
     entity = session.get(Entity, item.owner_entity_id)
     text, blocks = render.action_reminder(item, entity.code, meeting, process, row.id, person.reads_in)
     return Message(row.recipient, text, blocks)
+
+
+register_kind(DUE, action_due_message)

@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 from bot.people.service import zone_of
 from bot.reminders import policy, store
 from bot.reminders.plan import deadline_schedule, stamp
+from bot.reminders.registry import register_process_planner
 from bot.timezones import zone
 from storage.models import ActionItem, ActionStatus, Entity, Membership, Person, Process, Reminder, Role
 
@@ -78,3 +79,6 @@ def plan_process_actions(session: Session, process_id: int, now: datetime) -> No
                                                       ActionItem.status == ActionStatus.OPEN)
                              .order_by(ActionItem.id)).all():
         plan_action(session, item, now)
+
+
+register_process_planner("outcomes", plan_process_actions, (DUE,))

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from bot import audit
+from bot.reminders.replan import replan_person
 from bot.timezones import is_timezone
 from storage.models import Person
 from storage.types import utcnow
@@ -64,8 +65,6 @@ def save_profile(session: Session, profile: Profile) -> Person:
     if before != after:
         audit.record(session, profile.slack_user_id, "person.profile", person, before=before)
     if before.get("timezone") != person.timezone:
-        from bot.reminders.replan import replan_person  # the planners import people: imported when needed
-
         session.flush()
         replan_person(session, person, utcnow())
     return person

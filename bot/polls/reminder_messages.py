@@ -11,9 +11,10 @@ from sqlmodel import Session, select
 
 from bot.people.service import find_person
 from bot.polls import render
-from bot.polls.reminder_plan import first_slot
+from bot.polls.reminder_plan import POLL_REMINDER, first_slot
 from bot.polls.tally import answered_all
 from bot.reminders.outcomes import Message, Skip
+from bot.reminders.registry import register_kind
 from bot.reminders.service import is_muted
 from bot.reminders.store import superseded
 from bot.roles.service import speaks_for
@@ -48,3 +49,6 @@ def poll_reminder_message(session: Session, row: Reminder, now: datetime) -> Mes
     text, blocks = render.reminder(poll, session.get(Process, poll.process_id), entity.code, answered, slots,
                                    first_slot(session, poll.id), row, person.reads_in)
     return Message(row.recipient, text, blocks)
+
+
+register_kind(POLL_REMINDER, poll_reminder_message)

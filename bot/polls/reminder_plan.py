@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 
 from bot.reminders import policy, store
 from bot.reminders.plan import DAY_OF_REMINDER, MIN_GAP, QuietHours, next_open
+from bot.reminders.registry import register_process_planner
 from bot.timezones import zone
 from storage.models import Entity, Membership, Person, Poll, PollInvitee, PollSlot, PollStatus, Reminder, Role
 
@@ -104,3 +105,6 @@ def plan_process(session: Session, process_id: int, now: datetime) -> None:
     for poll in session.exec(select(Poll).where(Poll.process_id == process_id, Poll.status == PollStatus.OPEN)
                              .order_by(Poll.id)).all():
         plan_poll(session, poll, now)
+
+
+register_process_planner("polls", plan_process, (POLL_REMINDER,))

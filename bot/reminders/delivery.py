@@ -8,50 +8,19 @@ confirms each in its own transaction once Slack has answered (bot/scheduler/send
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
-from bot.digests.weekly import WEEKLY_DIGEST, weekly_digest_message
-from bot.inputs.heard_back import KIND as RESPONSES, heard_back_message
-from bot.mapping.reminders import REMINDER as MAPPING_REMINDER, reminder_message as mapping_reminder_message
-from bot.hlcm.reminder_messages import reminder_message as datacall_reminder_message
-from bot.hlcm.reminder_plan import REMINDER as DATACALL_REMINDER
-from bot.hlcm.reminder_messages import escalation_message as datacall_escalation_message
-from bot.hlcm.reminder_plan import ESCALATION as DATACALL_ESCALATION
-from bot.meetings.reminder_messages import outcomes_message, reminder_message
-from bot.meetings.reminder_plan import OUTCOMES as MEETING_OUTCOMES, REMINDER as MEETING_REMINDER
-from bot.outcomes.reminder_messages import action_due_message
-from bot.outcomes.reminder_plan import DUE as ACTION_DUE
-from bot.polls.reminder_messages import poll_reminder_message
-from bot.polls.reminder_plan import POLL_REMINDER
-from bot.reminders import policy, store
+from bot.reminders import policy, registry, store
 from bot.reminders.outcomes import Message, Skip
 from bot.reminders.plan import decide
-from bot.reminders.service import WEEKLY_STATUS
-from bot.rounds.reminder_messages import deadline_message, escalation_message, weekly_status_message
-from bot.rounds.reminder_plan import DEADLINE, ESCALATION
 from storage.models import Person, Reminder, ReminderStatus
 
 log = logging.getLogger(__name__)
 
-Prepare = Callable[[Session, Reminder, datetime], Message | Skip]
-KINDS: dict[str, Prepare] = {
-    DEADLINE: deadline_message,
-    ESCALATION: escalation_message,
-    WEEKLY_STATUS: weekly_status_message,
-    ACTION_DUE: action_due_message,
-    POLL_REMINDER: poll_reminder_message,
-    MEETING_REMINDER: reminder_message,
-    MEETING_OUTCOMES: outcomes_message,
-    DATACALL_REMINDER: datacall_reminder_message,
-    DATACALL_ESCALATION: datacall_escalation_message,
-    WEEKLY_DIGEST: weekly_digest_message,
-    RESPONSES: heard_back_message,
-    MAPPING_REMINDER: mapping_reminder_message,
-}
+KINDS = registry.handlers()  # each kind's message, as the areas registered them (bot/reminders/registry.py)
 
 
 @dataclass(frozen=True)
@@ -86,7 +55,7 @@ def _settle(session: Session, row: Reminder, owner: str, now: datetime, settled:
         store.release(session, row.id, owner, decision.until, "quiet hours", now, failed_attempt=False)
         settled.append((row.kind, "deferred", "quiet hours"))
         return None
-    prepare = KINDS.get(row.kind)
+    prepare = registry.handler(row.kind)
     outcome = prepare(session, row, now) if prepare else Skip("unknown kind")
     if isinstance(outcome, Skip):
         store.finish(session, row.id, owner, ReminderStatus.SKIPPED, outcome.reason, now)

@@ -1,6 +1,6 @@
-"""After a change of who is reminded (a role granted or revoked, a person's new time zone): every
-planner of the process rewrites its pending rows. Imported when needed, as each planner imports
-services that import this area."""
+"""After a change of who is reminded (a role granted or revoked, a person's new time zone): every planner
+registered for it (bot/reminders/registry.py) rewrites its pending rows. Roles and people say what changed;
+which areas plan is the registry's business, so this imports no area."""
 
 from __future__ import annotations
 
@@ -8,37 +8,32 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
+from bot.reminders import registry
 from storage.models import Membership, Person, Role
 
 
 def replan_process(session: Session, process_id: int, now: datetime) -> None:
-    from bot.meetings.reminder_plan import plan_process_meetings
-    from bot.outcomes.reminder_plan import plan_process_actions
-    from bot.polls.reminder_plan import plan_process as plan_process_polls
-    from bot.rounds.reminder_plan import plan_process as plan_process_rounds
-
-    plan_process_rounds(session, process_id, now)
-    plan_process_polls(session, process_id, now)
-    plan_process_meetings(session, process_id, now)
-    plan_process_actions(session, process_id, now)
-    from bot.hlcm.reminder_plan import plan_open_calls  # focal points report for their entity in any process
-
-    plan_open_calls(session, now)
-    from bot.mapping.reminders import plan_open_mappings  # likewise, for the mapping surveys
-
-    plan_open_mappings(session, now)
+    """Who speaks for an entity of the process changed: its rounds, polls, meetings, action items..., and what
+    focal points are asked in any process (the data call, the mapping surveys)."""
+    for plan in registry.process_planners():
+        plan(session, process_id, now)
+    for plan in registry.focal_point_planners():
+        plan(session, now)
 
 
 def replan_everything_of_secretariat(session: Session, now: datetime) -> None:
-    """Escalations and "record the outcomes" go to the secretariat: every round and meeting still ahead."""
-    from bot.meetings.reminder_plan import plan_all_meetings
-    from bot.rounds.reminder_plan import plan_all
+    """Escalations and "record the outcomes" go to the secretariat: everything still ahead that it is told of."""
+    for plan in registry.secretariat_planners():
+        plan(session, now)
 
-    plan_all(session, now)
-    plan_all_meetings(session, now)
-    from bot.hlcm.reminder_plan import plan_open_calls  # datacall.escalation goes to the secretariat
 
-    plan_open_calls(session, now)
+def role_changed(session: Session, role: Role, process_id: int | None, now: datetime) -> None:
+    """Who is reminded follows who holds the role: focal points and chairs for their process, the secretariat
+    for escalations and outcomes reminders."""
+    if role in (Role.FOCAL_POINT, Role.CHAIR) and process_id is not None:
+        replan_process(session, process_id, now)
+    elif role is Role.SECRETARIAT:
+        replan_everything_of_secretariat(session, now)
 
 
 def replan_person(session: Session, person: Person, now: datetime) -> None:

@@ -10,6 +10,7 @@ from bot import audit
 from bot.mrkdwn import Raw, mention
 from bot.errors import Conflict, Invalid, NotAllowed, NotFound
 from bot.people.service import ensure_person
+from bot.reminders.replan import role_changed
 from bot.texts import Ref
 from storage.models import Entity, Membership, Person, Process, ProcessEntity, Role
 from storage.types import utcnow
@@ -149,14 +150,8 @@ def revoke(session: Session, actor: str, slack_user_id: str, role: Role, process
 
 
 def _replan(session: Session, role: Role, process: Process | None) -> None:
-    """Who is reminded follows who holds the role: focal points and chairs for their process's rounds,
-    polls, meetings and action items; the secretariat for escalations and outcomes reminders."""
-    from bot.reminders.replan import replan_everything_of_secretariat, replan_process
-
-    if role in (Role.FOCAL_POINT, Role.CHAIR) and process is not None:
-        replan_process(session, process.id, utcnow())
-    elif role is Role.SECRETARIAT:
-        replan_everything_of_secretariat(session, utcnow())
+    """Who is reminded follows who holds the role: the reminders area re-plans (bot/reminders/replan.py)."""
+    role_changed(session, role, process.id if process is not None else None, utcnow())
 
 
 def sync_secretariat(session: Session, slack_user_ids: list[str], actor: str = "SECRETARIAT_USERS") -> int:

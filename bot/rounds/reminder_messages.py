@@ -9,11 +9,12 @@ from sqlmodel import Session, select
 
 from bot.people.service import find_person
 from bot.reminders.outcomes import Message, Skip
-from bot.reminders.service import is_muted
+from bot.reminders.registry import register_kind
+from bot.reminders.service import WEEKLY_STATUS, is_muted
 from bot.reminders.store import superseded
 from bot.roles.service import is_secretariat, speaks_for
 from bot.rounds import render
-from bot.rounds.reminder_plan import entity_deadline
+from bot.rounds.reminder_plan import DEADLINE, ESCALATION, entity_deadline
 from bot.rounds.service import describe
 from bot.rounds.status import Answer, board
 from storage.models import Entity, Input, InputStatus, NilReturn, Process, Reminder, Round, RoundEntity, RoundStatus
@@ -80,3 +81,8 @@ def weekly_status_message(session: Session, row: Reminder, now: datetime) -> Mes
     text, blocks = render.weekly_status(process, [(describe(session, r), board(session, r, now)) for r in rounds],
                                         process.language)
     return Message(row.recipient, text, blocks)
+
+
+register_kind(DEADLINE, deadline_message)
+register_kind(ESCALATION, escalation_message)
+register_kind(WEEKLY_STATUS, weekly_status_message)

@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 from bot.people.service import zone_of
 from bot.reminders import policy, store
 from bot.reminders.plan import deadline_schedule, next_open, parse_offsets, stamp
+from bot.reminders.registry import register_process_planner, register_secretariat_planner
 from bot.roles.service import secretariat_people
 from storage.models import Entity, Membership, Person, Reminder, Role, Round, RoundEntity, RoundStatus
 
@@ -131,3 +132,6 @@ def plan_all(session: Session, now: datetime) -> None:
     for round_ in _chasing(session, None, now):
         plan_round(session, round_, now)
 
+
+register_process_planner("rounds", plan_process, (DEADLINE, ESCALATION))
+register_secretariat_planner("rounds", plan_all, (ESCALATION,))

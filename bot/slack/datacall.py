@@ -19,11 +19,11 @@ from bot.hlcm import render
 from bot.hlcm.queries import open_calls, open_form_entities, pending_reminders
 from bot.hlcm.pages import Page, page_of, paginate
 from bot.hlcm.questionnaire import questionnaire
+from bot.hlcm.calls import close_with_reminders, extend_data_call, open_with_reminders
 from bot.hlcm.reminder_plan import DEFAULT_OFFSETS
-from bot.hlcm.service import (asked_entities, call_status, check_submission, close_with_reminders,
-                              current, entities_for, extend_data_call, flagged_changes, focal_points, get_call,
-                              may_report_for, open_with_reminders, owing, parse_figures, prefill, previous_figures,
-                              return_submission, save_draft, submit)
+from bot.hlcm.service import (asked_entities, call_status, check_submission, current, entities_for,
+                              flagged_changes, focal_points, get_call, may_report_for, owing, parse_figures, prefill,
+                              previous_figures, return_submission, save_draft, submit)
 from bot.mrkdwn import Raw, mention
 from bot.reminders.plan import parse_offsets
 from bot.roles.service import is_secretariat, require_secretariat, secretariat_mentions

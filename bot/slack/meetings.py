@@ -16,17 +16,20 @@ from bot import idempotency
 from bot.errors import DomainError, Invalid, NotAllowed
 from bot.exports.ics import CalendarMeeting
 from bot.meetings import render
-from bot.meetings.service import (MEETING_ID, REMINDER_CHOICES, Invitee, MeetingInfo, MoveMeeting, NewMeeting,
-                                  agenda_lines, answerable, answers, board, calendar_file, can_see_answers,
-                                  cancel_meeting, check_new, create_meeting, describe, get_meeting, move_meeting,
-                                  my_answers, recipients, require_changeable, require_meeting_manager, rsvp)
+from bot.meetings.invitees import Invitee, recipients
+from bot.meetings.service import (MEETING_ID, REMINDER_CHOICES, MeetingInfo, MoveMeeting, NewMeeting, agenda_lines,
+                                  answerable, answers, board, calendar_file, can_see_answers, cancel_meeting,
+                                  check_new, create_meeting, describe, get_meeting, move_meeting, my_answers,
+                                  require_changeable, require_meeting_manager, rsvp)
 from bot.people.service import save_profile
+from bot.polls.service import mark_scheduled
 from bot.processes.service import get_process, member_codes, require_active
 from bot.roles.service import secretariat_mentions
 from bot.slack import ids
 from bot.slack.polls import refresh_board
 from bot.slack.args import DATE, TIME
 from bot.slack.errors import ack_or_raise
+from bot.slack.outcomes import outcomes_command  # what the meeting decided: bot/outcomes
 from bot.slack.payloads import BlockAction, SlashCommand, ViewSubmission
 from bot.slack.reply import Ctx, dm, dm_quietly
 from bot.slack.runtime import fetch_profile
@@ -64,8 +67,6 @@ async def meeting_command(cmd: SlashCommand, ctx: Ctx) -> None:
     elif action == "cancel" and len(words) == 2:
         await cancel(ctx, words[1])
     elif action == "outcomes":
-        from bot.slack.outcomes import outcomes_command  # what the meeting decided: bot/outcomes
-
         await outcomes_command(cmd, ctx, words[1:])
     else:
         raise Invalid("meetings.usage")
@@ -163,8 +164,6 @@ def _create(session: Session, person: Person, request: NewMeeting, key: str, pol
         return None
     meeting = create_meeting(session, person, request)
     if poll_id is not None:
-        from bot.polls.service import mark_scheduled
-
         mark_scheduled(session, person.slack_user_id, poll_id, meeting.id)
     return fanout(session, meeting)
 

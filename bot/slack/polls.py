@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from bot import idempotency
 from bot.errors import DomainError, Invalid
+from bot.meetings.render import meeting_modal
 from bot.people.service import find_person
 from bot.polls import render
 from bot.polls.service import (NewPoll, answer_poll, ballot, ballots_for, board, board_location, check_poll,
@@ -247,7 +248,5 @@ async def submit_answer(submission: ViewSubmission, ctx: Ctx, ack) -> None:
 
 
 async def open_schedule(action: BlockAction, ctx: Ctx) -> None:
-    from bot.meetings.render import meeting_modal  # bot/meetings is built beside this (issue 5)
-
     process, members, prefill = await ctx.deps.db(schedule_prefill, ctx.who.person, action.ref.poll, action.ref.slot)
     await ctx.client.views_open(trigger_id=action.trigger_id, view=meeting_modal(process, members, ctx.locale, prefill))
