@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from storage.models import Membership, Person, Role
+from storage.models import Membership, Person, Process, Role
 
 
 def replan_process(session: Session, process_id: int, now: datetime) -> None:
@@ -27,6 +27,9 @@ def replan_process(session: Session, process_id: int, now: datetime) -> None:
     from bot.mapping.reminders import plan_open_mappings  # likewise, for the mapping surveys
 
     plan_open_mappings(session, now)
+    from bot.peer_review.reminder_plan import plan_process_reviews  # the evidence of a peer review
+
+    plan_process_reviews(session, session.get(Process, process_id), now)
 
 
 def replan_everything_of_secretariat(session: Session, now: datetime) -> None:
