@@ -129,7 +129,9 @@ def test_a_peer_review_of_unido_from_topics_to_adopted_report_and_recommendation
         assert s.exec(select(Process).where(Process.handle == handle)).first() is None  # nothing half-saved
     view_id = f"V{tag}OPEN"
     assert sender.submit_view(SECRETARIAT, view, values, view_id=view_id).content == b""
-    assert "The peer review of *UNIDO* (2014) is open as " + handle in _told(slack, SECRETARIAT)
+    told = _told(slack, SECRETARIAT)
+    assert "The peer review of *UNIDO* (2014) is open as " + handle in told
+    assert f"UNIDO has no focal point in {handle} yet" in told  # a new process: the secretariat is told whom to add
     sender.submit_view(SECRETARIAT, view, values, view_id=view_id)  # Slack's retry: opened once
     review = _review(engine, handle)
     assert (review.year, review.experts, review.status) == (2014, experts, ResponseStatus.PENDING)
@@ -142,7 +144,8 @@ def test_a_peer_review_of_unido_from_topics_to_adopted_report_and_recommendation
 
     # UNIDO's focal point is chased for the evidence (T-7d, T-2d, T-0 before the deadline)
     with Session(engine) as s:
-        chased = s.exec(select(Reminder).where(Reminder.kind == "peer_review.evidence", Reminder.subject_id == review.id,
+        chased = s.exec(select(Reminder).where(Reminder.kind == "peer_review.evidence",
+                                               Reminder.subject_id == review.id,
                                                Reminder.status == ReminderStatus.PENDING)).all()
         assert sorted(r.offset for r in chased) == ["T-0", "T-2d", "T-7d"] and {r.recipient for r in chased} == {focal}
 
@@ -151,7 +154,8 @@ def test_a_peer_review_of_unido_from_topics_to_adopted_report_and_recommendation
     assert "catering is not a topic to choose" in _ask(sender, slack, focal, f"review topics {handle} waste catering")
     assert "Choose 2 topics" in _ask(sender, slack, focal, f"review topics {handle} waste")
     assert "Only a focal point of UNIDO" in _ask(sender, slack, wmo_focal, f"review topics {handle} waste water")
-    assert "Building and facility emissions, Air travel, Waste management, Green meetings" in _ask(sender, slack, focal, f"review topics {handle} waste green_meetings")
+    chosen = _ask(sender, slack, focal, f"review topics {handle} waste green_meetings")
+    assert "Building and facility emissions, Air travel, Waste management, Green meetings" in chosen
 
     # only the entity reviewed sends evidence
     assert "Only a focal point of UNIDO" in _ask(sender, slack, wmo_focal, f"review evidence {handle}")
@@ -233,11 +237,16 @@ def test_a_peer_review_of_unido_from_topics_to_adopted_report_and_recommendation
         "outcome_text": state("plain_text_input", None)}).content == b""
 
     # recommendations: the secretariat only, after the meeting; owned by UNIDO unless another member is named
-    assert "*secretariat* role" in _ask(sender, slack, focal, f"review recommend {handle} {date.today() + timedelta(days=200)} Sub-meter the VIC")
-    assert "the due date, then the recommendation" in _ask(sender, slack, SECRETARIAT, f"review recommend {handle} tomorrow Sub-meter the VIC")
     due1, due2 = date.today() + timedelta(days=200), date.today() + timedelta(days=365)
-    assert "owner UNIDO, due " + due1.isoformat() in _ask(sender, slack, SECRETARIAT, f"review recommend {handle} {due1} Install sub-metering of energy in the VIC buildings")
-    assert "owner UNIDO, due " + due2.isoformat() in _ask(sender, slack, SECRETARIAT, f"review recommend {handle} {due2} owner=UNIDO Adopt a travel emissions target")
+    assert "*secretariat* role" in _ask(sender, slack, focal, f"review recommend {handle} {due1} Sub-meter the VIC")
+    assert "the due date, then the recommendation" in _ask(sender, slack, SECRETARIAT,
+                                                          f"review recommend {handle} tomorrow Sub-meter the VIC")
+    told = _ask(sender, slack, SECRETARIAT,
+                f"review recommend {handle} {due1} Install sub-metering of energy in the VIC buildings")
+    assert "owner UNIDO, due " + due1.isoformat() in told
+    told = _ask(sender, slack, SECRETARIAT,
+                f"review recommend {handle} {due2} owner=UNIDO Adopt a travel emissions target")
+    assert "owner UNIDO, due " + due2.isoformat() in told
     with Session(engine) as s:
         items = s.exec(select(ActionItem).where(ActionItem.process_id == get_process(s, handle).id)
                        .order_by(ActionItem.id)).all()
@@ -282,7 +291,8 @@ def test_the_years_summary_read_as_the_senior_officials_read_it(bot, bot_env, en
                                                     deadline=deadline, timezone="Europe/Zurich", body=BODY[1:]))
         open_review(s, secretariat, NewReview(handle=f"pr-unep-{tag}", entity="UNEP", year=2014, deadline=deadline,
                                               timezone="Europe/Zurich", body=["WMO", "WFP"]))
-        version = import_version(s, secretariat, f"pr-wmo-{tag}", "wmo.md", b"# Peer review of WMO\n\n## 1. Emissions\n\nText.\n",
+        version = import_version(s, secretariat, f"pr-wmo-{tag}", "wmo.md",
+                                 b"# Peer review of WMO\n\n## 1. Emissions\n\nText.\n",
                                  title="Peer review report of WMO").version
         meeting = Meeting(process_id=wmo.process_id, title="Peer review body", kind=MeetingKind.PEER_REVIEW,
                           start=now - timedelta(days=2), end=now - timedelta(days=1), timezone="Europe/Zurich",

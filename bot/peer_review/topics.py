@@ -53,7 +53,8 @@ def _ids(value: Any, where: str) -> tuple[str, ...]:
 def parse(tree: Any, path: Path) -> Topics:
     if not isinstance(tree, dict):
         raise TopicsError(f"{path}: must be a mapping")
-    required, optional = _ids(tree.get("required"), f"{path}: required"), _ids(tree.get("optional"), f"{path}: optional")
+    required = _ids(tree.get("required"), f"{path}: required")
+    optional = _ids(tree.get("optional"), f"{path}: optional")
     if set(required) & set(optional):
         raise TopicsError(f"{path}: a topic is both required and optional")
     choose = tree.get("choose")

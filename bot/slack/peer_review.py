@@ -26,7 +26,7 @@ from bot.peer_review.topics import topics
 from bot.people.language import document_language
 from bot.roles.service import require_secretariat
 from bot.slack import ids
-from bot.slack.before_ack import Duplicate, act
+from bot.slack.before_ack import Duplicate, ack_page, act
 from bot.slack.deadline_form import FIELDS as DEADLINE_FIELDS, parse_deadline
 from bot.slack.payloads import BlockAction, SlashCommand, ViewSubmission
 from bot.slack.reply import Ctx, dm_quietly
@@ -108,9 +108,12 @@ async def submit_open(submission: ViewSubmission, ctx: Ctx, ack) -> None:
     await ack()
     for user, locale in opened.people:
         await dm_quietly(ctx.client, user, *render.asked(opened.review, opened.process, opened.entity, locale))
-    await ctx.reply(t("peer_review.opened", ctx.locale, entity=opened.entity, year=opened.review.year,
-                      process=opened.process.handle, deadline=render.deadline_mrkdwn(opened.review, opened.process),
-                      people=len(opened.people)))
+    text = t("peer_review.opened", ctx.locale, entity=opened.entity, year=opened.review.year,
+             process=opened.process.handle, deadline=render.deadline_mrkdwn(opened.review, opened.process),
+             people=len(opened.people))
+    if not opened.people:
+        text += "\n" + t("peer_review.opened_no_focal", ctx.locale, entity=opened.entity, process=opened.process.handle)
+    await ctx.reply(text)
 
 
 # ---- topics and evidence (the entity reviewed)
@@ -195,17 +198,12 @@ async def save_page(submission: ViewSubmission, ctx: Ctx, ack) -> None:
     key = f"review:{submission.view.id}:{submission.view.hash}"
     go_on, outcome = await act(ack, ctx.deps.db(_save_page, ctx.who.person, submission.meta,
                                                 typed_answers(submission), key, ctx.locale), {}, ctx.locale)
-    if not go_on:
+    if not go_on or await ack_page(ack, outcome.errors, outcome.view):
         return
-    if outcome.errors:
-        await ack(response_action="errors", errors=outcome.errors)
-    elif outcome.view:
-        await ack(response_action="update", view=outcome.view)
-    else:
-        await ack()
-        entity, year = outcome.submitted
-        await ctx.reply(t("peer_review.evidence_submitted", ctx.locale, entity=entity, year=year,
-                          process=submission.meta.process))
+    await ack()
+    entity, year = outcome.submitted
+    await ctx.reply(t("peer_review.evidence_submitted", ctx.locale, entity=entity, year=year,
+                      process=submission.meta.process))
 
 
 # ---- status, recommendations, summary
