@@ -261,6 +261,12 @@ def test_a_peer_review_of_unido_from_topics_to_adopted_report_and_recommendation
     assert "*Recommendations* (2)" in shown
     assert f"#{first_item} Install sub-metering of energy in the VIC buildings · UNIDO · due {due1} · done" in shown
 
+    # one review of an entity a year; a handle is the process's
+    refused = _ask(sender, slack, SECRETARIAT, f"review open {later} UNIDO 2014")
+    assert "UNIDO already has a peer review for 2014" in refused
+    refused = _ask(sender, slack, SECRETARIAT, f"review open {handle} UNIDO 2015")
+    assert f"`{handle}` is already used by another process" in refused
+
     # a year later: the review of UNIDO for 2015 sees the 2014 recommendations and where they stand
     _open_review(sender, slack, later, 2015, experts[:1])
     shown = _ask(sender, slack, SECRETARIAT, f"review status {later}")

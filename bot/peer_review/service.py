@@ -21,7 +21,7 @@ from bot.entities.service import get_entity
 from bot.errors import Conflict, Invalid, NotAllowed, NotFound
 from bot.outcomes.service import OutcomeRequest, record_outcome
 from bot.peer_review.topics import LINKS_MAX, TEXT_MAX, Topics, link_allowed, topics
-from bot.processes.service import NewProcess, create_process, get_process, member_codes
+from bot.processes.service import HANDLE, NewProcess, create_process, get_process, member_codes
 from bot.roles.service import is_secretariat, require_secretariat, speaks_for
 from storage.models import (ActionItem, ActionStatus, Decision, DecisionKind, Document, DocumentVersion, Entity,
                             Meeting, MeetingStatus, PeerReview, Person, Process, ProcessKind, ResponseStatus)
@@ -75,22 +75,33 @@ class ReviewView:
 # ---- opening
 
 
+def check_opening(session: Session, handle: str, code: str, year: int) -> Entity:
+    """What `/consult review open PROCESS ENTITY YEAR` names, checked before the modal opens (and again on
+    submission): a free handle, a known entity, a year, and no review of that entity for that year yet."""
+    if not HANDLE.match(handle.strip().lower()):
+        raise Invalid("errors.process_handle_format", field="handle")
+    if session.exec(select(Process.id).where(Process.handle == handle.strip().lower())).first() is not None:
+        raise Conflict("errors.process_handle_taken", handle=handle.strip().lower())
+    try:
+        entity = get_entity(session, code)
+    except NotFound as exc:
+        raise Invalid(exc.key, field="entity", **exc.params) from None
+    if not YEARS[0] <= year <= YEARS[1]:
+        raise Invalid("peer_review.errors.year", field="year", low=YEARS[0], high=YEARS[1])
+    if session.exec(select(PeerReview.id).where(PeerReview.entity_id == entity.id,
+                                                PeerReview.year == year)).first() is not None:
+        raise Conflict("peer_review.errors.exists", entity=entity.code, year=year)
+    return entity
+
+
 def open_review(session: Session, actor: Person, request: NewReview, now: datetime | None = None) -> PeerReview:
     """The secretariat opens the review: the process (the review body and the entity reviewed as its members) and
     the review's row; the entity is asked to choose its topics and send its evidence by the deadline."""
     now = now or utcnow()
     require_secretariat(session, actor)
-    try:
-        entity = get_entity(session, request.entity)
-    except NotFound as exc:
-        raise Invalid(exc.key, field="entity", **exc.params) from None
-    if not YEARS[0] <= request.year <= YEARS[1]:
-        raise Invalid("peer_review.errors.year", field="year", low=YEARS[0], high=YEARS[1])
+    entity = check_opening(session, request.handle, request.entity, request.year)
     if request.deadline is None or request.deadline <= now:
         raise Invalid("peer_review.errors.deadline_past", field="deadline")
-    if session.exec(select(PeerReview.id).where(PeerReview.entity_id == entity.id,
-                                                PeerReview.year == request.year)).first() is not None:
-        raise Conflict("peer_review.errors.exists", entity=entity.code, year=request.year)
     body = [c.strip().upper() for c in request.body if c.strip() and c.strip().upper() != entity.code]
     if not body:
         raise Invalid("peer_review.errors.no_body", field="body")

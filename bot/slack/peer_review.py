@@ -14,12 +14,12 @@ from typing import Any
 from sqlmodel import Session
 
 from bot import idempotency
-from bot.entities.service import active_entities, get_entity
+from bot.entities.service import active_entities
 from bot.errors import Invalid
 from bot.hlcm.service import focal_points
 from bot.peer_review import render
 from bot.peer_review.reminder_plan import open_with_reminders, submit_with_reminders
-from bot.peer_review.service import (NewReview, choose_topics, parse_evidence, prefill, recommend,
+from bot.peer_review.service import (NewReview, check_opening, choose_topics, parse_evidence, prefill, recommend,
                                      require_answerable, review_of, save_draft, view)
 from bot.peer_review.summary import parse_year, summary_docx
 from bot.peer_review.topics import topics
@@ -30,7 +30,7 @@ from bot.slack.before_ack import Duplicate, ack_page, act
 from bot.slack.deadline_form import FIELDS as DEADLINE_FIELDS, parse_deadline
 from bot.slack.payloads import BlockAction, SlashCommand, ViewSubmission
 from bot.slack.reply import Ctx, dm_quietly
-from bot.texts import t
+from bot.texts import reader_language, t
 from bot.timezones import is_timezone
 from storage.models import Entity, PeerReview, Person, Process
 from storage.types import utcnow
@@ -68,8 +68,8 @@ async def review_command(cmd: SlashCommand, ctx: Ctx) -> None:
 def _open_form(session: Session, person: Person, handle: str, code: str, year: str, zone: str,
                locale: str | None) -> dict:
     require_secretariat(session, person)
-    entity = get_entity(session, code)
     number = parse_year(year)
+    entity = check_opening(session, handle, code, number)
     codes = [e.code for e in active_entities(session)]
     return render.open_modal(handle, entity.code, number, codes, utcnow().date(), zone, locale)
 
@@ -235,7 +235,7 @@ def _summary(session: Session, person: Person, year: str, language: str):
 
 
 async def summary(ctx: Ctx, year: str, lang: str | None) -> None:
-    language = document_language(lang) if lang else document_language(ctx.locale or "en")
+    language = document_language(lang) if lang else reader_language(ctx.locale)
     data, count = await ctx.deps.db(_summary, ctx.who.person, year, language)
     opened = await ctx.client.conversations_open(users=ctx.who.user_id)
     name = f"peer-reviews-{int(year)}-{language}.docx"
