@@ -72,11 +72,12 @@ def _opened(slack, callback: str) -> dict:
     return slack.wait_for("views.open", lambda c: c.params["view"]["callback_id"] == callback)[-1].params["view"]
 
 
-def _open_values(deadline: date, body: list[str], experts: list[str]) -> dict:
+def _open_values(deadline: date, body: list[str], experts: list[str], focal: list[str]) -> dict:
     return {"deadline_date": state("datepicker", deadline.isoformat()),
             "deadline_time": {"type": "timepicker", "selected_time": "17:00"},
             "timezone": state("plain_text_input", "Europe/Vienna"),
-            "review_body": state("multi_static_select", body), "review_experts": state("multi_users_select", experts)}
+            "review_body": state("multi_static_select", body), "review_experts": state("multi_users_select", experts),
+            "review_focal": state("multi_users_select", focal)}
 
 
 def _page_values(view: dict, answers: dict) -> dict:
@@ -97,9 +98,11 @@ def _open_review(sender, slack, handle: str, year: int, experts: list[str]) -> N
     slack.reset()
     sender.command(SECRETARIAT, f"review open {handle} UNIDO {year}")
     view = _opened(slack, "review.open")
-    assert sender.submit_view(SECRETARIAT, view, _open_values(date.today() + timedelta(days=30), BODY, experts)) \
+    assert sender.submit_view(SECRETARIAT, view, _open_values(date.today() + timedelta(days=30), BODY, experts, [])) \
         .content == b""
-    assert f"The peer review of *UNIDO* ({year}) is open as {handle}" in _told(slack, SECRETARIAT)
+    told = _told(slack, SECRETARIAT)
+    assert f"The peer review of *UNIDO* ({year}) is open as {handle}" in told
+    assert f"UNIDO has no focal point in {handle} yet" in told  # none named: the secretariat is told whom to add
 
 
 def test_a_peer_review_of_unido_from_topics_to_adopted_report_and_recommendations(sender, slack, engine, bot):
@@ -118,9 +121,10 @@ def test_a_peer_review_of_unido_from_topics_to_adopted_report_and_recommendation
     sender.command(SECRETARIAT, f"review open {handle} UNIDO 2014")
     view = _opened(slack, "review.open")
     assert view_errors(view) == []
-    body_options = [o["value"] for o in view["blocks"][-2]["element"]["options"]]
+    body = next(b for b in view["blocks"] if b.get("block_id") == "review_body")
+    body_options = [o["value"] for o in body["element"]["options"]]
     assert "UNIDO" not in body_options and "WMO" in body_options
-    values = _open_values(date.today() + timedelta(days=30), BODY, experts)
+    values = _open_values(date.today() + timedelta(days=30), BODY, experts, [focal])
     past = sender.submit_view(SECRETARIAT, view, {**values, "deadline_date": state("datepicker", "2014-01-10")})
     assert "must be in the future" in past.json()["errors"]["deadline_date"]
     empty = sender.submit_view(SECRETARIAT, view, {**values, "review_body": state("multi_static_select", [])})
@@ -129,9 +133,10 @@ def test_a_peer_review_of_unido_from_topics_to_adopted_report_and_recommendation
         assert s.exec(select(Process).where(Process.handle == handle)).first() is None  # nothing half-saved
     view_id = f"V{tag}OPEN"
     assert sender.submit_view(SECRETARIAT, view, values, view_id=view_id).content == b""
-    told = _told(slack, SECRETARIAT)
-    assert "The peer review of *UNIDO* (2014) is open as " + handle in told
-    assert f"UNIDO has no focal point in {handle} yet" in told  # a new process: the secretariat is told whom to add
+    assert "The peer review of *UNIDO* (2014) is open as " + handle in _told(slack, SECRETARIAT)
+    asked = _told(slack, focal)  # the focal point named in the modal holds the role and is asked
+    assert "Every review covers Building and facility emissions, Air travel; choose 2 more" in asked
+    assert "waste (Waste management)" in asked and '"review.evidence"' in asked
     sender.submit_view(SECRETARIAT, view, values, view_id=view_id)  # Slack's retry: opened once
     review = _review(engine, handle)
     assert (review.year, review.experts, review.status) == (2014, experts, ResponseStatus.PENDING)
@@ -139,7 +144,7 @@ def test_a_peer_review_of_unido_from_topics_to_adopted_report_and_recommendation
         unido, wmo = get_entity(s, "UNIDO"), get_entity(s, "WMO")
         process = get_process(s, handle)
         assert process.kind == "peer_review"
-        grant(s, SECRETARIAT, focal, Role.FOCAL_POINT, process, unido)
+        assert grant(s, SECRETARIAT, focal, Role.FOCAL_POINT, process, unido, if_missing=True) is None
         grant(s, SECRETARIAT, wmo_focal, Role.FOCAL_POINT, process, wmo)
 
     # UNIDO's focal point is chased for the evidence (T-7d, T-2d, T-0 before the deadline)
@@ -162,7 +167,7 @@ def test_a_peer_review_of_unido_from_topics_to_adopted_report_and_recommendation
 
     # the form: a page per topic, each saved as a draft; a bad attachment stays in the form, nothing saved
     slack.reset()
-    sender.command(focal, f"review evidence {handle}")
+    sender.click(focal, "review.evidence", handle)  # the button of the DM
     page = _opened(slack, "review.page")
     assert view_errors(page) == [] and "topic 1 of 4" in _text(slack.calls_to("views.open")[-1])
     bad = sender.submit_view(focal, page, _page_values(page, {"emissions": {

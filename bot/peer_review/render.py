@@ -36,6 +36,9 @@ def open_modal(process: str, entity: str, year: int, entities: list[str], today:
               input_block(ids.BLOCK_REVIEW_BODY, t_plain("peer_review.body", locale),
                           {"type": "multi_static_select", "options": options},
                           hint=t_plain("peer_review.body_hint", locale)),
+              input_block(ids.BLOCK_REVIEW_FOCAL, t_plain("peer_review.focal_points", locale, entity=entity),
+                          {"type": "multi_users_select"}, optional=True,
+                          hint=t_plain("peer_review.focal_points_hint", locale, entity=entity, process=process)),
               input_block(ids.BLOCK_REVIEW_EXPERTS, t_plain("peer_review.experts", locale),
                           {"type": "multi_users_select"}, optional=True)]
     return modal(ids.VIEW_REVIEW_OPEN, t_plain("peer_review.open_title", locale), blocks,

@@ -22,9 +22,9 @@ from bot.errors import Conflict, Invalid, NotAllowed, NotFound
 from bot.outcomes.service import OutcomeRequest, record_outcome
 from bot.peer_review.topics import LINKS_MAX, TEXT_MAX, Topics, link_allowed, topics
 from bot.processes.service import HANDLE, NewProcess, create_process, get_process, member_codes
-from bot.roles.service import is_secretariat, require_secretariat, speaks_for
+from bot.roles.service import grant, is_secretariat, require_secretariat, speaks_for
 from storage.models import (ActionItem, ActionStatus, Decision, DecisionKind, Document, DocumentVersion, Entity,
-                            Meeting, MeetingStatus, PeerReview, Person, Process, ProcessKind, ResponseStatus)
+                            Meeting, MeetingStatus, PeerReview, Person, Process, ProcessKind, ResponseStatus, Role)
 from storage.types import utcnow
 
 YEARS = (2000, 2100)
@@ -41,6 +41,7 @@ class NewReview(BaseModel):
     timezone: str = ""
     body: list[str] = Field(default_factory=list)  # the review body's entities
     experts: list[str] = Field(default_factory=list)  # Slack user ids
+    focal_points: list[str] = Field(default_factory=list)  # Slack user ids: they answer for the entity reviewed
     channel_id: str | None = None
 
 
@@ -106,9 +107,10 @@ def open_review(session: Session, actor: Person, request: NewReview, now: dateti
     if not body:
         raise Invalid("peer_review.errors.no_body", field="body")
     experts = list(dict.fromkeys(request.experts))
-    bad = [e for e in experts if not SLACK_USER.match(e)]
-    if bad:
-        raise Invalid("peer_review.errors.expert", field="experts", value=bad[0][:40])
+    for field_name, users in (("experts", experts), ("focal_points", request.focal_points)):
+        bad = [e for e in users if not SLACK_USER.match(e)]
+        if bad:
+            raise Invalid("peer_review.errors.expert", field=field_name, value=bad[0][:40])
     process = create_process(session, actor, NewProcess(
         handle=request.handle, kind=ProcessKind.PEER_REVIEW.value, title=f"{entity.code} {request.year}",
         channel_id=request.channel_id, timezone=request.timezone, members=[entity.code, *body]))
@@ -117,6 +119,8 @@ def open_review(session: Session, actor: Person, request: NewReview, now: dateti
     session.add(review)
     session.flush()
     audit.record(session, actor.slack_user_id, "peer_review.opened", review)
+    for user in dict.fromkeys(request.focal_points):
+        grant(session, actor.slack_user_id, user, Role.FOCAL_POINT, process, entity, if_missing=True)
     return review
 
 

@@ -124,5 +124,6 @@ VIEW_REVIEW_OPEN = "review.open"
 VIEW_REVIEW_PAGE = "review.page"
 BLOCK_REVIEW_BODY = "review_body"
 BLOCK_REVIEW_EXPERTS = "review_experts"
+BLOCK_REVIEW_FOCAL = "review_focal"
 BLOCK_REVIEW_ANSWER = "review:"  # + topic id + ":" + question id: one input per question of a topic
 ACTION_REVIEW_EVIDENCE = "review.evidence"

@@ -37,6 +37,7 @@ from storage.types import utcnow
 
 ACTIONS = ("open", "topics", "evidence", "status", "recommend", "summary")
 OPEN_FIELDS = {**DEADLINE_FIELDS, "body": ids.BLOCK_REVIEW_BODY, "experts": ids.BLOCK_REVIEW_EXPERTS,
+               "focal_points": ids.BLOCK_REVIEW_FOCAL,
                "handle": ids.BLOCK_REVIEW_BODY, "members": ids.BLOCK_REVIEW_BODY, "entity": ids.BLOCK_REVIEW_BODY,
                "year": ids.BLOCK_REVIEW_BODY}
 
@@ -94,7 +95,8 @@ def _open(session: Session, person: Person, meta: Any, submission: ViewSubmissio
         raise Duplicate()
     review = open_with_reminders(session, person, NewReview(
         handle=meta.process, entity=meta.entity, year=meta.year, deadline=deadline, timezone=zone,
-        body=submission.value(ids.BLOCK_REVIEW_BODY) or [], experts=submission.value(ids.BLOCK_REVIEW_EXPERTS) or []))
+        body=submission.value(ids.BLOCK_REVIEW_BODY) or [], experts=submission.value(ids.BLOCK_REVIEW_EXPERTS) or [],
+        focal_points=submission.value(ids.BLOCK_REVIEW_FOCAL) or []))
     people = [(p.slack_user_id, p.reads_in) for _, p in focal_points(session, [review.entity_id], review.process_id)]
     return Opened(review, session.get(Process, review.process_id), meta.entity, people)
 
