@@ -15,7 +15,7 @@ import json
 import uuid
 from datetime import date, timedelta
 
-from docx import Document
+from docx import Document as WordDocument
 from docx.oxml.ns import qn
 from sqlmodel import Session, select
 
@@ -26,10 +26,9 @@ from bot.peer_review.service import NewReview, open_review, recommend
 from bot.people.service import find_person
 from bot.processes.service import get_process
 from bot.roles.service import grant
-from bot.rounds.service import OpenRound, open_round
 from storage.db import session_scope
-from storage.models import (ActionItem, AuditEntry, Meeting, MeetingInvitee, MeetingKind, PeerReview, Process,
-                            Reminder, ReminderStatus, ResponseStatus, Role, Round)
+from storage.models import (ActionItem, AuditEntry, Document, DocumentVersion, Meeting, MeetingInvitee, MeetingKind,
+                            PeerReview, Process, Reminder, ReminderStatus, ResponseStatus, Role, Round)
 from storage.types import utcnow
 from tests.bot_process import consultbot
 from tests.conftest import SECRETARIAT
@@ -105,7 +104,8 @@ def _open_review(sender, slack, handle: str, year: int, experts: list[str]) -> N
     assert f"UNIDO has no focal point in {handle} yet" in told  # none named: the secretariat is told whom to add
 
 
-def test_a_peer_review_of_unido_from_topics_to_adopted_report_and_recommendations(sender, slack, engine, bot):
+def test_a_peer_review_of_unido_from_topics_to_adopted_report_and_recommendations(sender, slack, engine, bot,
+                                                                                    bot_env, tmp_path):
     tag = uuid.uuid4().hex[:6]
     handle, later = f"pr-unido-{tag}", f"pr-unido2-{tag}"
     focal, wmo_focal = f"U{tag.upper()}UNIDO", f"U{tag.upper()}WMO"
@@ -204,15 +204,30 @@ def test_a_peer_review_of_unido_from_topics_to_adopted_report_and_recommendation
                                              Reminder.status == ReminderStatus.PENDING)).all() == []
     assert "has submitted its evidence" in _ask(sender, slack, focal, f"review topics {handle} water ict")
 
-    # the draft report, its comment round for the review body, the meeting in Geneva (held yesterday)
+    # the draft report (imported from the command line), its comment round for the review body (the round modal),
+    # and the body's meeting in Geneva, held yesterday (written as a row: a meeting scheduled in Slack is ahead)
+    report = tmp_path / "unido-peer-review.md"
+    report.write_text("# Peer review of UNIDO\n\n## 1. Emissions\n\nThe inventory is complete.\n", encoding="utf-8")
+    consultbot("doc", "import", handle, str(report), "--title", "Draft peer review report of UNIDO", env=bot_env)
+    with Session(engine) as s:
+        version_id = s.exec(select(DocumentVersion.id).join(Document, DocumentVersion.document_id == Document.id)
+                            .where(Document.process_id == get_process(s, handle).id)).one()
+    slack.reset()
+    sender.command(SECRETARIAT, f"round open {handle}")
+    round_view = _opened(slack, "round.open")
+    assert sender.submit_view(SECRETARIAT, round_view, {
+        "version": state("static_select", str(version_id)),
+        "deadline_date": state("datepicker", (date.today() + timedelta(days=10)).isoformat()),
+        "deadline_time": {"type": "timepicker", "selected_time": "17:00"},
+        "timezone": state("plain_text_input", "Europe/Zurich"), "entities": state("multi_static_select", BODY),
+        "instructions": state("plain_text_input", "Comments of the peer review body on the draft report")}).content \
+        == b""
+    invited = _told(slack, wmo_focal)  # the review body's focal points are asked for their comments
+    assert "Draft peer review report of UNIDO" in invited
     now = utcnow()
     with session_scope(engine) as s:
-        secretariat = find_person(s, SECRETARIAT)
-        version = import_version(s, secretariat, handle, "unido-peer-review.md",
-                                 b"# Peer review of UNIDO\n\n## 1. Emissions\n\nThe inventory is complete.\n",
-                                 title="Draft peer review report of UNIDO").version
-        open_round(s, secretariat, OpenRound(process=handle, version_id=version.id,
-                                             deadline_date=date.today() + timedelta(days=10), timezone="Europe/Zurich"))
+        round_ = s.exec(select(Round).where(Round.process_id == get_process(s, handle).id)).one()
+        assert round_.version_id == version_id
         meeting = Meeting(process_id=get_process(s, handle).id, title="First meeting of the peer review body",
                           kind=MeetingKind.PEER_REVIEW, start=now - timedelta(days=1, hours=8),
                           end=now - timedelta(days=1), timezone="Europe/Zurich", place="WMO, Geneva",
@@ -221,8 +236,7 @@ def test_a_peer_review_of_unido_from_topics_to_adopted_report_and_recommendation
         s.flush()
         for code in ["UNIDO", *BODY]:
             s.add(MeetingInvitee(meeting_id=meeting.id, entity_id=get_entity(s, code).id))
-        meeting_id, version_id = meeting.id, version.id
-        assert s.exec(select(Round).where(Round.process_id == get_process(s, handle).id)).one().version_id == version_id
+        meeting_id = meeting.id
 
     shown = _ask(sender, slack, SECRETARIAT, f"review status {handle}")
     assert "Draft report: *Draft peer review report of UNIDO*, version 1" in shown
@@ -331,7 +345,7 @@ def test_the_years_summary_read_as_the_senior_officials_read_it(bot, bot_env, en
     text = pdf_text(to_pdf(arabic, tmp_path))  # poppler gives lam-alef back as alef-lam: words without one
     assert "استعراضات" in text and "البيئية" in text and "WMO" in text
     assert all(p._p.pPr is not None and p._p.pPr.find(qn("w:bidi")) is not None
-               for p in Document(str(arabic)).paragraphs)  # right to left
+               for p in WordDocument(str(arabic)).paragraphs)  # right to left
 
     bad = consultbot("peer-review", "summary", "--year", "14", "-o", str(tmp_path / "x.docx"), env=bot_env, check=False)
     assert bad.returncode == 1 and "The year must be a number" in bad.stderr and not (tmp_path / "x.docx").exists()
