@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 from bot import audit
 from bot.entities.service import get_entity
 from bot.errors import Conflict, Invalid, NotAllowed, NotFound
-from bot.outcomes.service import OutcomeRequest, record_outcome
+from bot.outcomes.service import OutcomeRequest, Recorded, record_outcome
 from bot.peer_review.topics import LINKS_MAX, TEXT_MAX, Topics, link_allowed, topics
 from bot.processes.service import HANDLE, NewProcess, create_process, get_process, member_codes
 from bot.roles.service import grant, is_secretariat, require_secretariat, speaks_for
@@ -273,9 +273,10 @@ def prefill(review: PeerReview) -> dict[str, Any]:
 
 
 def recommend(session: Session, actor: Person, review: PeerReview, text: str, due: date | None,
-              owner: str | None = None, now: datetime | None = None) -> ActionItem:
+              owner: str | None = None, now: datetime | None = None) -> Recorded:
     """The secretariat records a recommendation of the review's meeting (the last one that has ended): an action
-    item of the process, owned by the entity reviewed unless another member is named, with its reminders."""
+    item of the process, owned by the entity reviewed unless another member is named, with its reminders (what was
+    recorded, as the outcomes modal's submission gives it: the item, and its owner's focal points to tell)."""
     now = now or utcnow()
     require_secretariat(session, actor)
     process, entity = _reviewed(session, review)
@@ -284,9 +285,8 @@ def recommend(session: Session, actor: Person, review: PeerReview, text: str, du
                            .order_by(Meeting.end.desc(), Meeting.id.desc())).first()
     if meeting is None:
         raise Conflict("peer_review.errors.no_meeting", process=process.handle)
-    recorded = record_outcome(session, actor, meeting.id, OutcomeRequest(
+    return record_outcome(session, actor, meeting.id, OutcomeRequest(
         kind=DecisionKind.ACTION_ITEM.value, text=text, owner=owner or entity.code, due=due), now)
-    return recorded.decision.action
 
 
 def recommendations(session: Session, process_id: int) -> list[Recommendation]:

@@ -17,6 +17,8 @@ from bot import idempotency
 from bot.entities.service import active_entities
 from bot.errors import Invalid
 from bot.hlcm.service import focal_points
+from bot.outcomes.render import action_assigned
+from bot.outcomes.service import Recorded
 from bot.peer_review import render
 from bot.peer_review.reminder_plan import open_with_reminders, submit_with_reminders
 from bot.peer_review.service import (NewReview, check_opening, choose_topics, parse_evidence, prefill, recommend,
@@ -32,7 +34,7 @@ from bot.slack.payloads import BlockAction, SlashCommand, ViewSubmission
 from bot.slack.reply import Ctx, dm_quietly
 from bot.texts import reader_language, t
 from bot.timezones import is_timezone
-from storage.models import Entity, PeerReview, Person, Process
+from storage.models import PeerReview, Person, Process
 from storage.types import utcnow
 
 ACTIONS = ("open", "topics", "evidence", "status", "recommend", "summary")
@@ -56,7 +58,7 @@ async def review_command(cmd: SlashCommand, ctx: Ctx) -> None:
     elif action == "status" and len(rest) == 1:
         await ctx.reply(*await ctx.deps.db(_status, rest[0].lower(), ctx.locale))
     elif action == "recommend" and len(rest) >= 3:
-        await ctx.reply(await ctx.deps.db(_recommend, ctx.who.person, rest[0].lower(), rest[1:], ctx.locale))
+        await recommend_command(ctx, rest[0].lower(), rest[1:])
     elif action == "summary" and 1 <= len(rest) <= 2:
         await summary(ctx, rest[0], rest[1] if len(rest) > 1 else None)
     else:
@@ -89,14 +91,20 @@ class Opened:
     people: list[tuple[str, str | None]]  # (Slack user, locale) of the entity's focal points
 
 
+def _listed(submission: ViewSubmission, block_id: str) -> list[str]:
+    """A multi-select's values (a forged submission may carry anything else: nothing chosen)."""
+    value = submission.value(block_id)
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
 def _open(session: Session, person: Person, meta: Any, submission: ViewSubmission) -> Opened:
     deadline, zone = parse_deadline(submission)
     if not idempotency.claim(session, f"view:{submission.view.id}"):
         raise Duplicate()
     review = open_with_reminders(session, person, NewReview(
         handle=meta.process, entity=meta.entity, year=meta.year, deadline=deadline, timezone=zone,
-        body=submission.value(ids.BLOCK_REVIEW_BODY) or [], experts=submission.value(ids.BLOCK_REVIEW_EXPERTS) or [],
-        focal_points=submission.value(ids.BLOCK_REVIEW_FOCAL) or []))
+        body=_listed(submission, ids.BLOCK_REVIEW_BODY), experts=_listed(submission, ids.BLOCK_REVIEW_EXPERTS),
+        focal_points=_listed(submission, ids.BLOCK_REVIEW_FOCAL)))
     people = [(p.slack_user_id, p.reads_in) for _, p in focal_points(session, [review.entity_id], review.process_id)]
     return Opened(review, session.get(Process, review.process_id), meta.entity, people)
 
@@ -162,14 +170,14 @@ class Outcome:
 
 
 def _save_page(session: Session, person: Person, meta: Any, typed: dict, key: str, locale: str | None) -> Outcome:
+    if idempotency.seen(session, key):  # Slack's retry of the last page, once submitted: nothing to say
+        raise Duplicate()
     review = review_of(session, meta.process)
     _, entity = require_answerable(session, person, review)
     covered = topics().covered(review.topics)
     if meta.page > len(covered):
         raise Invalid("peer_review.usage")
     topic, last = covered[meta.page - 1], meta.page == len(covered)
-    if last and idempotency.seen(session, key):
-        raise Duplicate()
     raw = {topic: {q.id: (typed.get(topic) or {}).get(q.id) for q in topics().questions[topic]}}
     clean, errors = parse_evidence(topics(), covered, raw, complete=False)
     if not errors and last:  # the whole evidence must hold before anything is saved
@@ -215,7 +223,7 @@ def _status(session: Session, handle: str, locale: str | None):
     return render.status(view(session, review_of(session, handle)), utcnow(), locale)
 
 
-def _recommend(session: Session, person: Person, handle: str, words: list[str], locale: str | None) -> str:
+def _recommend(session: Session, person: Person, handle: str, words: list[str]) -> Recorded:
     """`DUE [owner=CODE] TEXT...`"""
     try:
         due = date.fromisoformat(words[0])
@@ -226,9 +234,17 @@ def _recommend(session: Session, person: Person, handle: str, words: list[str], 
         owner, text = text[0][6:].upper(), text[1:]
     if not text:
         raise Invalid("peer_review.recommend_usage")
-    item = recommend(session, person, review_of(session, handle), " ".join(text), due, owner)
-    return t("peer_review.recommended", locale, number=item.id, process=handle, due=item.due.isoformat(),
-             owner=session.get(Entity, item.owner_entity_id).code)
+    return recommend(session, person, review_of(session, handle), " ".join(text), due, owner)
+
+
+async def recommend_command(ctx: Ctx, handle: str, words: list[str]) -> None:
+    """Recorded as the outcomes modal records an action item: its owner's focal points are told at once."""
+    done = await ctx.deps.db(_recommend, ctx.who.person, handle, words)
+    item = done.decision.action
+    await ctx.reply(t("peer_review.recommended", ctx.locale, number=item.id, process=handle,
+                      due=item.due.isoformat(), owner=done.decision.owner_code))
+    for user_id, locale in done.owners:
+        await dm_quietly(ctx.client, user_id, *action_assigned(done, locale))
 
 
 def _summary(session: Session, person: Person, year: str, language: str):
