@@ -17,6 +17,7 @@ import bot.meetings.reminder_messages  # noqa: F401 - meeting.reminder, meeting.
 import bot.meetings.reminder_plan  # noqa: F401 - the meetings' planners
 import bot.outcomes.reminder_messages  # noqa: F401 - action.due
 import bot.outcomes.reminder_plan  # noqa: F401 - the action items' planner
+import bot.peer_review.reminder_plan  # noqa: F401 - peer_review.evidence: planner and message
 import bot.polls.reminder_messages  # noqa: F401 - poll.reminder
 import bot.polls.reminder_plan  # noqa: F401 - the polls' planner
 import bot.rounds.reminder_messages  # noqa: F401 - round.deadline, round.escalation, process.weekly_status
@@ -25,5 +26,5 @@ from bot.reminders import registry
 
 # Every planner, in the order they run after a change of who is reminded (as bot/reminders/replan.py called them
 # before the registry): a name here that no area registered, or one registered and not here, stops the import.
-PLANNERS = ("rounds", "polls", "meetings", "outcomes", "datacall", "mapping")
+PLANNERS = ("rounds", "polls", "meetings", "outcomes", "datacall", "mapping", "peer_review")
 registry.complete(PLANNERS)

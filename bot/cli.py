@@ -16,6 +16,7 @@ from bot.hlcm.cli import add_parsers as add_hlcm_parsers
 from bot.digests.cli import add_parser as add_digest_parser
 from bot.entities.cli import add_parser as add_entities_parser
 from bot.mapping.cli import add_parsers as add_mapping_parsers
+from bot.peer_review.cli import add_parsers as add_peer_review_parsers
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -147,6 +148,7 @@ def parser() -> argparse.ArgumentParser:
     add_doc_parser(sub)
     add_entities_parser(sub)
     add_mapping_parsers(sub)
+    add_peer_review_parsers(sub)
     return root
 
 

@@ -12,6 +12,7 @@ from sqlmodel import Session
 from bot import areas  # noqa: F401 - every area registers its reminder planners and kinds (bot/areas.py)
 from bot.hlcm.questionnaire import questionnaire
 from bot.mapping.survey import surveys
+from bot.peer_review.topics import topics as review_topics
 from bot.observability import logs
 from bot.observability.slack_api import ApiObserver
 from bot.reminders import policy, registry
@@ -39,6 +40,7 @@ def prepare(settings: Settings, first_start: bool = False) -> Engine:
     catalog()
     questionnaire()
     surveys()  # the mapping surveys (bot/data/mapping-*.yaml): a bad one stops start-up
+    review_topics()  # the peer review's topics and evidence questions (bot/data/peer-review.yaml): likewise
     policy.configure(settings.quiet)
     engine = make_engine(settings.database_url)
     with startup_lock(engine) as connection:

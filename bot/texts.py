@@ -42,7 +42,7 @@ ERROR_CLASSES = {"DomainError", "NotAllowed", "NotFound", "Invalid", "Conflict"}
 # Keys built at run time from a value; `load` checks each expansion exists.
 DYNAMIC_KEYS = {
     "roles.{}": ("secretariat", "chair", "focal_point", "observer"),
-    "process_kinds.{}": ("consultation", "img"),
+    "process_kinds.{}": ("consultation", "img", "peer_review"),
     "process_status.{}": ("active", "closed"),
     "help.commands.{}": ("help", "whoami", "entities", "list", "join", "new", "grant", "revoke", "round",
                          "status", "inputs", "export", "doc", "import", "reminders", "mute",

@@ -62,6 +62,8 @@ ALLOWED_LITERALS = {  # (module, literal): why no person reads it in their langu
     ("mapping/survey.py", "{}: products: types"): "in a survey file's start-up error",
     ("mapping/survey.py", "{}: products: topics"): "in a survey file's start-up error",
     ("mapping/survey.py", "the mapping survey"): "names the file in a start-up error",
+    ("exports/peer_review_docx.py", "Table Grid"): "a Word style name",
+    ("peer_review/topics.py", "the peer review's topics"): "names the file in a start-up error",
     ("scheduler/sender.py", "workspace not installed"): "a reminder's failure reason, stored and listed as "
                                                         "Slack's own error codes are",
     ("slack/oauth.py", "workspace {} is not in SLACK_ALLOWED_TEAMS"): "inside a BoltError, for the operator's "

@@ -17,6 +17,7 @@ from bot.hlcm import reminder_plan as datacall
 from bot.mapping import reminders as mapping
 from bot.meetings import reminder_plan as meetings
 from bot.outcomes import reminder_plan as outcomes
+from bot.peer_review import reminder_plan as peer_review
 from bot.polls import reminder_plan as polls
 from bot.reminders import registry
 from bot.reminders.delivery import KINDS
@@ -31,22 +32,22 @@ from tests.bot_process import consultbot
 ROOT = Path(__file__).resolve().parents[1]
 DELIVERED = {"round.deadline", "round.escalation", "process.weekly_status", "process.weekly_digest", "action.due",
              "poll.reminder", "meeting.reminder", "meeting.outcomes", "datacall.reminder", "datacall.escalation",
-             "inputs.responses", "mapping.reminder"}
+             "inputs.responses", "mapping.reminder", "peer_review.evidence"}
 
 
 def test_every_area_is_registered_and_the_planners_run_in_the_order_replan_always_called_them():
     assert set(KINDS) == DELIVERED
     assert registry.process_planners() == [rounds.plan_process, polls.plan_process, meetings.plan_process_meetings,
-                                           outcomes.plan_process_actions]
+                                           outcomes.plan_process_actions, peer_review.plan_process_reviews]
     assert registry.focal_point_planners() == [datacall.plan_open_calls, mapping.plan_open_mappings]
     assert registry.secretariat_planners() == [rounds.plan_all, meetings.plan_all_meetings, datacall.plan_open_calls]
     assert set(registry.planned_kinds()) <= set(KINDS)  # whatever a planner writes, some area delivers
 
 
 def test_a_planner_bot_areas_does_not_expect_or_one_missing_is_refused_and_the_registry_stays_as_it_was():
-    with pytest.raises(RegistryError, match=r"missing \['peer_review'\]"):
-        registry.complete((*areas.PLANNERS, "peer_review"))
-    with pytest.raises(RegistryError, match=r"not listed \['mapping'\]"):
+    with pytest.raises(RegistryError, match=r"missing \['annual_report'\]"):
+        registry.complete((*areas.PLANNERS, "annual_report"))
+    with pytest.raises(RegistryError, match=r"not listed \['peer_review'\]"):
         registry.complete(areas.PLANNERS[:-1])
     assert registry.focal_point_planners() == [datacall.plan_open_calls, mapping.plan_open_mappings]
 

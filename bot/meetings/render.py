@@ -50,7 +50,8 @@ def meeting_modal(process: Process, members: list[str], locale: str | None, pref
     prefill = dict(prefill or {})
     zone_name = prefill.get("timezone") if is_timezone(prefill.get("timezone")) else process.timezone
     start, end = _local(prefill.get("start"), zone_name), _local(prefill.get("end"), zone_name)
-    kind = prefill.get("kind") or (MeetingKind.IMG if process.kind == ProcessKind.IMG else MeetingKind.OTHER).value
+    kind = prefill.get("kind") or {ProcessKind.IMG: MeetingKind.IMG, ProcessKind.PEER_REVIEW: MeetingKind.PEER_REVIEW
+                                   }.get(process.kind, MeetingKind.OTHER).value
     kinds = [option(t_plain(f"meetings.kind_{k.value}", locale), k.value) for k in MeetingKind]
     member_options = [option(code, code) for code in members][:100]
     chosen = [c.upper() for c in prefill.get("entities") or []]

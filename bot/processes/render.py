@@ -37,7 +37,8 @@ def render_created(process: Process, members: list[str], locale: str | None) -> 
 
 def new_process_modal(entities: list[Entity], default_timezone: str, locale: str | None,
                       channel_id: str | None = None) -> dict:
-    kinds = [option(t_plain(f"process_kinds.{k.value}", locale), k.value) for k in ProcessKind]
+    kinds = [option(t_plain(f"process_kinds.{k.value}", locale), k.value) for k in ProcessKind
+             if k != ProcessKind.PEER_REVIEW]  # opened with `/consult review open`, with the review's own data
     entity_options = [option(f"{e.code} — {e.name}", e.code) for e in entities][:100]
     channel_element: dict = {"type": "conversations_select",
                              "filter": {"include": ["public", "private"], "exclude_bot_users": True}}

@@ -15,6 +15,7 @@ KIND_LABEL = {"round.deadline": "deadline", "round.escalation": "escalation", "p
 KIND_LABEL["process.weekly_digest"] = "digest"  # bot/digests/weekly.py
 KIND_LABEL["datacall.escalation"] = "datacall_escalation"  # bot/hlcm/reminder_plan.py
 KIND_LABEL["mapping.reminder"] = "deadline"  # bot/mapping/reminders.py: a deadline chase, as a round's
+KIND_LABEL["peer_review.evidence"] = "deadline"  # bot/peer_review/reminder_plan.py: likewise
 
 
 def _when(moment, zone_name: str) -> Raw:

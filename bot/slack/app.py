@@ -18,6 +18,7 @@ from bot.slack import digests
 from bot.slack import hlcm
 from bot.slack import language
 from bot.slack import mapping
+from bot.slack import peer_review
 from bot.slack import people
 from bot.slack import installs
 from bot.slack import entities as entity_admin
@@ -62,6 +63,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "language": language.language_command,
     "process": language.process_command,
     "mapping": mapping.mapping_command,
+    "review": peer_review.review_command,
 }
 BUTTONS = {
     ids.ACTION_INPUT_OPEN: inputs.open_input,
@@ -84,6 +86,7 @@ BUTTONS = {
     ids.ACTION_MEETING_NOT_ATTENDING: meetings.answer,
     ids.ACTION_DATACALL_FILL: datacall.fill_button,
     ids.ACTION_MAPPING_FILL: mapping.fill_button,
+    ids.ACTION_REVIEW_EVIDENCE: peer_review.evidence_button,
 }
 SUBMISSIONS = {
     ids.VIEW_NEW_PROCESS: processes.submit_new_process,
@@ -106,6 +109,8 @@ SUBMISSIONS = {
     ids.VIEW_MAPPING_OPEN: mapping.submit_open,
     ids.VIEW_MAPPING_PAGE: mapping.save_page,
     ids.VIEW_MAPPING_RETURN: mapping.submit_return,
+    ids.VIEW_REVIEW_OPEN: peer_review.submit_open,
+    ids.VIEW_REVIEW_PAGE: peer_review.save_page,
 }
 # Subcommands and buttons that open a modal (trigger_id is single use, valid 3 s): no waiting after their ack.
 TRIGGERS = {"new", "round", "doc", "import", ids.ACTION_INPUT_OPEN, ids.ACTION_INPUT_EDIT, ids.ACTION_INPUT_RESPOND,
@@ -113,6 +118,7 @@ TRIGGERS = {"new", "round", "doc", "import", ids.ACTION_INPUT_OPEN, ids.ACTION_I
             ids.ACTION_POLL_SCHEDULE, "meeting", ids.ACTION_MEETING_ATTENDING}
 TRIGGERS |= {"datacall", ids.ACTION_DATACALL_FILL}  # open, fill and return open a modal
 TRIGGERS |= {"mapping", ids.ACTION_MAPPING_FILL}  # likewise
+TRIGGERS |= {"review", ids.ACTION_REVIEW_EVIDENCE}  # open and evidence open a modal
 ACTIONS = (ids.ACTION_JOIN_APPROVE, ids.ACTION_JOIN_DECLINE, ids.ACTION_OPEN_NEW_PROCESS, *BUTTONS)
 VIEWS = tuple(SUBMISSIONS)
 EVENTS = ("app_home_opened", "user_change", *installs.REMOVAL_EVENTS)

@@ -24,3 +24,15 @@ async def act(ack, work: Awaitable[Any], fields: dict[str, str], locale: str | N
     except DomainError as error:
         await ack_or_raise(ack, error, fields, locale)
     return False, None
+
+
+async def ack_page(ack, errors: dict[str, str] | None, view: dict | None) -> bool:
+    """A page of a paged form saved: its field errors shown, else the next page; False when the form is done and
+    the caller acks (the peer review's evidence form; the data call's and the mapping's pages do the same)."""
+    if errors:
+        await ack(response_action="errors", errors=errors)
+    elif view:
+        await ack(response_action="update", view=view)
+    else:
+        return False
+    return True

@@ -29,13 +29,19 @@ def deadline_inputs(today: date, timezone: str, locale: str | None) -> list[Bloc
     ]
 
 
+def _typed(submission: ViewSubmission, block_id: str) -> str:
+    """What a text, date or time input holds ("" for anything else a forged submission carries)."""
+    value = submission.value(block_id)
+    return value if isinstance(value, str) else ""
+
+
 def parse_deadline(submission: ViewSubmission) -> tuple[datetime, str]:
     """The deadline as UTC and its zone's name; Invalid names the field at fault."""
-    zone_name = (submission.value(ids.BLOCK_TIMEZONE) or "").strip()
+    zone_name = _typed(submission, ids.BLOCK_TIMEZONE).strip()
     if not is_timezone(zone_name):
         hint = ", ".join(suggest_timezones(zone_name)) or "Europe/Zurich"
         raise Invalid("errors.timezone_unknown", field="timezone", value=zone_name or "—", hint=hint)
-    raw_date, raw_time = submission.value(ids.BLOCK_DEADLINE_DATE), submission.value(ids.BLOCK_DEADLINE_TIME)
+    raw_date, raw_time = _typed(submission, ids.BLOCK_DEADLINE_DATE), _typed(submission, ids.BLOCK_DEADLINE_TIME)
     try:
         day = date.fromisoformat(raw_date) if raw_date else None
         at = time.fromisoformat(raw_time.zfill(5)) if raw_time else time(17, 0)

@@ -270,3 +270,28 @@ register_value(ids.ACTION_MAPPING_FILL, MappingRef)
 register_metadata(ids.VIEW_MAPPING_OPEN, MappingMeta)
 register_metadata(ids.VIEW_MAPPING_PAGE, MappingPageMeta)
 register_metadata(ids.VIEW_MAPPING_RETURN, MappingMeta)
+
+
+# ---- peer reviews (bot/slack/peer_review.py)
+
+
+class ReviewRef(_Joined):
+    """The Send evidence button: the review's process, "unido-2014"."""
+
+    process: Handle
+
+
+class ReviewOpenMeta(_Form):
+    process: Handle
+    entity: Code
+    year: Year
+
+
+class ReviewPageMeta(_Form):
+    process: Handle
+    page: Annotated[int, Field(ge=1, le=100)]
+
+
+register_value(ids.ACTION_REVIEW_EVIDENCE, ReviewRef)
+register_metadata(ids.VIEW_REVIEW_OPEN, ReviewOpenMeta)
+register_metadata(ids.VIEW_REVIEW_PAGE, ReviewPageMeta)

@@ -8,14 +8,14 @@ from bot.texts import t, t_plain
 from storage.models import Role
 
 EVERYONE = ("help", "whoami", "language", "entities", "list", "join", "status", "meetings", "digest",
-            "mapping_show")
+            "mapping_show", "review")
 BY_ROLE = {
-    Role.FOCAL_POINT: ("inputs", "mute", "action", "meeting", "datacall", "mapping"),
+    Role.FOCAL_POINT: ("inputs", "mute", "action", "meeting", "datacall", "mapping", "review_evidence"),
     Role.CHAIR: ("doc", "round", "poll", "meeting", "meeting_manage", "inputs", "export", "mute",
                   "mapping_export"),
     Role.SECRETARIAT: ("new", "grant", "revoke", "doc", "round", "inputs", "export", "import", "reminders", "action",
                        "poll", "meeting", "meeting_manage", "datacall", "hlcm", "digest", "mute", "entity",
-                       "process_language", "mapping_manage"),
+                       "process_language", "mapping_manage", "review_manage"),
 }
 
 

@@ -118,3 +118,12 @@ BLOCK_MAPPING_GRID = "mapgrid:"  # + target id + ":" + question id: one input pe
 BLOCK_MAPPING_PRODUCT = "mapprod:"  # + product number + ":" + title|type|link|topics
 BLOCK_MAPPING_QUESTION = "mapping_question"
 ACTION_MAPPING_FILL = "mapping.fill"
+
+# Peer reviews (`/consult review ...`)
+VIEW_REVIEW_OPEN = "review.open"
+VIEW_REVIEW_PAGE = "review.page"
+BLOCK_REVIEW_BODY = "review_body"
+BLOCK_REVIEW_EXPERTS = "review_experts"
+BLOCK_REVIEW_FOCAL = "review_focal"
+BLOCK_REVIEW_ANSWER = "review:"  # + topic id + ":" + question id: one input per question of a topic
+ACTION_REVIEW_EVIDENCE = "review.evidence"

@@ -13,6 +13,7 @@ from storage.models.hlcm import (DataCall, DataCallEntity, DataCallStatus, Submi
                                  SubmissionStatus)
 from storage.models.digests import DigestKind, DigestLog
 from storage.models.mapping import Mapping, MappingResponse, MappingStatus, ResponseStatus
+from storage.models.peer_review import PeerReview
 
 __all__ = [
     "AuditEntry", "Entity", "JoinRequest", "Membership", "Person", "Process", "ProcessEntity", "ProcessedRequest",
@@ -27,4 +28,5 @@ __all__ = [
     "DataCall", "DataCallEntity", "DataCallStatus", "Submission", "SubmissionSource", "SubmissionStatus",
     "DigestKind", "DigestLog",
     "Mapping", "MappingResponse", "MappingStatus", "ResponseStatus",
+    "PeerReview",
 ]

@@ -26,6 +26,7 @@ class Role(StrEnum):
 class ProcessKind(StrEnum):
     CONSULTATION = "consultation"
     IMG = "img"
+    PEER_REVIEW = "peer_review"  # bot/peer_review (0014)
 
 
 class ProcessStatus(StrEnum):
