@@ -221,11 +221,21 @@ def test_a_biodiversity_mapping_answered_by_a_dozen_entities(engine, img, tmp_pa
     assert [p.title for p in m.catalogue(kind="report", topic="species")] == ["Global Biodiversity Outlook"]
     # the exports read back
     rows = list(csv.reader(io.StringIO(export(m, "matrix", "csv").decode("utf-8-sig"))))
-    assert rows[0][:3] == ["Entity", "1. Awareness of biodiversity increased", "2. Biodiversity values integrated"]
-    by_code = {r[0]: r[1:] for r in rows[1:]}
-    assert len(by_code) == 12 and by_code["CBD"][16] == "Lead" and by_code["CBD"][10] == "✓"
-    assert by_code["UNEP"][18] == "Facilitate" and by_code["WMO"] == ["no answer"] * 20
-    sheet = load_workbook(io.BytesIO(export(m, "matrix", "xlsx"))).active
+    assert rows[0] == ["Entity", "Target", "Question", "Answer"]  # a row per entity, target and question answered
+    assert ["CBD", "17. Biodiversity strategies and action plans", "Key functions", "Guidance on NBSAPs"] in rows
+    assert ["CBD", "17. Biodiversity strategies and action plans",
+            "We volunteer to lead or facilitate this target", "Lead"] in rows
+    assert ["UNEP", "2. Biodiversity values integrated", "Governing body decisions", "UNEA resolution 2/16"] in rows
+    assert [r for r in rows if r[0] == "WMO"] == [["WMO", "", "", "no answer"]]
+    assert len({r[0] for r in rows[1:]}) == 12
+    book = load_workbook(io.BytesIO(export(m, "matrix", "xlsx")))
+    assert book.sheetnames == ["Mapping matrix", "Answers per target"]
+    per_target = list(book["Answers per target"].iter_rows(values_only=True))
+    assert per_target[3] == ("Target", "Entity", "Role", "Key functions", "Tools", "Indicators",
+                          "Governing body decisions")
+    assert ("19. Sharing information and knowledge", "CBD", "Lead", None, "Clearing-house mechanism", None,
+            None) in per_target
+    sheet = book.active
     values = [[c for c in r] for r in sheet.iter_rows(values_only=True)]
     assert values[0][0] == "System-wide mapping of support to the Aichi Biodiversity Targets"
     assert values[2][0] == "Gaps (Aichi Biodiversity Targets nobody covers): 16"

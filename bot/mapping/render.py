@@ -10,10 +10,12 @@ from typing import Any
 from bot.mapping.matrix import MappingMatrix
 from bot.mapping.pages import Page
 from bot.mapping.service import EntityState
-from bot.mapping.survey import Survey
+from bot.errors import Invalid
+from bot.mapping.survey import Survey, Target
 from bot.mrkdwn import Raw, date_token
 from bot.slack import ids
-from bot.slack.blocks import Block, actions, button, context, header, input_block, modal, option, section, sections
+from bot.slack.blocks import (MESSAGE_BLOCKS, Block, actions, button, context, escaped_clip, header, input_block,
+                              modal, option, section, sections)
 from bot.slack.deadline_form import deadline_inputs
 from bot.texts import t, t_plain
 from bot.timezones import local_text
@@ -22,6 +24,7 @@ from storage.models import Mapping
 OPTIONS_MAX = 100
 STATES = ("submitted", "returned", "draft", "pending", "late")
 FIELD_MAX = 1000  # bot/mapping/answers.py: TEXT_LIMIT
+TEXT_SHOWN = 500  # of an answer, in `mapping show PROCESS SURVEY TARGET` (five answers stay within a section)
 
 
 def deadline_mrkdwn(mapping: Mapping) -> Raw:
@@ -167,8 +170,47 @@ def coverage(m: MappingMatrix, process: str, locale: str | None) -> tuple[str, l
     answered = sum(1 for e in m.entities if e.answered)
     summary = t("mapping.show_summary", locale, title=m.survey.title, process=process, answered=answered,
                 asked=len(m.entities))
+    hint = t("mapping.show_target_hint", locale, target=m.survey.target_name, process=process, survey=m.survey.id)
     return summary, [header(t_plain("mapping.show_header", locale)), section(summary), *sections(lines),
-                     section(gaps)]
+                     section(gaps), context(hint)]
+
+
+def find_target(survey: Survey, word: str) -> Target:
+    """The target a user names by its code ("5") or its id ("t05")."""
+    low = word.strip().lower()
+    for target in survey.targets:
+        if low in (target.code.lower(), target.id):
+            return target
+    raise Invalid("mapping.show_unknown_target", field="target", value=word[:40], targets=survey.target_names,
+                  known=", ".join(t.code for t in survey.targets))
+
+
+def _who(m: MappingMatrix, entity: Any, given: dict[str, str], locale: str | None) -> str:
+    role = t_plain(f"mapping.cell_{given.get('volunteer', 'covers')}", locale)
+    lines = [t("mapping.target_entity", locale, entity=entity.code, name=entity.name, role=role)]
+    lines += [t("mapping.target_answer", locale, label=f.label, text=Raw(escaped_clip(given[f.id], TEXT_SHOWN)))
+              for f in m.survey.text_fields if given.get(f.id)]
+    return "\n".join(lines)
+
+
+def target_view(m: MappingMatrix, target: Target, process: str, locale: str | None) -> tuple[str, list[Block]]:
+    """Who covers one target and what each does there (its texts cut at TEXT_SHOWN characters), leads first;
+    within a message's 50 blocks, the entities left out named, and the export that has it all."""
+    nobody = t_plain("mapping.nobody", locale)
+    c = m.coverage(target.id)
+    summary = t("mapping.show_line", locale, target=target.label, covering=", ".join(c.covering) or nobody,
+                leads=", ".join(c.leads) or nobody, facilitators=", ".join(c.facilitators) or nobody)
+    who = m.who_does_what(target.id)
+    blocks = [header(target.label), section(summary)]
+    room = MESSAGE_BLOCKS - len(blocks) - 2  # the pointer to the export, and the entities left out
+    blocks += [section(_who(m, e, given, locale)) for e, given in who[:room]]
+    if not who:
+        blocks.append(section(t("mapping.export_nobody", locale, target=m.survey.target_name)))
+    if who[room:]:
+        blocks.append(context(t("mapping.target_more", locale, entities=", ".join(e.code for e, _ in who[room:]))))
+    blocks.append(context(t("mapping.target_export_hint", locale, process=process, survey=m.survey.id,
+                            limit=TEXT_SHOWN)))
+    return summary, blocks
 
 
 def reminder(mapping: Mapping, process: str, survey: Survey, code: str, has_draft: bool, locale: str | None,

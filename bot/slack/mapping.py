@@ -58,8 +58,8 @@ async def mapping_command(cmd: SlashCommand, ctx: Ctx) -> None:
         await open_return(ctx, cmd.trigger_id, handle, survey, rest[0].upper())
     elif action == "close" and not rest:
         await close(ctx, handle, survey)
-    elif action == "show" and not rest:
-        await ctx.reply(*await ctx.deps.db(_show, handle, survey, ctx.locale))
+    elif action == "show" and len(rest) <= 1:
+        await ctx.reply(*await ctx.deps.db(_show, handle, survey, rest[0] if rest else None, ctx.locale))
     elif action == "export":
         await export(ctx, handle, survey, rest)
     else:
@@ -262,8 +262,13 @@ def _status(session: Session, person: Person, handle: str, survey: str, locale: 
     return render.status(mapping, handle, survey_of(mapping), status(session, mapping), locale)
 
 
-def _show(session: Session, handle: str, survey: str, locale: str | None):
-    return render.coverage(load_matrix(session, get_mapping(session, handle, survey)), handle, locale)
+def _show(session: Session, handle: str, survey: str, target: str | None, locale: str | None):
+    """Who covers each target and the gaps; or, for one target, who does what there."""
+    mapping = get_mapping(session, handle, survey)
+    if target is None:
+        return render.coverage(load_matrix(session, mapping), handle, locale)
+    chosen = render.find_target(survey_of(mapping), target)
+    return render.target_view(load_matrix(session, mapping), chosen, handle, locale)
 
 
 def _return_form(session: Session, person: Person, handle: str, survey: str, code: str, locale: str | None) -> dict:
