@@ -17,11 +17,11 @@ from bot.slack import ids
 from bot.slack.blocks import (MESSAGE_BLOCKS, Block, actions, button, context, escaped_clip, header, input_block,
                               modal, option, section, sections)
 from bot.slack.deadline_form import deadline_inputs
+from bot.slack.entity_picker import entity_input
 from bot.texts import t, t_plain
 from bot.timezones import local_text
 from storage.models import Mapping
 
-OPTIONS_MAX = 100
 STATES = ("submitted", "returned", "draft", "pending", "late")
 FIELD_MAX = 1000  # bot/mapping/answers.py: TEXT_LIMIT
 TEXT_SHOWN = 500  # of an answer, in `mapping show PROCESS SURVEY TARGET` (five answers stay within a section)
@@ -37,14 +37,13 @@ def _meta(process: str, survey: str, **more: Any) -> str:
 
 def open_modal(process: str, survey: Survey, members: list[str], today: date, timezone: str,
                locale: str | None) -> dict:
-    entity_options = [option(code, code) for code in members][:OPTIONS_MAX]
-    element: Block = {"type": "multi_static_select", "options": entity_options, "initial_options": entity_options}
+    entity_options = [option(code, code) for code in members]
     blocks = [section(t("mapping.open_intro", locale, title=survey.title, process=process, count=len(survey.targets),
                         targets=survey.target_names)),
               *deadline_inputs(today, timezone, locale)]
     if entity_options:
-        blocks.append(input_block(ids.BLOCK_ENTITIES, t_plain("mapping.entities", locale), element,
-                                  hint=t_plain("mapping.entities_hint", locale)))
+        blocks.append(entity_input(ids.BLOCK_ENTITIES, t_plain("mapping.entities", locale), entity_options, locale,
+                                   preselect=True, hint=t_plain("mapping.entities_hint", locale)))
     return modal(ids.VIEW_MAPPING_OPEN, t_plain("mapping.open_title", locale), blocks,
                  submit=t_plain("mapping.open_submit", locale), close=t_plain("common.cancel", locale),
                  private_metadata=_meta(process, survey.id))

@@ -21,6 +21,7 @@ from bot.slack import mapping
 from bot.slack import people
 from bot.slack import installs
 from bot.slack import entities as entity_admin
+from bot.slack import entity_select
 from bot.slack.home import publish_home
 from bot.slack.payloads import AppHomeOpened, BlockAction, SlashCommand, ViewSubmission
 from bot.slack.errors import guarded, report
@@ -232,6 +233,16 @@ def build_app(deps: Deps, client: AsyncWebClient, signing_secret: str, oauth: As
     async def not_ours(ack, body) -> None:
         await ack()
         log.info("acked an unknown %s request", str(body.get("type") or body.get("command") or "?")[:40])
+
+    @app.options(ids.INPUT)
+    async def suggest_entities(ack, body) -> None:
+        """An entity picker past 100 entities (bot/slack/entity_select.py); any other menu: no options."""
+        try:
+            found = await entity_select.suggestions(deps, body)
+        except Exception:  # a forged or stale menu: no options, logged
+            log.warning("no options for a block_suggestion", exc_info=True)
+            found = []
+        await ack(options=found)
 
     @app.options(re.compile(".*"))
     async def no_options(ack) -> None:
