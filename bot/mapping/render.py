@@ -4,7 +4,7 @@ return modal, the DMs, the status board, and who covers each target with the gap
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from bot.mapping.matrix import MappingMatrix
@@ -27,8 +27,10 @@ FIELD_MAX = 1000  # bot/mapping/answers.py: TEXT_LIMIT
 TEXT_SHOWN = 500  # of an answer, in `mapping show PROCESS SURVEY TARGET` (five answers stay within a section)
 
 
-def deadline_mrkdwn(mapping: Mapping) -> Raw:
-    return date_token(mapping.deadline, local_text(mapping.deadline, mapping.timezone))
+def deadline_mrkdwn(mapping: Mapping, moment: datetime | None = None) -> Raw:
+    """The mapping's deadline (or `moment`, an entity's own), shown in each reader's zone by Slack."""
+    moment = moment or mapping.deadline
+    return date_token(moment, local_text(moment, mapping.timezone))
 
 
 def _meta(process: str, survey: str, **more: Any) -> str:
@@ -213,14 +215,15 @@ def target_view(m: MappingMatrix, target: Target, process: str, locale: str | No
 
 
 def reminder(mapping: Mapping, process: str, survey: Survey, code: str, has_draft: bool, locale: str | None,
-             question: str | None = None) -> tuple[str, list[Block]]:
-    """To a focal point whose entity has not submitted, or whose answers came back with `question`."""
+             question: str | None = None, deadline: datetime | None = None) -> tuple[str, list[Block]]:
+    """To a focal point whose entity has not submitted, or whose answers came back with `question`; `deadline`:
+    the entity's own, when extended."""
     if question:
         text = t("mapping.reminder_returned", locale, entity=code, title=survey.title, process=process,
-                 question=question, deadline=deadline_mrkdwn(mapping))
+                 question=question, deadline=deadline_mrkdwn(mapping, deadline))
     else:
         text = t("mapping.reminder", locale, entity=code, title=survey.title, process=process,
-                 deadline=deadline_mrkdwn(mapping))
+                 deadline=deadline_mrkdwn(mapping, deadline))
     blocks = [section(text)]
     if has_draft:
         blocks.append(context(t("mapping.reminder_draft", locale)))

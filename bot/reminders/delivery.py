@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 from bot.digests.weekly import WEEKLY_DIGEST, weekly_digest_message
 from bot.inputs.heard_back import KIND as RESPONSES, heard_back_message
 from bot.mapping.reminders import REMINDER as MAPPING_REMINDER, reminder_message as mapping_reminder_message
+from bot.mapping.escalation import ESCALATION as MAPPING_ESCALATION, escalation_message as mapping_escalation
 from bot.hlcm.reminder_messages import reminder_message as datacall_reminder_message
 from bot.hlcm.reminder_plan import REMINDER as DATACALL_REMINDER
 from bot.hlcm.reminder_messages import escalation_message as datacall_escalation_message
@@ -51,6 +52,7 @@ KINDS: dict[str, Prepare] = {
     WEEKLY_DIGEST: weekly_digest_message,
     RESPONSES: heard_back_message,
     MAPPING_REMINDER: mapping_reminder_message,
+    MAPPING_ESCALATION: mapping_escalation,
 }
 
 

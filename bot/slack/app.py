@@ -18,6 +18,7 @@ from bot.slack import digests
 from bot.slack import hlcm
 from bot.slack import language
 from bot.slack import mapping
+from bot.slack import mapping_extend
 from bot.slack import people
 from bot.slack import installs
 from bot.slack import entities as entity_admin
@@ -85,6 +86,7 @@ BUTTONS = {
     ids.ACTION_MEETING_NOT_ATTENDING: meetings.answer,
     ids.ACTION_DATACALL_FILL: datacall.fill_button,
     ids.ACTION_MAPPING_FILL: mapping.fill_button,
+    ids.ACTION_MAPPING_EXTEND: mapping_extend.extend_button,
 }
 SUBMISSIONS = {
     ids.VIEW_NEW_PROCESS: processes.submit_new_process,
@@ -107,13 +109,14 @@ SUBMISSIONS = {
     ids.VIEW_MAPPING_OPEN: mapping.submit_open,
     ids.VIEW_MAPPING_PAGE: mapping.save_page,
     ids.VIEW_MAPPING_RETURN: mapping.submit_return,
+    ids.VIEW_MAPPING_EXTEND: mapping_extend.submit_extend,
 }
 # Subcommands and buttons that open a modal (trigger_id is single use, valid 3 s): no waiting after their ack.
 TRIGGERS = {"new", "round", "doc", "import", ids.ACTION_INPUT_OPEN, ids.ACTION_INPUT_EDIT, ids.ACTION_INPUT_RESPOND,
             ids.ACTION_ESCALATION_EXTEND, ids.ACTION_OUTCOMES_OPEN, "poll", ids.ACTION_POLL_ANSWER,
             ids.ACTION_POLL_SCHEDULE, "meeting", ids.ACTION_MEETING_ATTENDING}
 TRIGGERS |= {"datacall", ids.ACTION_DATACALL_FILL}  # open, fill and return open a modal
-TRIGGERS |= {"mapping", ids.ACTION_MAPPING_FILL}  # likewise
+TRIGGERS |= {"mapping", ids.ACTION_MAPPING_FILL, ids.ACTION_MAPPING_EXTEND}  # likewise
 ACTIONS = (ids.ACTION_JOIN_APPROVE, ids.ACTION_JOIN_DECLINE, ids.ACTION_OPEN_NEW_PROCESS, *BUTTONS)
 VIEWS = tuple(SUBMISSIONS)
 EVENTS = ("app_home_opened", "user_change", *installs.REMOVAL_EVENTS)

@@ -270,3 +270,5 @@ register_value(ids.ACTION_MAPPING_FILL, MappingRef)
 register_metadata(ids.VIEW_MAPPING_OPEN, MappingMeta)
 register_metadata(ids.VIEW_MAPPING_PAGE, MappingPageMeta)
 register_metadata(ids.VIEW_MAPPING_RETURN, MappingMeta)
+register_value(ids.ACTION_MAPPING_EXTEND, MappingRef)  # without the entity: the whole mapping
+register_metadata(ids.VIEW_MAPPING_EXTEND, MappingMeta)

@@ -118,3 +118,5 @@ BLOCK_MAPPING_GRID = "mapgrid:"  # + target id + ":" + question id: one input pe
 BLOCK_MAPPING_PRODUCT = "mapprod:"  # + product number + ":" + title|type|link|topics
 BLOCK_MAPPING_QUESTION = "mapping_question"
 ACTION_MAPPING_FILL = "mapping.fill"
+ACTION_MAPPING_EXTEND = "mapping.extend"  # the escalation's "Extend": one entity, or the whole mapping
+VIEW_MAPPING_EXTEND = "mapping.extend_form"
