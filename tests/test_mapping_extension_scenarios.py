@@ -8,7 +8,9 @@ member that UNWTO has not answered, with "Extend" for it and "Extend for all". T
 (a signed request to the running bot): the modal asks for the new date; one before the current deadline is a
 field error; UNWTO's focal point is told its new deadline, and its chase starts again towards it, with an
 escalation at the new deadline. A focal point cannot extend; an entity that answered has nothing to extend.
-Then the whole mapping is extended past UNWTO's own deadline."""
+Then the whole mapping is extended past UNWTO's own deadline. On the App Home, UNWTO's focal point sees the
+mapping to answer (then its draft to continue), with the deadline in its own zone; the secretariat sees how many
+entities answered and how many are outstanding."""
 
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ from sqlmodel import Session, select
 
 from bot.entities.service import get_entity
 from bot.mapping.reminders import open_with_reminders
-from bot.mapping.service import get_mapping, status, submit
+from bot.mapping.service import get_mapping, save_draft, status, submit
 from bot.people.service import Profile, ensure_person, find_person, save_profile
 from bot.processes.service import NewProcess, create_process
 from bot.roles.service import grant, sync_secretariat
@@ -180,3 +182,28 @@ def test_a_silent_entity_is_escalated_then_given_more_time(world, slack):
         == {ALL_DEADLINE}
     assert [r.due_at for r in chase(engine, "mapping.escalation", Reminder.status == ReminderStatus.PENDING)] \
         == [ALL_DEADLINE]
+
+
+def _home(sender, slack, user: str) -> dict:
+    slack.reset()
+    sender.home_opened(user)
+    return slack.wait_for("views.publish", lambda c: c.params.get("user_id") == user)[0].params["view"]
+
+
+def test_the_app_home_shows_what_each_must_answer_and_the_secretariat_where_it_stands(world, slack):
+    url, engine, sender = world
+    home = _home(sender, slack, focal("UNWTO"))
+    assert block_kit_errors(home["blocks"], "home") == []
+    shown = json.dumps(home, ensure_ascii=False)
+    assert "*System-wide mapping of support to the Aichi Biodiversity Targets* (img-biodiversity): *UNWTO* is " \
+           "asked to answer. Deadline: <!date^" + str(int(DEADLINE.timestamp())) in shown
+    assert f'"value": "{HANDLE}:aichi:UNWTO"' in shown and "Answer the mapping" in shown
+    with session_scope(engine) as s:  # a draft: the button continues it
+        save_draft(s, find_person(s, focal("UNWTO")), get_mapping(s, HANDLE, "aichi"), "UNWTO",
+                   {"grid": {"t01": {"functions": "Tourism and biodiversity awareness"}}})
+    shown = json.dumps(_home(sender, slack, focal("UNWTO")), ensure_ascii=False)
+    assert "*UNWTO* has a draft, not submitted yet" in shown and "Continue the draft" in shown
+    assert "Aichi" not in json.dumps(_home(sender, slack, focal("CBD")))  # CBD has answered: nothing to do
+    shown = json.dumps(_home(sender, slack, SECRETARIAT), ensure_ascii=False)
+    assert "*Open mappings*" in shown
+    assert "(img-biodiversity), deadline <!date^" in shown and "11 of 12 entities answered, 1 outstanding" in shown

@@ -194,6 +194,11 @@ def status(session: Session, mapping: Mapping, now: datetime | None = None) -> l
     return states
 
 
+def open_mappings(session: Session) -> list[Mapping]:
+    return list(session.exec(select(Mapping).where(Mapping.status == MappingStatus.OPEN)
+                             .order_by(Mapping.deadline, Mapping.id)).all())
+
+
 def not_answered(session: Session, mapping: Mapping) -> list[Entity]:
     """The entities asked with nothing submitted: the ones to chase."""
     return [e for e, row in responses(session, mapping) if row.status not in COUNTED]
