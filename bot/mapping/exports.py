@@ -166,10 +166,13 @@ def _sheet(wb: Workbook, table: Table) -> None:
             ws.append(row)
         return
     start, wrapped = table.wrap_from, WriteOnlyCell(ws)
-    wrapped.alignment = wrap  # registered once; each text cell copies its style array (bench/mapping.py)
+    wrapped.alignment = wrap  # registered once; each long text copies its style array (bench/mapping.py)
     for row in table.rows:
         texts = []
-        for value in row[start:]:
+        for n, value in enumerate(row[start:], start):
+            if len(value) <= table.widths[n]:  # fits its column: no style to write
+                texts.append(value)
+                continue
             cell = WriteOnlyCell(ws, value)
             cell._style = copy(wrapped._style)
             texts.append(cell)
