@@ -39,7 +39,7 @@ import docx  # noqa: E402
 import openpyxl  # noqa: E402
 from docx import Document  # noqa: E402
 
-from bench.pairs import compare, missed, print_table  # noqa: E402
+from bench.pairs import compare, missed, plain_xlsx, print_table  # noqa: E402
 from bot.mapping.exports import answer_parts, answers_table, export, long_table, matrix_table  # noqa: E402
 from bot.mapping.matrix import MappingMatrix, build  # noqa: E402
 from bot.mapping.survey import surveys  # noqa: E402
@@ -76,19 +76,7 @@ def _cells(table) -> tuple[list, list, list]:
 
 
 def baseline_xlsx(matrix, answers) -> bytes:
-    from openpyxl import Workbook
-
-    wb = Workbook(write_only=True)
-    for name, (lines, header, rows) in (("Mapping matrix", matrix), ("Answers per target", answers)):
-        ws = wb.create_sheet(name)
-        for line in lines:
-            ws.append([line])
-        ws.append(header)
-        for row in rows:
-            ws.append(row)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return plain_xlsx("Mapping matrix", *matrix, ("Answers per target", *answers))
 
 
 def baseline_docx(matrix, parts) -> bytes:

@@ -29,15 +29,16 @@ def matrix():
     return build(surveys()["aichi"], "Issue Management Group on Biodiversity", rows + [("WMO", "WMO", None)])
 
 
-def words(text: str) -> str:
-    return re.sub(r"\s+", " ", text)
+def printed(tmp_path: Path, fmt: str) -> str:
+    """The matrix exported as `fmt`, printed to PDF by LibreOffice and read back, one space between words."""
+    source = tmp_path / f"matrix.{fmt}"
+    source.write_bytes(export(matrix(), "matrix", fmt))
+    return re.sub(r"\s+", " ", pdf_text(to_pdf(source, tmp_path)))
 
 
 @needs_office
 def test_the_docx_matrix_says_per_target_who_does_what_with_the_texts(tmp_path: Path):
-    source = tmp_path / "matrix.docx"
-    source.write_bytes(export(matrix(), "matrix", "docx"))
-    text = words(pdf_text(to_pdf(source, tmp_path)))
+    text = printed(tmp_path, "docx")
     assert "Who does what, per target (Aichi Biodiversity Targets)" in text
     part = text[text.index("19. Sharing information and knowledge Entity"):]
     part = part[:part.index("20. Mobilizing")]
@@ -52,9 +53,7 @@ def test_the_docx_matrix_says_per_target_who_does_what_with_the_texts(tmp_path: 
 
 @needs_office
 def test_the_xlsx_matrix_has_a_sheet_of_the_answers_per_target(tmp_path: Path):
-    source = tmp_path / "matrix.xlsx"
-    source.write_bytes(export(matrix(), "matrix", "xlsx"))
-    text = words(pdf_text(to_pdf(source, tmp_path)))
+    text = printed(tmp_path, "xlsx")
     assert "What each entity answered for the Aichi Biodiversity Targets it covers" in text
     assert "Target Entity Role Key functions Tools Indicators Governing body decisions" in text
     assert "17. Biodiversity strategies and action plans CBD Lead Guidance on national biodiversity strategies" in text

@@ -14,13 +14,11 @@ entities answered and how many are outstanding."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from datetime import datetime, timezone
 
 import pytest
 import time_machine
-from slack_sdk.web.async_client import AsyncWebClient
 from sqlmodel import Session, select
 
 from bot.entities.service import get_entity
@@ -29,9 +27,6 @@ from bot.mapping.service import get_mapping, save_draft, status, submit
 from bot.people.service import Profile, ensure_person, find_person, save_profile
 from bot.processes.service import NewProcess, create_process
 from bot.roles.service import grant, sync_secretariat
-from bot.scheduler.sender import ReminderSender, SenderConfig
-from bot.settings import load_settings
-from bot.slack.runtime import Deps
 from storage.db import session_scope
 from storage.models import MappingResponse, Reminder, ReminderStatus, Role
 from tests.bot_process import BotProcess
@@ -39,6 +34,7 @@ from tests.conftest import BOT_TOKEN, SECRETARIAT
 from tests.slack_double import SlackDouble
 from tests.slack_double_limits import block_kit_errors, view_errors
 from tests.slack_requests import SlackSender, state
+from tests.test_datacall_reminders import drain  # the real sender, once, at the time travelled to
 from tests.test_mapping_scenarios import ASKED, CBD_GRID, OTHERS, UNEP_GRID
 
 UTC = timezone.utc
@@ -74,16 +70,6 @@ def world(bot_env, private_database_url, private_engine, tmp_path, slack, defaul
     slack.reset()
     yield private_database_url, private_engine, SlackSender(server.url, slack.base_url)
     server.stop()
-
-
-def drain(url, engine, double: SlackDouble) -> int:
-    deps = Deps(settings=load_settings(env_file=None, database_url=url), engine=engine)
-
-    async def run() -> int:
-        client = AsyncWebClient(token=BOT_TOKEN, base_url=double.api_url, retry_handlers=[])
-        return await ReminderSender(deps.db, client, SenderConfig(per_channel_per_second=20)).drain()
-
-    return asyncio.run(run())
 
 
 def chase(engine, kind: str, *conditions) -> list[Reminder]:

@@ -52,14 +52,12 @@ def plan_escalations(session: Session, mapping: Mapping, now: datetime) -> None:
 
 
 def escalation_message(session: Session, row: Reminder, now: datetime) -> Message | Skip:
-    mapping = session.get(Mapping, row.subject_id) if row.subject_id is not None else None
-    if mapping is None:
-        return Skip("replanned")
-    if mapping.status != MappingStatus.OPEN:
-        return Skip("closed")
     person = find_person(session, row.recipient)
     if not is_secretariat(session, person):
         return Skip("not secretariat")
+    mapping = session.get(Mapping, row.subject_id) if row.subject_id is not None else None
+    if mapping is None or mapping.status != MappingStatus.OPEN:
+        return Skip("replanned" if mapping is None else "closed")
     silent = silent_at(session, mapping, row.due_at)
     if not silent:
         return Skip("all answered")

@@ -11,7 +11,7 @@ from bot.mapping.render import deadline_mrkdwn, fill_button
 from bot.mapping.service import COUNTED, answerable, deadline_of, open_mappings, process_of, responses, survey_of
 from bot.roles.service import is_secretariat
 from bot.slack import ids
-from bot.slack.blocks import VIEW_BLOCKS, Block, actions, button, section, sections
+from bot.slack.blocks import Block, actions, button, section, sections, under_header
 from bot.texts import t, t_plain
 from storage.models import Person, ResponseStatus
 
@@ -63,8 +63,4 @@ def home_blocks(session: Session, person: Person, locale: str | None) -> list[Bl
 
 def with_home_blocks(session: Session, person: Person, view: dict, locale: str | None) -> dict:
     """The App Home with the person's open mappings under its header, within the view's 100 blocks."""
-    mine = home_blocks(session, person, locale)
-    if not mine:
-        return view
-    blocks = view["blocks"]
-    return {**view, "blocks": blocks[:1] + mine[:max(0, VIEW_BLOCKS - len(blocks))] + blocks[1:]}
+    return under_header(view, home_blocks(session, person, locale))
