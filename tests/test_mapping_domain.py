@@ -24,9 +24,9 @@ from bot.entities.service import get_entity
 from bot.errors import Conflict, Invalid, NotAllowed, NotFound
 from bot.mapping.answers import parse_answers
 from bot.mapping.exports import export
-from bot.mapping.matrix import load
+from bot.mapping.matrix import build, load
 from bot.mapping.pages import paginate
-from bot.mapping.render import page_view
+from bot.mapping.render import page_view, target_view
 from bot.mapping.reminders import REMINDER, close_with_reminders, open_with_reminders
 from bot.mapping.service import (close_mapping, get_mapping, not_answered, open_mapping, return_response,
                                  save_draft, status, submit)
@@ -39,7 +39,7 @@ from bot.roles.service import grant, sync_secretariat
 from storage.db import session_scope
 from storage.models import AuditEntry, MappingResponse, Reminder, ReminderStatus, Role
 from tests.bot_process import consultbot
-from tests.slack_double_limits import view_errors
+from tests.slack_double_limits import block_kit_errors, view_errors
 
 UTC = timezone.utc
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -343,3 +343,23 @@ def test_every_page_of_every_survey_fits_a_modal(key):
         view = page_view("img-biodiversity", survey, "UNESCO", page, len(pages), listed, None, "A question " * 200)
         assert view_errors(view) == [], (page.number, view_errors(view))
     assert paginate(survey, {})[-1].rows == 3  # nothing listed yet: three blank rows
+
+
+@pytest.mark.parametrize("key", ["aichi", "chemicals"])
+def test_who_covers_a_target_fits_a_message_whatever_the_answers(key):
+    """60 entities on one target, every text 1,000 characters of markup-looking text: within one message's
+    limits, the texts cut, the entities left out named, the export pointed to."""
+    survey = surveys()[key]
+    target = survey.targets[0]
+    rows = [(f"E{n:03d}", f"Entity {n}", {"grid": {target.id: {
+        **{f.id: ("<!channel> & " * 80)[:1000] for f in survey.text_fields},
+        **({"volunteer": "lead"} if n == 60 else {})}}, "products": []}) for n in range(1, 61)]
+    text, blocks = target_view(build(survey, "Issue Management Group", rows), target, "img-x", None)
+    assert block_kit_errors(blocks) == [] and len(blocks) == 50
+    sections = [b["text"]["text"] for b in blocks if b["type"] == "section"]
+    assert sections[1].startswith("*E060* (Entity 60) — Lead")  # the lead first
+    assert "<!channel>" not in json.dumps(blocks) and "&lt;!channel&gt;" in sections[1]
+    assert all(len(s) <= 3000 for s in sections)
+    notes = [b["elements"][0]["text"] for b in blocks if b["type"] == "context"]
+    assert notes[0] == "Not shown here: " + ", ".join(f"E{n:03d}" for n in range(46, 60)) + "."
+    assert "cut at 500 characters" in notes[1] and "`/consult mapping export img-x " + key + " matrix`" in notes[1]
