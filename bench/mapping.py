@@ -5,14 +5,16 @@
 A synthetic Aichi mapping (the survey shipped in bot/data/mapping-aichi.yaml, 20 targets) answered by
 `--entities` entities: each covers 2 to 8 targets with one to four of the four text answers, volunteers to lead
 or facilitate about one target in five, and lists 0 to 5 products; one entity in ten has not answered. The
-matrix (entities x targets: Lead, Facilitate, ✓, or "no answer") is exported by bot/mapping/exports.py, from the
-MappingMatrix to the bytes (the cells worked out from the answers, the labels from the texts), and the same
-cells, already computed, are written by:
+matrix (entities x targets: Lead, Facilitate, ✓, or "no answer", and the answers typed per target) is exported
+by bot/mapping/exports.py, from the MappingMatrix to the bytes (the cells worked out from the answers, the
+labels from the texts), and the same cells, already computed, are written by:
 
-- XLSX: openpyxl write-only mode, `ws.append(values)` for the four title lines, the header and each row, no
-  styles (the goal: ratio ≤ 1.5);
-- DOCX: python-docx, `add_table(rows=n + 1, cols=21)` then `cell.text = ...` (for information);
-- CSV: `csv.writer(...).writerows` into a StringIO, encoded (for information).
+- XLSX: openpyxl write-only mode, two sheets (the matrix; the answers, a row per target and entity covering
+  it), `ws.append(values)` for the title lines, the header and each row, no styles (the goal: ratio ≤ 1.5);
+- DOCX: python-docx, `add_table(rows=n + 1, cols=21)` then `cell.text = ...`, then a heading and a table per
+  target with who does what (for information);
+- CSV: `csv.writer(...).writerows` into a StringIO, encoded: a row per entity, target and question answered
+  (for information).
 
 Each repetition runs every pair, alternating which goes first; `gc.collect()` before each timing. Prints median
 seconds and the ratios ours / baseline as a Markdown table; `--json FILE` writes every sample. Exit status 1
@@ -37,8 +39,8 @@ import docx  # noqa: E402
 import openpyxl  # noqa: E402
 from docx import Document  # noqa: E402
 
-from bench.pairs import compare, missed, plain_docx_table, plain_xlsx, print_table  # noqa: E402
-from bot.mapping.exports import export, matrix_table  # noqa: E402
+from bench.pairs import compare, missed, plain_xlsx, print_table  # noqa: E402
+from bot.mapping.exports import answer_parts, answers_table, export, long_table, matrix_table  # noqa: E402
 from bot.mapping.matrix import MappingMatrix, build  # noqa: E402
 from bot.mapping.survey import surveys  # noqa: E402
 
@@ -69,15 +71,35 @@ def build_mapping(entities: int, seed: int = 2011) -> MappingMatrix:
     return build(survey, "Issue Management Group on Biodiversity", rows)
 
 
-def baseline_xlsx(lines, header, rows) -> bytes:
-    return plain_xlsx("Mapping matrix", lines, header, rows)
+def _cells(table) -> tuple[list, list, list]:
+    return list(table.lines), list(table.header), [list(r) for r in table.rows]
 
 
-def baseline_docx(lines, header, rows) -> bytes:
+def baseline_xlsx(matrix, answers) -> bytes:
+    return plain_xlsx("Mapping matrix", *matrix, ("Answers per target", *answers))
+
+
+def baseline_docx(matrix, parts) -> bytes:
+    lines, header, rows = matrix
     doc = Document()
     for line in lines:
         doc.add_paragraph(line)
-    return plain_docx_table(doc, header, rows)
+    table = doc.add_table(rows=len(rows) + 1, cols=len(header))
+    for row, values in zip(table.rows, [header] + rows):
+        for cell, value in zip(row.cells, values):
+            cell.text = value
+    for part in parts:
+        doc.add_heading(part.heading, level=2)
+        if not part.rows:
+            doc.add_paragraph(part.empty)
+            continue
+        table = doc.add_table(rows=len(part.rows) + 1, cols=len(part.header))
+        for row, values in zip(table.rows, [part.header, *part.rows]):
+            for cell, value in zip(row.cells, values):
+                cell.text = value
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
 
 
 def baseline_csv(lines, header, rows) -> bytes:
@@ -97,14 +119,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     m = build_mapping(args.entities)
-    table = matrix_table(m)  # the same cells, computed once, for the baselines
-    cells = (list(table.lines), list(table.header), [list(r) for r in table.rows])
+    # the same cells, computed once, for the baselines
+    matrix, answers, parts = _cells(matrix_table(m)), _cells(answers_table(m)), answer_parts(m)
+    long = _cells(long_table(m))
     comparisons = [  # (what, ours, baseline name, baseline, goal)
         ("XLSX matrix", lambda: export(m, "matrix", "xlsx"), "openpyxl write-only, `ws.append`, no styles",
-         lambda: baseline_xlsx(*cells), args.max_ratio),
+         lambda: baseline_xlsx(matrix, answers), args.max_ratio),
         ("DOCX matrix", lambda: export(m, "matrix", "docx"), "python-docx `add_table(rows=n+1)` + `cell.text`",
-         lambda: baseline_docx(*cells), None),
-        ("CSV matrix", lambda: export(m, "matrix", "csv"), "`csv.writer.writerows`", lambda: baseline_csv(*cells),
+         lambda: baseline_docx(matrix, parts), None),
+        ("CSV matrix", lambda: export(m, "matrix", "csv"), "`csv.writer.writerows`", lambda: baseline_csv(*long),
          None),
     ]
     results = compare(comparisons, args.repeat)

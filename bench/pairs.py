@@ -68,19 +68,21 @@ def plain_docx_table(doc, header: list[str], rows: list[list[str]]) -> bytes:
     return out.getvalue()
 
 
-def plain_xlsx(sheet: str, lines, header: list, rows: list[list]) -> bytes:
-    """openpyxl write-only mode, `ws.append(values)` for each title line, the header and each row; no styles."""
+def plain_xlsx(sheet: str, lines, header: list, rows: list[list], *more: tuple) -> bytes:
+    """openpyxl write-only mode, `ws.append(values)` for each title line, the header and each row; no styles.
+    `more`: further sheets, each (name, lines, header, rows)."""
     import io
 
     from openpyxl import Workbook
 
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet(sheet)
-    for line in lines:
-        ws.append([line])
-    ws.append(header)
-    for row in rows:
-        ws.append(row)
+    for name, above, head, body in ((sheet, lines, header, rows), *more):
+        ws = wb.create_sheet(name)
+        for line in above:
+            ws.append([line])
+        ws.append(head)
+        for row in body:
+            ws.append(row)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

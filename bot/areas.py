@@ -12,6 +12,7 @@ import bot.digests.weekly  # noqa: F401 - process.weekly_digest
 import bot.hlcm.reminder_messages  # noqa: F401 - datacall.reminder, datacall.escalation
 import bot.hlcm.reminder_plan  # noqa: F401 - the data call's planners
 import bot.inputs.heard_back  # noqa: F401 - inputs.responses
+import bot.mapping.escalation  # noqa: F401 - mapping.escalation
 import bot.mapping.reminders  # noqa: F401 - mapping.reminder: planner and message
 import bot.meetings.reminder_messages  # noqa: F401 - meeting.reminder, meeting.outcomes
 import bot.meetings.reminder_plan  # noqa: F401 - the meetings' planners

@@ -79,6 +79,18 @@ class SlackSender:
             "view": submitted, "response_urls": [],
         })
 
+    def suggest(self, user: str, view: dict[str, Any], block_id: str, typed: str,
+                action_id: str = "value") -> httpx.Response:
+        """What Slack sends as someone types `typed` in the external select of `view`'s block `block_id`."""
+        opened = {**view, "id": view.get("id") or f"V{next(_ids):05d}", "hash": "1.abc", "team_id": self.team_id,
+                  "state": {"values": {}}, "app_id": "A0APP", "bot_id": "B0BOT"}
+        return self.interactive({
+            "type": "block_suggestion", "user": {"id": user, "username": user.lower(), "team_id": self.team_id},
+            "container": {"type": "view", "view_id": opened["id"]}, "api_app_id": "A0APP",
+            "token": "verification_token", "action_id": action_id, "block_id": block_id, "value": typed,
+            "team": {"id": self.team_id, "domain": "emg"}, "view": opened,
+        })
+
     def event(self, event: dict[str, Any], event_id: str | None = None, **headers: str) -> httpx.Response:
         body = json.dumps({
             "token": "verification_token", "team_id": self.team_id, "api_app_id": "A0APP",
@@ -100,7 +112,7 @@ def state(kind: str, value: Any) -> dict[str, Any]:
         return {"type": kind, "value": value}
     if kind == "static_select":
         return {"type": kind, "selected_option": {"value": value, "text": {"type": "plain_text", "text": value}}}
-    if kind in ("multi_static_select", "checkboxes"):
+    if kind in ("multi_static_select", "multi_external_select", "checkboxes"):
         return {"type": kind, "selected_options": [{"value": v, "text": {"type": "plain_text", "text": v}}
                                                   for v in value]}
     if kind == "datepicker":

@@ -85,7 +85,8 @@ def test_scopes_are_exactly_the_ones_used():
 def test_every_request_url_is_the_bots_one_endpoint():
     urls = [c["url"] for c in MANIFEST["features"]["slash_commands"]]
     urls += [MANIFEST["settings"]["event_subscriptions"]["request_url"],
-             MANIFEST["settings"]["interactivity"]["request_url"]]
+             MANIFEST["settings"]["interactivity"]["request_url"],
+             MANIFEST["settings"]["interactivity"]["message_menu_options_url"]]
     assert all(u.endswith("/slack/events") for u in urls)
 
 

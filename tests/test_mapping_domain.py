@@ -24,9 +24,9 @@ from bot.entities.service import get_entity
 from bot.errors import Conflict, Invalid, NotAllowed, NotFound
 from bot.mapping.answers import parse_answers
 from bot.mapping.exports import export
-from bot.mapping.matrix import load
+from bot.mapping.matrix import build, load
 from bot.mapping.pages import paginate
-from bot.mapping.render import page_view
+from bot.mapping.render import page_view, target_view
 from bot.mapping.reminders import REMINDER, close_with_reminders, open_with_reminders
 from bot.mapping.service import (close_mapping, get_mapping, not_answered, open_mapping, return_response,
                                  save_draft, status, submit)
@@ -39,7 +39,7 @@ from bot.roles.service import grant, sync_secretariat
 from storage.db import session_scope
 from storage.models import AuditEntry, MappingResponse, Reminder, ReminderStatus, Role
 from tests.bot_process import consultbot
-from tests.slack_double_limits import view_errors
+from tests.slack_double_limits import block_kit_errors, view_errors
 
 UTC = timezone.utc
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -221,11 +221,21 @@ def test_a_biodiversity_mapping_answered_by_a_dozen_entities(engine, img, tmp_pa
     assert [p.title for p in m.catalogue(kind="report", topic="species")] == ["Global Biodiversity Outlook"]
     # the exports read back
     rows = list(csv.reader(io.StringIO(export(m, "matrix", "csv").decode("utf-8-sig"))))
-    assert rows[0][:3] == ["Entity", "1. Awareness of biodiversity increased", "2. Biodiversity values integrated"]
-    by_code = {r[0]: r[1:] for r in rows[1:]}
-    assert len(by_code) == 12 and by_code["CBD"][16] == "Lead" and by_code["CBD"][10] == "✓"
-    assert by_code["UNEP"][18] == "Facilitate" and by_code["WMO"] == ["no answer"] * 20
-    sheet = load_workbook(io.BytesIO(export(m, "matrix", "xlsx"))).active
+    assert rows[0] == ["Entity", "Target", "Question", "Answer"]  # a row per entity, target and question answered
+    assert ["CBD", "17. Biodiversity strategies and action plans", "Key functions", "Guidance on NBSAPs"] in rows
+    assert ["CBD", "17. Biodiversity strategies and action plans",
+            "We volunteer to lead or facilitate this target", "Lead"] in rows
+    assert ["UNEP", "2. Biodiversity values integrated", "Governing body decisions", "UNEA resolution 2/16"] in rows
+    assert [r for r in rows if r[0] == "WMO"] == [["WMO", "", "", "no answer"]]
+    assert len({r[0] for r in rows[1:]}) == 12
+    book = load_workbook(io.BytesIO(export(m, "matrix", "xlsx")))
+    assert book.sheetnames == ["Mapping matrix", "Answers per target"]
+    per_target = list(book["Answers per target"].iter_rows(values_only=True))
+    assert per_target[3] == ("Target", "Entity", "Role", "Key functions", "Tools", "Indicators",
+                          "Governing body decisions")
+    assert ("19. Sharing information and knowledge", "CBD", "Lead", None, "Clearing-house mechanism", None,
+            None) in per_target
+    sheet = book.active
     values = [[c for c in r] for r in sheet.iter_rows(values_only=True)]
     assert values[0][0] == "System-wide mapping of support to the Aichi Biodiversity Targets"
     assert values[2][0] == "Gaps (Aichi Biodiversity Targets nobody covers): 16"
@@ -333,3 +343,23 @@ def test_every_page_of_every_survey_fits_a_modal(key):
         view = page_view("img-biodiversity", survey, "UNESCO", page, len(pages), listed, None, "A question " * 200)
         assert view_errors(view) == [], (page.number, view_errors(view))
     assert paginate(survey, {})[-1].rows == 3  # nothing listed yet: three blank rows
+
+
+@pytest.mark.parametrize("key", ["aichi", "chemicals"])
+def test_who_covers_a_target_fits_a_message_whatever_the_answers(key):
+    """60 entities on one target, every text 1,000 characters of markup-looking text: within one message's
+    limits, the texts cut, the entities left out named, the export pointed to."""
+    survey = surveys()[key]
+    target = survey.targets[0]
+    rows = [(f"E{n:03d}", f"Entity {n}", {"grid": {target.id: {
+        **{f.id: ("<!channel> & " * 80)[:1000] for f in survey.text_fields},
+        **({"volunteer": "lead"} if n == 60 else {})}}, "products": []}) for n in range(1, 61)]
+    text, blocks = target_view(build(survey, "Issue Management Group", rows), target, "img-x", None)
+    assert block_kit_errors(blocks) == [] and len(blocks) == 50
+    sections = [b["text"]["text"] for b in blocks if b["type"] == "section"]
+    assert sections[1].startswith("*E060* (Entity 60) — Lead")  # the lead first
+    assert "<!channel>" not in json.dumps(blocks) and "&lt;!channel&gt;" in sections[1]
+    assert all(len(s) <= 3000 for s in sections)
+    notes = [b["elements"][0]["text"] for b in blocks if b["type"] == "context"]
+    assert notes[0] == "Not shown here: " + ", ".join(f"E{n:03d}" for n in range(46, 60)) + "."
+    assert "cut at 500 characters" in notes[1] and "`/consult mapping export img-x " + key + " matrix`" in notes[1]

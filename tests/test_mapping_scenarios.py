@@ -27,7 +27,7 @@ from storage.db import session_scope
 from storage.models import AuditEntry, Mapping, MappingResponse, Process, Reminder, Role
 from storage.types import utcnow
 from tests.conftest import SECRETARIAT
-from tests.slack_double_limits import view_errors
+from tests.slack_double_limits import block_kit_errors, view_errors
 from tests.slack_requests import state
 
 ASKED = ["CBD", "UNEP", "UNDP", "FAO", "UNESCO", "CITES", "UNCCD", "UNFCCC", "UNU", "WMO", "IMO", "UNWTO"]
@@ -265,13 +265,30 @@ def test_a_biodiversity_mapping_answered_by_a_dozen_entities(sender, slack, img,
     assert "*Gaps* (Aichi Biodiversity Targets nobody covers): 16. Access to and sharing benefits from genetic " \
            "resources" in shown
 
+    # who does what on one target: leads first, with the texts typed for it; a target not of the survey is named
+    slack.reset()
+    sender.command(img.focal["IMO"], f"mapping show {handle} aichi 19")
+    reply = slack.wait_for("response_url")[0]
+    assert block_kit_errors(reply.params["blocks"]) == []
+    shown = [b["text"]["text"] for b in reply.params["blocks"] if b["type"] == "section"]
+    assert shown[1].startswith("*CBD* (") and "— Lead\n*Tools:* Clearing-house mechanism" in shown[1]
+    assert shown[2].startswith("*UNEP* (") and "— Facilitate\n*Key functions:* UN Biodiversity Lab" in shown[2]
+    assert f"`/consult mapping export {handle} aichi matrix`" in _text(reply)
+    slack.reset()
+    sender.command(img.focal["IMO"], f"mapping show {handle} aichi 21")
+    assert "21 is not one of the Aichi Biodiversity Targets of this survey (known: 1, 2, 3" in _text(
+        slack.wait_for("response_url")[0])
+
     # the exports, posted as files
     slack.reset()
     sender.command(SECRETARIAT, f"mapping export {handle} aichi")
     slack.wait_for("files.completeUploadExternal")
     upload = slack.uploads_to("D" + SECRETARIAT)[-1]
     assert upload["filename"] == f"{handle}-aichi-matrix.xlsx"
-    rows = list(load_workbook(io.BytesIO(upload["bytes"])).active.iter_rows(values_only=True))
+    book = load_workbook(io.BytesIO(upload["bytes"]))
+    texts = list(book["Answers per target"].iter_rows(values_only=True))
+    assert ("8. Pollution reduced", "UNEP", "Lead", "Pollution assessments", None, None, None) in texts
+    rows = list(book.active.iter_rows(values_only=True))
     assert rows[2][0] == "Gaps (Aichi Biodiversity Targets nobody covers): 16"
     by_code = {r[0]: r[1:] for r in rows[5:]}
     assert len(by_code) == 12 and by_code["CBD"][16] == "Lead" and by_code["CBD"][18] == "Lead"

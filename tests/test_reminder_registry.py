@@ -32,7 +32,7 @@ from tests.bot_process import consultbot
 ROOT = Path(__file__).resolve().parents[1]
 DELIVERED = {"round.deadline", "round.escalation", "process.weekly_status", "process.weekly_digest", "action.due",
              "poll.reminder", "meeting.reminder", "meeting.outcomes", "datacall.reminder", "datacall.escalation",
-             "inputs.responses", "mapping.reminder", "peer_review.evidence"}
+             "inputs.responses", "mapping.reminder", "mapping.escalation", "peer_review.evidence"}
 
 
 def test_every_area_is_registered_and_the_planners_run_in_the_order_replan_always_called_them():

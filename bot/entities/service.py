@@ -80,6 +80,15 @@ def active_entities(session: Session) -> list[Entity]:
     return list(session.exec(select(Entity).where(Entity.retired_at.is_(None)).order_by(Entity.code)).all())
 
 
+def matching(entities: list[Entity], query: str, limit: int) -> list[Entity]:
+    """Those whose code starts with `query`, then those whose code or name contains it (any case), at most
+    `limit`; all (up to `limit`) for an empty query."""
+    wanted = (query or "").strip().lower()
+    first = [e for e in entities if e.code.lower().startswith(wanted)]
+    then = [e for e in entities if e not in first and (wanted in e.code.lower() or wanted in e.name.lower())]
+    return (first + then)[:limit]
+
+
 def closest_codes(session: Session, code: str, limit: int = 3) -> list[str]:
     codes = [e for e in session.exec(select(Entity.code)).all()]
     wanted = code.upper()

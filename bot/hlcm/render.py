@@ -15,6 +15,7 @@ from bot.reminders.plan import CHOICES
 from bot.rounds.render import REMINDER_LABELS
 from bot.slack import ids
 from bot.slack.deadline_form import deadline_inputs
+from bot.slack.entity_picker import entity_input
 from bot.slack.blocks import (Block, actions, button, context, fit_message, header, input_block, modal, option,
                               section, sections)
 from bot.texts import Number, t, t_plain
@@ -60,14 +61,13 @@ def fill_button(year: int, code: str, locale: str | None, revise: bool = False) 
 
 def open_modal(year: int, entities: list[Entity], today: date, timezone: str, q: Questionnaire,
                locale: str | None, default_offsets: tuple[str, ...]) -> dict:
-    entity_options = [option(e.code, e.code) for e in entities][:OPTIONS_MAX]
+    entity_options = [option(e.code, e.code) for e in entities]
     reminder_options = [option(t_plain(f"rounds.reminder_{REMINDER_LABELS[o]}", locale), o) for o in CHOICES]
     blocks = [
         section(t("datacall.open_intro", locale, count=len(q.indicators))),
         *deadline_inputs(today, timezone, locale),
-        input_block(ids.BLOCK_ENTITIES, t_plain("datacall.entities", locale),
-                    {"type": "multi_static_select", "options": entity_options, "initial_options": entity_options},
-                    hint=t_plain("datacall.entities_hint", locale)),
+        entity_input(ids.BLOCK_ENTITIES, t_plain("datacall.entities", locale), entity_options, locale,
+                     preselect=True, hint=t_plain("datacall.entities_hint", locale)),
         input_block(ids.BLOCK_REMINDERS, t_plain("datacall.reminders", locale),
                     {"type": "checkboxes", "options": reminder_options,
                      "initial_options": [o for o in reminder_options if o["value"] in default_offsets]},

@@ -51,6 +51,17 @@ class MappingMatrix:
         """"lead", "facilitate", "covers" or "" (nothing for that target)."""
         return volunteer(entity.answers, target_id) or ("covers" if covers(entity.answers, target_id) else "")
 
+    def given(self, entity: Answered, target_id: str) -> dict[str, str]:
+        """What the entity answered for the target: {question id: text or choice}, {} when nothing."""
+        return dict((entity.answers.get("grid") or {}).get(target_id) or {})
+
+    def who_does_what(self, target_id: str) -> list[tuple[Answered, dict[str, str]]]:
+        """The entities covering the target with their answers: those leading first, then facilitating, then the
+        others, each in the matrix's order."""
+        rank = {"lead": 0, "facilitate": 1}
+        found = [(e, g) for e in self.entities if (g := self.given(e, target_id))]
+        return sorted(found, key=lambda pair: rank.get(pair[1].get("volunteer", ""), 2))
+
     def coverage(self, target_id: str) -> Coverage:
         target = self.survey.target(target_id)
         cells = [(e.code, self.cell(e, target_id)) for e in self.entities]

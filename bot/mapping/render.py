@@ -4,28 +4,33 @@ return modal, the DMs, the status board, and who covers each target with the gap
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from bot.mapping.matrix import MappingMatrix
 from bot.mapping.pages import Page
 from bot.mapping.service import EntityState
-from bot.mapping.survey import Survey
+from bot.errors import Invalid
+from bot.mapping.survey import Survey, Target
 from bot.mrkdwn import Raw, date_token
 from bot.slack import ids
-from bot.slack.blocks import Block, actions, button, context, header, input_block, modal, option, section, sections
+from bot.slack.blocks import (MESSAGE_BLOCKS, Block, actions, button, context, escaped_clip, header, input_block,
+                              modal, option, section, sections)
 from bot.slack.deadline_form import deadline_inputs
+from bot.slack.entity_picker import entity_input
 from bot.texts import t, t_plain
 from bot.timezones import local_text
 from storage.models import Mapping
 
-OPTIONS_MAX = 100
 STATES = ("submitted", "returned", "draft", "pending", "late")
 FIELD_MAX = 1000  # bot/mapping/answers.py: TEXT_LIMIT
+TEXT_SHOWN = 500  # of an answer, in `mapping show PROCESS SURVEY TARGET` (five answers stay within a section)
 
 
-def deadline_mrkdwn(mapping: Mapping) -> Raw:
-    return date_token(mapping.deadline, local_text(mapping.deadline, mapping.timezone))
+def deadline_mrkdwn(mapping: Mapping, moment: datetime | None = None) -> Raw:
+    """The mapping's deadline (or `moment`, an entity's own), shown in each reader's zone by Slack."""
+    moment = moment or mapping.deadline
+    return date_token(moment, local_text(moment, mapping.timezone))
 
 
 def _meta(process: str, survey: str, **more: Any) -> str:
@@ -34,14 +39,13 @@ def _meta(process: str, survey: str, **more: Any) -> str:
 
 def open_modal(process: str, survey: Survey, members: list[str], today: date, timezone: str,
                locale: str | None) -> dict:
-    entity_options = [option(code, code) for code in members][:OPTIONS_MAX]
-    element: Block = {"type": "multi_static_select", "options": entity_options, "initial_options": entity_options}
+    entity_options = [option(code, code) for code in members]
     blocks = [section(t("mapping.open_intro", locale, title=survey.title, process=process, count=len(survey.targets),
                         targets=survey.target_names)),
               *deadline_inputs(today, timezone, locale)]
     if entity_options:
-        blocks.append(input_block(ids.BLOCK_ENTITIES, t_plain("mapping.entities", locale), element,
-                                  hint=t_plain("mapping.entities_hint", locale)))
+        blocks.append(entity_input(ids.BLOCK_ENTITIES, t_plain("mapping.entities", locale), entity_options, locale,
+                                   preselect=True, hint=t_plain("mapping.entities_hint", locale)))
     return modal(ids.VIEW_MAPPING_OPEN, t_plain("mapping.open_title", locale), blocks,
                  submit=t_plain("mapping.open_submit", locale), close=t_plain("common.cancel", locale),
                  private_metadata=_meta(process, survey.id))
@@ -167,19 +171,59 @@ def coverage(m: MappingMatrix, process: str, locale: str | None) -> tuple[str, l
     answered = sum(1 for e in m.entities if e.answered)
     summary = t("mapping.show_summary", locale, title=m.survey.title, process=process, answered=answered,
                 asked=len(m.entities))
+    hint = t("mapping.show_target_hint", locale, target=m.survey.target_name, process=process, survey=m.survey.id)
     return summary, [header(t_plain("mapping.show_header", locale)), section(summary), *sections(lines),
-                     section(gaps)]
+                     section(gaps), context(hint)]
+
+
+def find_target(survey: Survey, word: str) -> Target:
+    """The target a user names by its code ("5") or its id ("t05")."""
+    low = word.strip().lower()
+    for target in survey.targets:
+        if low in (target.code.lower(), target.id):
+            return target
+    raise Invalid("mapping.show_unknown_target", field="target", value=word[:40], targets=survey.target_names,
+                  known=", ".join(t.code for t in survey.targets))
+
+
+def _who(m: MappingMatrix, entity: Any, given: dict[str, str], locale: str | None) -> str:
+    role = t_plain(f"mapping.cell_{given.get('volunteer', 'covers')}", locale)
+    lines = [t("mapping.target_entity", locale, entity=entity.code, name=entity.name, role=role)]
+    lines += [t("mapping.target_answer", locale, label=f.label, text=Raw(escaped_clip(given[f.id], TEXT_SHOWN)))
+              for f in m.survey.text_fields if given.get(f.id)]
+    return "\n".join(lines)
+
+
+def target_view(m: MappingMatrix, target: Target, process: str, locale: str | None) -> tuple[str, list[Block]]:
+    """Who covers one target and what each does there (its texts cut at TEXT_SHOWN characters), leads first;
+    within a message's 50 blocks, the entities left out named, and the export that has it all."""
+    nobody = t_plain("mapping.nobody", locale)
+    c = m.coverage(target.id)
+    summary = t("mapping.show_line", locale, target=target.label, covering=", ".join(c.covering) or nobody,
+                leads=", ".join(c.leads) or nobody, facilitators=", ".join(c.facilitators) or nobody)
+    who = m.who_does_what(target.id)
+    blocks = [header(target.label), section(summary)]
+    room = MESSAGE_BLOCKS - len(blocks) - 2  # the pointer to the export, and the entities left out
+    blocks += [section(_who(m, e, given, locale)) for e, given in who[:room]]
+    if not who:
+        blocks.append(section(t("mapping.export_nobody", locale, target=m.survey.target_name)))
+    if who[room:]:
+        blocks.append(context(t("mapping.target_more", locale, entities=", ".join(e.code for e, _ in who[room:]))))
+    blocks.append(context(t("mapping.target_export_hint", locale, process=process, survey=m.survey.id,
+                            limit=TEXT_SHOWN)))
+    return summary, blocks
 
 
 def reminder(mapping: Mapping, process: str, survey: Survey, code: str, has_draft: bool, locale: str | None,
-             question: str | None = None) -> tuple[str, list[Block]]:
-    """To a focal point whose entity has not submitted, or whose answers came back with `question`."""
+             question: str | None = None, deadline: datetime | None = None) -> tuple[str, list[Block]]:
+    """To a focal point whose entity has not submitted, or whose answers came back with `question`; `deadline`:
+    the entity's own, when extended."""
     if question:
         text = t("mapping.reminder_returned", locale, entity=code, title=survey.title, process=process,
-                 question=question, deadline=deadline_mrkdwn(mapping))
+                 question=question, deadline=deadline_mrkdwn(mapping, deadline))
     else:
         text = t("mapping.reminder", locale, entity=code, title=survey.title, process=process,
-                 deadline=deadline_mrkdwn(mapping))
+                 deadline=deadline_mrkdwn(mapping, deadline))
     blocks = [section(text)]
     if has_draft:
         blocks.append(context(t("mapping.reminder_draft", locale)))

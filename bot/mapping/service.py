@@ -23,6 +23,7 @@ from storage.types import utcnow
 
 QUESTION_LIMIT = 2000
 COUNTED = (ResponseStatus.SUBMITTED, ResponseStatus.RETURNED)  # the answers the matrix and catalogue show
+SILENT = (ResponseStatus.PENDING, ResponseStatus.DRAFT)  # nothing submitted yet: chased, then escalated
 
 
 def get_survey(key: str) -> Survey:
@@ -175,16 +176,27 @@ def close_mapping(session: Session, actor: Person, mapping: Mapping, now: dateti
     return mapping
 
 
+def deadline_of(mapping: Mapping, row: MappingResponse) -> datetime:
+    """An entity's deadline: its own when the secretariat extended it (bot/mapping/extension.py), else the
+    mapping's (the later of the two, once the whole mapping moves past it)."""
+    return max(row.deadline, mapping.deadline) if row.deadline is not None else mapping.deadline
+
+
 def status(session: Session, mapping: Mapping, now: datetime | None = None) -> list[EntityState]:
-    """Where each entity asked stands; one with nothing submitted is `late` once the deadline has passed."""
-    past = (now or utcnow()) > mapping.deadline
+    """Where each entity asked stands; one with nothing submitted is `late` once its deadline has passed."""
+    now = now or utcnow()
     states = []
     for entity, row in responses(session, mapping):
         state = str(row.status)
-        if past and row.status in (ResponseStatus.PENDING, ResponseStatus.DRAFT):
+        if now > deadline_of(mapping, row) and row.status in SILENT:
             state = "late"
         states.append(EntityState(entity.code, entity.name, state, None))
     return states
+
+
+def open_mappings(session: Session) -> list[Mapping]:
+    return list(session.exec(select(Mapping).where(Mapping.status == MappingStatus.OPEN)
+                             .order_by(Mapping.deadline, Mapping.id)).all())
 
 
 def not_answered(session: Session, mapping: Mapping) -> list[Entity]:

@@ -8,6 +8,7 @@ from bot.mrkdwn import Raw, channel, mention
 from bot.processes.service import DESCRIPTION_MAX, TITLE_MAX, ProcessSummary
 from bot.slack import ids
 from bot.slack.blocks import Block, context, header, input_block, modal, option, plain, section, sections
+from bot.slack.entity_picker import entity_input
 from bot.texts import language_name, languages, t, t_plain
 from storage.models import Entity, Process, ProcessKind
 
@@ -39,7 +40,7 @@ def new_process_modal(entities: list[Entity], default_timezone: str, locale: str
                       channel_id: str | None = None) -> dict:
     kinds = [option(t_plain(f"process_kinds.{k.value}", locale), k.value) for k in ProcessKind
              if k != ProcessKind.PEER_REVIEW]  # opened with `/consult review open`, with the review's own data
-    entity_options = [option(f"{e.code} — {e.name}", e.code) for e in entities][:100]
+    entity_options = [option(f"{e.code} — {e.name}", e.code) for e in entities]
     channel_element: dict = {"type": "conversations_select",
                              "filter": {"include": ["public", "private"], "exclude_bot_users": True}}
     if channel_id and channel_id.startswith(("C", "G")):
@@ -64,8 +65,7 @@ def new_process_modal(entities: list[Entity], default_timezone: str, locale: str
                optional=True),
         input_block(ids.BLOCK_CHAIRS, t_plain("new_process.chairs", locale), {"type": "multi_users_select"},
                optional=True),
-        input_block(ids.BLOCK_MEMBERS, t_plain("new_process.members", locale),
-               {"type": "multi_static_select", "options": entity_options}),
+        entity_input(ids.BLOCK_MEMBERS, t_plain("new_process.members", locale), entity_options, locale),
         input_block(ids.BLOCK_PROCESS_LANGUAGE, t_plain("new_process.language", locale),
                {"type": "static_select", "options": spoken, "initial_option": spoken[0]},
                hint=t_plain("new_process.language_hint", locale)),

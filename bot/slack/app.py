@@ -18,10 +18,12 @@ from bot.slack import digests
 from bot.slack import hlcm
 from bot.slack import language
 from bot.slack import mapping
+from bot.slack import mapping_extend
 from bot.slack import peer_review
 from bot.slack import people
 from bot.slack import installs
 from bot.slack import entities as entity_admin
+from bot.slack import entity_select
 from bot.slack.home import publish_home
 from bot.slack.payloads import AppHomeOpened, BlockAction, SlashCommand, ViewSubmission
 from bot.slack.errors import guarded, report
@@ -87,6 +89,7 @@ BUTTONS = {
     ids.ACTION_DATACALL_FILL: datacall.fill_button,
     ids.ACTION_MAPPING_FILL: mapping.fill_button,
     ids.ACTION_REVIEW_EVIDENCE: peer_review.evidence_button,
+    ids.ACTION_MAPPING_EXTEND: mapping_extend.extend_button,
 }
 SUBMISSIONS = {
     ids.VIEW_NEW_PROCESS: processes.submit_new_process,
@@ -111,13 +114,14 @@ SUBMISSIONS = {
     ids.VIEW_MAPPING_RETURN: mapping.submit_return,
     ids.VIEW_REVIEW_OPEN: peer_review.submit_open,
     ids.VIEW_REVIEW_PAGE: peer_review.save_page,
+    ids.VIEW_MAPPING_EXTEND: mapping_extend.submit_extend,
 }
 # Subcommands and buttons that open a modal (trigger_id is single use, valid 3 s): no waiting after their ack.
 TRIGGERS = {"new", "round", "doc", "import", ids.ACTION_INPUT_OPEN, ids.ACTION_INPUT_EDIT, ids.ACTION_INPUT_RESPOND,
             ids.ACTION_ESCALATION_EXTEND, ids.ACTION_OUTCOMES_OPEN, "poll", ids.ACTION_POLL_ANSWER,
             ids.ACTION_POLL_SCHEDULE, "meeting", ids.ACTION_MEETING_ATTENDING}
 TRIGGERS |= {"datacall", ids.ACTION_DATACALL_FILL}  # open, fill and return open a modal
-TRIGGERS |= {"mapping", ids.ACTION_MAPPING_FILL}  # likewise
+TRIGGERS |= {"mapping", ids.ACTION_MAPPING_FILL, ids.ACTION_MAPPING_EXTEND}  # likewise
 TRIGGERS |= {"review", ids.ACTION_REVIEW_EVIDENCE}  # open and evidence open a modal
 ACTIONS = (ids.ACTION_JOIN_APPROVE, ids.ACTION_JOIN_DECLINE, ids.ACTION_OPEN_NEW_PROCESS, *BUTTONS)
 VIEWS = tuple(SUBMISSIONS)
@@ -238,6 +242,16 @@ def build_app(deps: Deps, client: AsyncWebClient, signing_secret: str, oauth: As
     async def not_ours(ack, body) -> None:
         await ack()
         log.info("acked an unknown %s request", str(body.get("type") or body.get("command") or "?")[:40])
+
+    @app.options(ids.INPUT)
+    async def suggest_entities(ack, body) -> None:
+        """An entity picker past 100 entities (bot/slack/entity_select.py); any other menu: no options."""
+        try:
+            found = await entity_select.suggestions(deps, body)
+        except Exception:  # a forged or stale menu: no options, logged
+            log.warning("no options for a block_suggestion", exc_info=True)
+            found = []
+        await ack(options=found)
 
     @app.options(re.compile(".*"))
     async def no_options(ack) -> None:

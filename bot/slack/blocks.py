@@ -143,5 +143,15 @@ def home(blocks: list[Block]) -> Block:
     return {"type": "home", "blocks": fit_view(blocks)}
 
 
+def under_header(view: Block, extra: list[Block], unit: int = 1) -> Block:
+    """`view` (an App Home) with `extra` right under its header, as many as its 100 blocks leave room for (in
+    whole groups of `unit` blocks)."""
+    if not extra:
+        return view
+    blocks = view["blocks"]
+    room = max(0, VIEW_BLOCKS - len(blocks))
+    return {**view, "blocks": blocks[:1] + extra[:room - room % unit] + blocks[1:]}
+
+
 def message_text(text: str) -> str:
     return clip(text, MESSAGE_TEXT)

@@ -31,7 +31,7 @@ from bot.rounds.service import OpenRound
 from bot.slack import ids
 from bot.slack.args import when
 from bot.slack.before_ack import Duplicate as _Duplicate, act
-from bot.slack.blocks import VIEW_BLOCKS, Block
+from bot.slack.blocks import Block, under_header
 from bot.slack.deadline_form import FIELDS as DEADLINE_FIELDS, parse_deadline
 from bot.slack.errors import ack_or_raise
 from bot.slack.payloads import BlockAction, SlashCommand, ViewSubmission
@@ -513,10 +513,4 @@ def home_blocks(session: Session, person: Person, locale: str | None) -> list[Bl
 
 def with_home_blocks(session: Session, person: Person, view: dict, locale: str | None) -> dict:
     """The App Home with the data calls waiting for the person's entities, under its header."""
-    mine = home_blocks(session, person, locale)
-    if not mine:
-        return view
-    blocks = view["blocks"]
-    room = VIEW_BLOCKS - len(blocks)
-    mine = mine[:room - room % 2]
-    return {**view, "blocks": blocks[:1] + mine + blocks[1:]}
+    return under_header(view, home_blocks(session, person, locale), unit=2)

@@ -16,11 +16,11 @@ FIELDS = {"deadline_date": ids.BLOCK_DEADLINE_DATE, "deadline": ids.BLOCK_DEADLI
           "deadline_time": ids.BLOCK_DEADLINE_TIME, "timezone": ids.BLOCK_TIMEZONE}
 
 
-def deadline_inputs(today: date, timezone: str, locale: str | None) -> list[Block]:
-    """The date (a month from today), the time (17:00) and the zone (the person's)."""
+def deadline_inputs(today: date, timezone: str, locale: str | None, days: int = 30) -> list[Block]:
+    """The date (`days` from today, a month unless said), the time (17:00) and the zone (the person's)."""
     return [
         input_block(ids.BLOCK_DEADLINE_DATE, t_plain("datacall.deadline_date", locale),
-                    {"type": "datepicker", "initial_date": (today + timedelta(days=30)).isoformat()}),
+                    {"type": "datepicker", "initial_date": (today + timedelta(days=days)).isoformat()}),
         input_block(ids.BLOCK_DEADLINE_TIME, t_plain("datacall.deadline_time", locale),
                     {"type": "timepicker", "initial_time": "17:00"}),
         input_block(ids.BLOCK_TIMEZONE, t_plain("datacall.timezone", locale),

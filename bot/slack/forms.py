@@ -295,3 +295,5 @@ class ReviewPageMeta(_Form):
 register_value(ids.ACTION_REVIEW_EVIDENCE, ReviewRef)
 register_metadata(ids.VIEW_REVIEW_OPEN, ReviewOpenMeta)
 register_metadata(ids.VIEW_REVIEW_PAGE, ReviewPageMeta)
+register_value(ids.ACTION_MAPPING_EXTEND, MappingRef)  # without the entity: the whole mapping
+register_metadata(ids.VIEW_MAPPING_EXTEND, MappingMeta)

@@ -21,6 +21,7 @@ from bot.slack import ids
 from bot.slack.outcomes import home_blocks as next_meetings_blocks
 from bot.slack.blocks import Block, actions, button, context, divider, header, home, section, sections
 from bot.slack.datacall import with_home_blocks  # the HLCM data call waiting for the viewer's entities
+from bot.mapping.home import with_home_blocks as with_mapping_blocks  # the mappings, likewise
 from bot.slack.reply import Ctx
 from bot.texts import t, t_count, t_plain
 from storage.models import Person
@@ -113,4 +114,5 @@ def _home_view(session: Session, person: Person, locale: str | None) -> dict:
 async def publish_home(ctx: Ctx) -> None:
     view = await ctx.deps.db(_home_view, ctx.who.person, ctx.locale)
     view = await ctx.deps.db(with_home_blocks, ctx.who.person, view, ctx.locale)
+    view = await ctx.deps.db(with_mapping_blocks, ctx.who.person, view, ctx.locale)
     await ctx.client.views_publish(user_id=ctx.who.user_id, view=view)

@@ -127,3 +127,5 @@ BLOCK_REVIEW_EXPERTS = "review_experts"
 BLOCK_REVIEW_FOCAL = "review_focal"
 BLOCK_REVIEW_ANSWER = "review:"  # + topic id + ":" + question id: one input per question of a topic
 ACTION_REVIEW_EVIDENCE = "review.evidence"
+ACTION_MAPPING_EXTEND = "mapping.extend"  # the escalation's "Extend": one entity, or the whole mapping
+VIEW_MAPPING_EXTEND = "mapping.extend_form"

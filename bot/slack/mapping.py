@@ -29,6 +29,7 @@ from bot.roles.service import is_secretariat, require_manager, require_secretari
 from bot.slack import ids
 from bot.slack.before_ack import Duplicate as _Duplicate, act
 from bot.slack.deadline_form import FIELDS as DEADLINE_FIELDS, parse_deadline
+from bot.slack.mapping_extend import open_extend
 from bot.slack.payloads import BlockAction, SlashCommand, ViewSubmission
 from bot.slack.reply import Ctx, dm_quietly
 from bot.texts import t
@@ -36,13 +37,13 @@ from bot.timezones import is_timezone
 from storage.models import Mapping, MappingStatus, Person, ResponseStatus
 from storage.types import utcnow
 
-ACTIONS = ("open", "fill", "status", "return", "close", "show", "export")
+ACTIONS = ("open", "fill", "status", "return", "extend", "close", "show", "export")
 OPEN_FIELDS = {**DEADLINE_FIELDS, "entities": ids.BLOCK_ENTITIES}
 RETURN_FIELDS = {"question": ids.BLOCK_MAPPING_QUESTION}
 
 
 async def mapping_command(cmd: SlashCommand, ctx: Ctx) -> None:
-    """`/consult mapping ACTION PROCESS SURVEY [ENTITY | export options]`"""
+    """`/consult mapping ACTION PROCESS SURVEY [ENTITY | TARGET | export options]`"""
     words = cmd.args
     action = words[0].lower() if words else ""
     if action not in ACTIONS or len(words) < 3:
@@ -56,10 +57,12 @@ async def mapping_command(cmd: SlashCommand, ctx: Ctx) -> None:
         await ctx.reply(*await ctx.deps.db(_status, ctx.who.person, handle, survey, ctx.locale))
     elif action == "return" and len(rest) == 1:
         await open_return(ctx, cmd.trigger_id, handle, survey, rest[0].upper())
+    elif action == "extend" and len(rest) <= 1:
+        await open_extend(ctx, cmd.trigger_id, handle, survey, rest[0].upper() if rest else None)
     elif action == "close" and not rest:
         await close(ctx, handle, survey)
-    elif action == "show" and not rest:
-        await ctx.reply(*await ctx.deps.db(_show, handle, survey, ctx.locale))
+    elif action == "show" and len(rest) <= 1:
+        await ctx.reply(*await ctx.deps.db(_show, handle, survey, rest[0] if rest else None, ctx.locale))
     elif action == "export":
         await export(ctx, handle, survey, rest)
     else:
@@ -262,8 +265,13 @@ def _status(session: Session, person: Person, handle: str, survey: str, locale: 
     return render.status(mapping, handle, survey_of(mapping), status(session, mapping), locale)
 
 
-def _show(session: Session, handle: str, survey: str, locale: str | None):
-    return render.coverage(load_matrix(session, get_mapping(session, handle, survey)), handle, locale)
+def _show(session: Session, handle: str, survey: str, target: str | None, locale: str | None):
+    """Who covers each target and the gaps; or, for one target, who does what there."""
+    mapping = get_mapping(session, handle, survey)
+    if target is None:
+        return render.coverage(load_matrix(session, mapping), handle, locale)
+    chosen = render.find_target(survey_of(mapping), target)
+    return render.target_view(load_matrix(session, mapping), chosen, handle, locale)
 
 
 def _return_form(session: Session, person: Person, handle: str, survey: str, code: str, locale: str | None) -> dict:

@@ -169,7 +169,7 @@ class ViewSubmission(_Loose):
             return element.value or ""
         if kind in ("static_select", "radio_buttons"):
             return element.selected_option.value if element.selected_option else ""
-        if kind in ("multi_static_select", "checkboxes"):
+        if kind in ("multi_static_select", "multi_external_select", "checkboxes"):
             return [o.value for o in element.selected_options or []]
         if kind == "datepicker":
             return element.selected_date
@@ -182,6 +182,18 @@ class ViewSubmission(_Loose):
         if kind == "users_select":
             return element.selected_user
         return element.value
+
+
+class BlockSuggestion(_Loose):
+    """What a person typed in an external select (bot/slack/entity_select.py)."""
+
+    type: Literal["block_suggestion"]
+    user: _User
+    team: _Team | None = None
+    action_id: Annotated[str, StringConstraints(max_length=255)]
+    block_id: Annotated[str, StringConstraints(max_length=255)]
+    value: Annotated[str, StringConstraints(max_length=500)] = ""
+    view: _View | None = None
 
 
 class ViewClosed(_Loose):

@@ -60,4 +60,5 @@ class MappingResponse(SQLModel, table=True):
     returned_at: Optional[datetime] = Field(default=None, sa_type=UTCDateTime)
     saved_by: Optional[str] = Field(default=None, max_length=64)
     submitted_at: Optional[datetime] = Field(default=None, sa_type=UTCDateTime)
+    deadline: Optional[datetime] = Field(default=None, sa_type=UTCDateTime)  # extended for it; None: the mapping's
     updated_at: datetime = ts_field()
