@@ -10,7 +10,7 @@ from urllib.parse import quote, urlencode
 import pytest
 from sqlmodel import Session, select
 
-from storage.models import Input, Person
+from storage.models import Input, Person, Process
 from tests.conftest import SECRETARIAT
 from tests.loopback_listener import LoopbackListener
 from tests.slack_requests import sign, state
@@ -191,6 +191,23 @@ def test_forged_private_metadata_is_refused_and_nothing_is_saved(sender, slack, 
     assert "out of date or not yours" in told.params["text"]
     with Session(engine) as s:
         assert s.exec(select(Input).where(Input.comment == "forged")).first() is None
+    _assert_clean(bot_log())
+
+
+@pytest.mark.parametrize("field,element", [("timezone", state("multi_static_select", ["Europe/Geneva"])),
+                                           ("mandate_end", state("multi_static_select", ["2027-01-01"]))],
+                         ids=["timezone-list", "date-list"])
+def test_a_new_process_form_with_a_forged_element_type_is_answered_not_a_traceback(sender, slack, engine, bot_log,
+                                                                                 field, element):
+    view = {"callback_id": "process.new", "private_metadata": "{}", "type": "modal", "blocks": []}
+    values = {"handle": state("plain_text_input", "forged-kind"), "title": state("plain_text_input", "Forged"),
+              "kind": state("static_select", "img"), "timezone": state("plain_text_input", "Europe/Geneva"),
+              field: element}
+    response = sender.submit_view(SECRETARIAT, view, values)
+    assert response.status_code == 200
+    time.sleep(0.5)
+    with Session(engine) as s:
+        assert s.exec(select(Process).where(Process.handle == "forged-kind")).first() is None
     _assert_clean(bot_log())
 
 

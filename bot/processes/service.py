@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import func
 from sqlmodel import Session, select
 
@@ -38,6 +38,11 @@ class NewProcess(BaseModel):
     chairs: list[str] = Field(default_factory=list)
     members: list[str] = Field(default_factory=list)
     language: str = ""  # of its channel messages; blank: English
+
+    @field_validator("timezone")
+    @classmethod
+    def _no_surrounding_spaces(cls, value: str) -> str:
+        return value.strip()
 
 
 @dataclass(frozen=True)

@@ -44,13 +44,13 @@ def parse_new_process(submission: ViewSubmission) -> NewProcess | dict[str, str]
     raw_date = submission.value(ids.BLOCK_MANDATE_END)
     try:
         mandate_end = date.fromisoformat(raw_date) if raw_date else None
-    except ValueError:
+    except (TypeError, ValueError):  # a datepicker sends text; anything else is forged (no field error fits)
         return {ids.BLOCK_MANDATE_END: "errors.date_format"}
     return NewProcess(handle=submission.value(ids.BLOCK_HANDLE) or "", kind=submission.value(ids.BLOCK_KIND) or "",
                       title=submission.value(ids.BLOCK_TITLE) or "",
                       description=submission.value(ids.BLOCK_DESCRIPTION) or "",
                       channel_id=submission.value(ids.BLOCK_CHANNEL) or None,
-                      timezone=(submission.value(ids.BLOCK_TIMEZONE) or "").strip(),
+                      timezone=submission.value(ids.BLOCK_TIMEZONE) or "",
                       mandate_end=mandate_end, chairs=submission.value(ids.BLOCK_CHAIRS) or [],
                       members=submission.value(ids.BLOCK_MEMBERS) or [],
                       language=submission.value(ids.BLOCK_PROCESS_LANGUAGE) or "")
