@@ -88,14 +88,16 @@ def decide_join(session: Session, actor: Person, request_id: int, approve: bool)
     if approve:
         process = session.get(Process, request.process_id)
         entity = session.get(Entity, request.entity_id)
-        grant(session, actor.slack_user_id, view.requester, Role.FOCAL_POINT, process, entity, if_missing=True)
+        requester = session.get(Person, request.person_id)
+        grant(session, actor.slack_user_id, requester.slack_user_id, Role.FOCAL_POINT, process, entity, if_missing=True,
+              team_id=requester.team_id)
     return view
 
 
-def requester_of(session: Session, request_id: int) -> str | None:
-    """The Slack user ID behind a join request (None when there is no such request)."""
+def requester_of(session: Session, request_id: int) -> Person | None:
+    """The person behind a join request (None when there is no such request)."""
     request = session.get(JoinRequest, request_id)
-    return session.get(Person, request.person_id).slack_user_id if request is not None else None
+    return session.get(Person, request.person_id) if request is not None else None
 
 
 def pending_requests(session: Session) -> list[JoinView]:

@@ -21,6 +21,7 @@ from bot.errors import Conflict, Invalid, NotAllowed, NotFound, title_problems
 from bot.exports.ics import Attendee, CalendarMeeting, CalendarPerson, file_name, render_calendar
 from bot.meetings.reminder_plan import plan_meeting
 from bot.mrkdwn import Raw, mention
+from bot.people.service import find_person
 from bot.processes.service import get_process, named_members, require_active
 from bot.reminders.plan import parse_offsets
 from bot.roles.service import is_chair, is_secretariat, secretariat_mentions
@@ -253,7 +254,7 @@ def require_meeting_manager(session: Session, person: Person, process: Process, 
     if meeting is None:
         raise NotAllowed("errors.not_allowed", role=Ref("roles.secretariat_or_chair"),
                          granted_by=secretariat_mentions(session))
-    if person.slack_user_id not in chairs_of(session, meeting):
+    if not chairs(session, person, meeting):
         raise NotAllowed("meetings.error_not_manager", process=process.handle, id=meeting.id,
                          ask=whom_to_ask(session, meeting))
 
@@ -281,8 +282,10 @@ def create_meeting(session: Session, actor: Person, request: NewMeeting, now: da
     session.add(meeting)
     session.flush()
     meeting.uid = f"meeting-{meeting.id}-{secrets.token_hex(4)}@consultbot"
-    for chair in checked.chairs:
-        session.add(MeetingChair(meeting_id=meeting.id, slack_user_id=chair))
+    for chair in checked.chairs:  # picked in the actor's workspace: theirs, unless the bot knows them already
+        known = find_person(session, chair, actor.team_id)
+        session.add(MeetingChair(meeting_id=meeting.id, slack_user_id=chair,
+                                 team_id=known.team_id if known else actor.team_id))
     for entity in checked.entities:
         session.add(MeetingInvitee(meeting_id=meeting.id, entity_id=entity.id))
     for position, item in enumerate(checked.agenda, start=1):
@@ -373,6 +376,13 @@ def chairs_of(session: Session, meeting: Meeting) -> list[str]:
                              .order_by(MeetingChair.id)).all())
 
 
+def chairs(session: Session, person: Person, meeting: Meeting) -> bool:
+    """Whether this person (user id in their workspace) is one of the meeting's chairs."""
+    return session.exec(select(MeetingChair.id).where(
+        MeetingChair.meeting_id == meeting.id, MeetingChair.slack_user_id == person.slack_user_id,
+        MeetingChair.team_id == person.team_id)).first() is not None
+
+
 def invited(session: Session, meeting: Meeting) -> list[Entity]:
     return list(session.exec(
         select(Entity).join(MeetingInvitee, MeetingInvitee.entity_id == Entity.id)
@@ -399,25 +409,26 @@ class Invitee:
     locale: str | None
     timezone: str | None
     display_name: str
+    team_id: str | None = None  # their workspace: with slack_user_id, who they are
 
 
 def recipients(session: Session, meeting: Meeting) -> list[Invitee]:
     """Focal points of the invited entities and the chairs, one entry per person."""
-    people: dict[str, dict] = {}
+    people: dict[tuple[str, str], dict] = {}  # (workspace, user id): a person
     for entity, person in focal_points(session, meeting):
-        entry = people.setdefault(person.slack_user_id, {"person": person, "codes": [], "chair": False})
+        entry = people.setdefault((person.team_id, person.slack_user_id), {"person": person, "codes": [], "chair": False})
         entry["codes"].append(entity.code)
-    chairs = chairs_of(session, meeting)
-    if chairs:
-        known = {p.slack_user_id: p for p in session.exec(select(Person).where(Person.slack_user_id.in_(chairs)))}
-        for chair in chairs:
-            entry = people.setdefault(chair, {"person": known.get(chair), "codes": [], "chair": False})
-            entry["chair"] = True
+    for chair in session.exec(select(MeetingChair).where(MeetingChair.meeting_id == meeting.id)
+                              .order_by(MeetingChair.id)).all():
+        entry = people.setdefault((chair.team_id, chair.slack_user_id), {
+            "person": find_person(session, chair.slack_user_id, chair.team_id or None), "codes": [], "chair": False})
+        entry["chair"] = True
     result = []
-    for user_id, entry in people.items():
+    for (team_id, user_id), entry in people.items():
         person = entry["person"]
         result.append(Invitee(user_id, tuple(entry["codes"]), entry["chair"], person.reads_in if person else None,
-                              person.timezone if person else None, (person.display_name if person else "") or user_id))
+                              person.timezone if person else None, (person.display_name if person else "") or user_id,
+                              team_id))
     return result
 
 
@@ -480,7 +491,7 @@ def rsvp(session: Session, person: Person, meeting_id: int | str, attendance: st
         try:
             with session.begin_nested():  # two focal points of one entity answering at once
                 row = Rsvp(meeting_id=meeting.id, entity_id=entity.id, attendance=answer, delegates=names,
-                           by=person.slack_user_id, at=now)
+                           by=person.slack_user_id, by_team=person.team_id, at=now)
                 session.add(row)
                 session.flush()
             audit.record(session, person.slack_user_id, "meeting.rsvp", row)
@@ -489,6 +500,7 @@ def rsvp(session: Session, person: Person, meeting_id: int | str, attendance: st
             row = _current(session, meeting.id, entity.id)
     before = audit.snapshot(row)
     row.attendance, row.delegates, row.by, row.at = answer, names, person.slack_user_id, now
+    row.by_team = person.team_id
     session.add(row)
     audit.record(session, person.slack_user_id, "meeting.rsvp", row, before=before)
     return meeting, entity, row
@@ -577,7 +589,7 @@ def can_see_answers(session: Session, person: Person, meeting: Meeting) -> bool:
     """The secretariat, the process's chairs and the meeting's chairs see every entity's answer."""
     process = session.get(Process, meeting.process_id)
     return (is_secretariat(session, person) or is_chair(session, person, process)
-            or person.slack_user_id in chairs_of(session, meeting))
+            or chairs(session, person, meeting))
 
 
 def my_answers(session: Session, person: Person, meeting: Meeting) -> list[tuple[str, Attendance | None]]:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from bot.digests.weekly import WEEKLY_DIGEST, weekly_digest_message
 from bot.inputs.heard_back import KIND as RESPONSES, heard_back_message
@@ -33,7 +33,7 @@ from bot.reminders.plan import decide
 from bot.reminders.service import WEEKLY_STATUS
 from bot.rounds.reminder_messages import deadline_message, escalation_message, weekly_status_message
 from bot.rounds.reminder_plan import DEADLINE, ESCALATION
-from storage.models import Person, Reminder, ReminderStatus
+from storage.models import Reminder, ReminderStatus
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ class Job:
     attempts: int
     message: Message
     kind: str = ""
-    team_id: str | None = None  # the recipient's workspace (Person.team_id; None: a channel, or not known)
+    team_id: str | None = None  # the recipient's workspace (Reminder.recipient_team; None: a channel, or not known)
 
 
 Settled = list[tuple[str, str, str]]  # (kind, "failed" | "skipped" | "deferred", reason) of rows not posted
@@ -103,10 +103,8 @@ def claim_jobs(session: Session, owner: str, now: datetime, limit: int, lease: t
     rows = store.claim(session, owner, now, limit, lease, busy)
     jobs = []
     settled = settled if settled is not None else []
-    teams = dict(session.exec(select(Person.slack_user_id, Person.team_id).where(
-        Person.slack_user_id.in_(sorted({row.recipient for row in rows})))).all()) if rows else {}
     for row in rows:
         message = _settle(session, row, owner, now, settled)
         if message is not None:
-            jobs.append(Job(row.id, row.key, row.attempts, message, row.kind, teams.get(row.recipient)))
+            jobs.append(Job(row.id, row.key, row.attempts, message, row.kind, row.recipient_team or None))
     return jobs, len(rows)

@@ -40,6 +40,7 @@ class Wanted:
     process_id: int | None = None
     subject_id: int | None = None
     entity_id: int | None = None
+    recipient_team: str | None = None  # a person's workspace (with `recipient`, who); None: a channel
 
 
 def insert_new(session: Session, wanted: list[Wanted]) -> int:

@@ -29,7 +29,7 @@ async def decide(action: BlockAction, ctx: Ctx, approve: bool) -> None:
     request_id = action.ref.id
     requester = await ctx.deps.db(requester_of, request_id)
     if approve and requester is not None:  # their reminders are planned when the role is granted
-        await look_up(ctx.deps, ctx.client, requester, ctx.who.person.team_id)
+        await look_up(ctx.deps, ctx.client, requester.slack_user_id, requester.team_id or None)
     view = await ctx.deps.db(decide_join, ctx.who.person, request_id, approve)
     text, blocks = render_decision_for_secretariat(view, ctx.locale)
     container = action.container
@@ -39,5 +39,5 @@ async def decide(action: BlockAction, ctx: Ctx, approve: bool) -> None:
         await publish_home(ctx)
     else:
         await ctx.reply(text, blocks)
-    requester = await ctx.deps.db(find_person, view.requester)
+    requester = await ctx.deps.db(requester_of, request_id)
     await dm(ctx.client, view.requester, render_decision_for_requester(view, requester.reads_in if requester else None))
