@@ -17,7 +17,8 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from tests.slack_double import SlackDouble, SlackError
+from tests.slack_double import SlackDouble
+from tests.slack_double_oauth import Team
 
 
 class ConnectTeams:
@@ -39,6 +40,12 @@ class ConnectTeams:
         with self._lock:
             self.members[(team_id, user_id)] = user
         return user
+
+    def add_org_install(self, enterprise_id: str, name: str, token: str) -> None:
+        """An Enterprise Grid org that installed the app org-wide earlier: ``token`` speaks for all its workspaces
+        (add them with add_team(..., enterprise_id=...))."""
+        with self._lock:
+            self.token_team[token] = Team(None, name, enterprise_id, name, [token])
 
     def share_channel(self, channel_id: str, *team_ids: str) -> None:
         """A Slack Connect channel: the secretariat's, shared with these other organisations' workspaces."""

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from bot.digests.weekly import WEEKLY_DIGEST, weekly_digest_message
 from bot.inputs.heard_back import KIND as RESPONSES, heard_back_message
@@ -33,7 +33,7 @@ from bot.reminders.plan import decide
 from bot.reminders.service import WEEKLY_STATUS
 from bot.rounds.reminder_messages import deadline_message, escalation_message, weekly_status_message
 from bot.rounds.reminder_plan import DEADLINE, ESCALATION
-from storage.models import Reminder, ReminderStatus
+from storage.models import Process, Reminder, ReminderStatus
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +64,10 @@ class Job:
     message: Message
     kind: str = ""
     team_id: str | None = None  # the recipient's workspace (Reminder.recipient_team; None: a channel, or not known)
+    # a person's reminder about a process with a channel: where it goes, mentioning them, when their workspace
+    # has no installation (a Slack Connect channel shared with their organisation), and in which language
+    process_channel: str | None = None
+    process_language: str | None = None
 
 
 Settled = list[tuple[str, str, str]]  # (kind, "failed" | "skipped" | "deferred", reason) of rows not posted
@@ -103,8 +107,12 @@ def claim_jobs(session: Session, owner: str, now: datetime, limit: int, lease: t
     rows = store.claim(session, owner, now, limit, lease, busy)
     jobs = []
     settled = settled if settled is not None else []
+    channels = {p.id: p for p in session.exec(select(Process).where(Process.id.in_(
+        sorted({row.process_id for row in rows if row.process_id and row.recipient_team is not None}))))}
     for row in rows:
         message = _settle(session, row, owner, now, settled)
         if message is not None:
-            jobs.append(Job(row.id, row.key, row.attempts, message, row.kind, row.recipient_team or None))
+            process = channels.get(row.process_id) if row.recipient_team is not None else None
+            jobs.append(Job(row.id, row.key, row.attempts, message, row.kind, row.recipient_team or None,
+                            process.channel_id if process else None, process.language if process else None))
     return jobs, len(rows)
