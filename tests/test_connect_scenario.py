@@ -166,6 +166,23 @@ def test_each_focal_point_is_of_their_own_workspace_though_granted_from_the_secr
                                           (UNIDO, "T0UNIDO", None), (WMO, "T0WMO", "E0WMO")]
 
 
+def test_a_join_request_from_wmos_org_reaches_the_secretariat_and_the_answer_wmo_each_through_their_own(
+        bot, slack, db, consultation):
+    slack.add_member("T0WMO", "W0WMO2", "Eva (WMO)", enterprise_id="E0WMO")
+    slack.reset()
+    grid_command(bot, slack, "W0WMO2", f"join {HANDLE} WMO")
+    [asked] = slack.wait_for("chat.postMessage", lambda c: c.params.get("channel") == SECRETARIAT)
+    assert slack.team_of_call(asked) == "T0EMG" and "<@W0WMO2> asks to be a focal point of *WMO*" in _text(asked)
+    with session_scope(db) as s:
+        request_id = s.execute(text("SELECT max(id) FROM join_requests")).scalar_one()
+    SlackSender(bot.url, slack.base_url, team_id="T0EMG").click(SECRETARIAT, "join.approve", str(request_id))
+    [told] = slack.wait_for("chat.postMessage", lambda c: c.params.get("channel") == "W0WMO2")
+    assert slack.team_of_call(told) is None and "You are now a focal point of *WMO*" in _text(told)  # org-wide token
+    with session_scope(db) as s:
+        assert s.execute(text("SELECT team_id, enterprise_id FROM people WHERE slack_user_id = 'W0WMO2'")).one() == (
+            "T0WMO", "E0WMO")
+
+
 def test_status_and_the_app_home_name_the_focal_points_no_direct_message_reaches(bot, slack, db, consultation):
     emg = SlackSender(bot.url, slack.base_url, team_id="T0EMG")
     slack.reset()
@@ -184,7 +201,7 @@ def test_a_round_reaches_each_through_their_own_installation_and_ilo_in_the_shar
     slack.reset()
     due = make_due(db, ours, Reminder.offset == "T-7d")
     rows = {r.recipient: r for r in (wait_for_status(db, key, ReminderStatus.SENT) for key in due)}
-    assert set(rows) == {UNIDO, WMO, ILO}
+    assert set(rows) == {UNIDO, WMO, ILO, "W0WMO2"}
     assert len(slack.dms(UNIDO, "T0UNIDO")) == 1 and len(slack.dms(WMO, None)) == 1  # WMO: the org-wide install
     [in_channel] = [c for c in slack.calls_to("chat.postMessage") if c.params.get("channel") == SHARED]
     assert slack.team_of_call(in_channel) == "T0EMG" and f"<@{ILO}>" in _text(in_channel)
@@ -206,7 +223,7 @@ def test_unido_uninstalls_mid_round_and_is_chased_in_the_channel_from_then_on(bo
     ours = (Reminder.subject_id == consultation[HANDLE]) & (Reminder.kind == "round.deadline")
     due = make_due(db, ours, Reminder.offset == "T-2d")
     rows = {r.recipient: r for r in (wait_for_status(db, key, ReminderStatus.SENT) for key in due)}
-    assert {user: rows[user].outcome for user in rows} == {UNIDO: "posted_in_channel", WMO: None,
+    assert {user: rows[user].outcome for user in rows} == {UNIDO: "posted_in_channel", WMO: None, "W0WMO2": None,
                                                            ILO: "posted_in_channel"}
     chased = [c for c in slack.calls_to("chat.postMessage") if c.params.get("channel") == SHARED]
     assert sorted(u for u in (UNIDO, ILO) for c in chased if f"<@{u}>" in _text(c)) == [ILO, UNIDO]

@@ -12,7 +12,7 @@ from bot.entities.service import get_entity
 from bot.errors import Conflict, Invalid, NotFound
 from bot.mrkdwn import mention
 from bot.processes.service import get_process, member_codes, require_active
-from bot.roles.service import grant, require_secretariat, secretariat_user_ids
+from bot.roles.service import grant, require_secretariat, secretariat_people
 from storage.models import Entity, JoinRequest, Membership, Person, Process, RequestStatus, Role
 from storage.types import utcnow
 
@@ -38,7 +38,7 @@ def _view(session: Session, request: JoinRequest) -> JoinView:
                     decider.slack_user_id if decider else None)
 
 
-def request_join(session: Session, person: Person, handle: str, code: str) -> tuple[JoinView, list[str]]:
+def request_join(session: Session, person: Person, handle: str, code: str) -> tuple[JoinView, list[Person]]:
     """Returns the request and the secretariat members to ask."""
     process = get_process(session, handle)
     require_active(process)
@@ -63,7 +63,7 @@ def request_join(session: Session, person: Person, handle: str, code: str) -> tu
     except IntegrityError:  # the same request, a moment ago (double submit)
         raise Conflict("errors.join_pending", entity=entity.code, process=process.handle) from None
     audit.record(session, person.slack_user_id, "join.request", request)
-    approvers = secretariat_user_ids(session)
+    approvers = secretariat_people(session)
     if not approvers:
         raise Conflict("errors.no_secretariat")
     return _view(session, request), approvers

@@ -410,6 +410,7 @@ class Recipient:
     slack_user_id: str
     entity_code: str
     locale: str | None
+    team_id: str | None = None  # their workspace: with slack_user_id, who they are
 
 
 def recipients(session: Session, poll: Poll) -> list[Recipient]:
@@ -420,7 +421,7 @@ def recipients(session: Session, poll: Poll) -> list[Recipient]:
         .join(PollInvitee, (PollInvitee.entity_id == Entity.id) & (PollInvitee.poll_id == poll.id))
         .where(Membership.process_id == poll.process_id, Membership.role == Role.FOCAL_POINT)
         .order_by(Entity.code, Person.slack_user_id)).all()
-    return [Recipient(p.slack_user_id, e.code, p.reads_in) for p, e in rows]
+    return [Recipient(p.slack_user_id, e.code, p.reads_in, p.team_id) for p, e in rows]
 
 
 def without_focal_point(session: Session, poll: Poll) -> list[str]:

@@ -7,7 +7,6 @@ from bot.joins.render import (render_decision_for_requester, render_decision_for
                               render_request_for_secretariat, render_requested)
 from bot.joins.service import decide_join, request_join, requester_of
 from bot.errors import Invalid
-from bot.people.service import find_person
 from bot.slack.home import publish_home
 from bot.slack.people import look_up
 from bot.slack.payloads import BlockAction, SlashCommand
@@ -19,10 +18,9 @@ async def join(cmd: SlashCommand, ctx: Ctx) -> None:
         raise Invalid("errors.join_usage")
     view, approvers = await ctx.deps.db(request_join, ctx.who.person, cmd.args[0], cmd.args[1])
     await ctx.reply(render_requested(view, ctx.locale))
-    for approver in approvers:
-        person = await ctx.deps.db(find_person, approver)
-        locale = person.reads_in if person else None  # the approver's language
-        await dm_quietly(ctx.client, approver, *render_request_for_secretariat(view, locale))
+    for approver in approvers:  # each in their language, through their workspace's installation
+        await dm_quietly(await ctx.client_for(approver.team_id), approver.slack_user_id,
+                         *render_request_for_secretariat(view, approver.reads_in))
 
 
 async def decide(action: BlockAction, ctx: Ctx, approve: bool) -> None:
@@ -40,4 +38,6 @@ async def decide(action: BlockAction, ctx: Ctx, approve: bool) -> None:
     else:
         await ctx.reply(text, blocks)
     requester = await ctx.deps.db(requester_of, request_id)
-    await dm(ctx.client, view.requester, render_decision_for_requester(view, requester.reads_in if requester else None))
+    client = await ctx.client_for(requester.team_id if requester else None)
+    if client is not None:  # their workspace has not installed the app: nobody can tell them
+        await dm(client, view.requester, render_decision_for_requester(view, requester.reads_in if requester else None))

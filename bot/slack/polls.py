@@ -133,7 +133,7 @@ async def submit_new(submission: ViewSubmission, ctx: Ctx, ack) -> None:
         await ctx.deps.db(record_board, poll_board.poll.id, ctx.who.user_id, posted["channel"], posted["ts"])
     for recipient, entity_ballot in ballots:
         text, blocks = render.ballot_message(entity_ballot, recipient.locale)
-        await dm_quietly(ctx.client, recipient.slack_user_id, text, blocks)
+        await dm_quietly(await ctx.client_for(recipient.team_id), recipient.slack_user_id, text, blocks)
 
 
 # ---- the board

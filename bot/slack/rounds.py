@@ -119,7 +119,7 @@ async def submit_open(submission: ViewSubmission, ctx: Ctx, ack) -> None:
     await announce(ctx, info)
     for person in people:
         text, blocks = render.invitation(info, person.entity_code, person.locale)
-        await dm_quietly(ctx.client, person.slack_user_id, text, blocks)
+        await dm_quietly(await ctx.client_for(person.team_id), person.slack_user_id, text, blocks)
 
 
 async def announce(ctx: Ctx, info: RoundInfo) -> None:
@@ -143,7 +143,7 @@ async def extend(ctx: Ctx, handle: str, number: int | None, request: OpenRound) 
     info, people = await ctx.deps.db(_extend, ctx.who.person, handle, number, request)
     await ctx.reply(render.deadline_changed(info, ctx.locale))
     for person in people:
-        await dm_quietly(ctx.client, person.slack_user_id, render.deadline_changed(info, person.locale))
+        await dm_quietly(await ctx.client_for(person.team_id), person.slack_user_id, render.deadline_changed(info, person.locale))
 
 
 def _close(session: Session, person: Person, handle: str, number: int | None):
@@ -175,7 +175,7 @@ async def reopen(ctx: Ctx, handle: str, number: int | None, codes: list[str], re
                       entities=", ".join(reopened)))
     for person in people:
         text, blocks = render.invitation(info, person.entity_code, person.locale)
-        await dm_quietly(ctx.client, person.slack_user_id, text, blocks)
+        await dm_quietly(await ctx.client_for(person.team_id), person.slack_user_id, text, blocks)
 
 
 def _status(session: Session, handle: str, number: int | None, oauth: bool):

@@ -56,6 +56,10 @@ ACKS = AckGate()  # entered and left by bot/server.py around each request
 class Deps:
     settings: Settings
     engine: Engine
+    # install by OAuth: a workspace's bot token (bot/scheduler/tokens.WorkspaceTokens), for messages to people
+    # of another workspace than the request's; None: one workspace, SLACK_BOT_TOKEN
+    tokens: Any = None
+    clients: dict[str, AsyncWebClient] = field(default_factory=dict)  # bot token -> its client
 
     async def after_ack(self) -> None:
         """Call right after `ack()`: lets the other requests in flight be acknowledged first."""
