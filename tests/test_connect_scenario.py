@@ -24,16 +24,16 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
-from storage.db import make_engine, session_scope
+from storage.db import session_scope
 from storage.models import Reminder, ReminderStatus
 from storage.types import utcnow
 from tests.bot_process import BotProcess
 from tests.conftest import SECRETARIAT
 from tests.reminder_fixtures import make_due, wait_for_status
 from tests.slack_double_connect import ConnectDouble
-from tests.slack_requests import SIGNING_SECRET, SlackSender, sign
+from tests.oauth_bots import db, engine_url, install, oauth_env  # noqa: F401 (db, engine_url: fixtures)
+from tests.slack_requests import SlackSender, sign
 
-CLIENT_ID, CLIENT_SECRET = "1111.2222", "oauth-client-secret"
 TOKENS = {"T0EMG": "xoxb-emg-1", "T0UNIDO": "xoxb-unido-1"}
 ORG_TOKEN = "xoxb-wmo-org-1"
 SHARED, HANDLE, NO_CHANNEL = "C0SHARED", "connect-fw", "connect-quiet"
@@ -62,43 +62,11 @@ def slack(database_url) -> Iterator[ConnectDouble]:
 
 
 @pytest.fixture(scope="module")
-def engine_url(database_url, tmp_path_factory, request) -> str:
-    if database_url.startswith("sqlite"):
-        return f"sqlite:///{tmp_path_factory.mktemp('connect') / 'connect.sqlite3'}"
-    return request.getfixturevalue("postgres").create_database(f"consultbot_connect_{next(_n)}_{int(time.time())}")
-
-
-@pytest.fixture(scope="module")
 def bot(engine_url, slack, tmp_path_factory) -> Iterator[BotProcess]:
-    from slack_sdk.oauth.installation_store import Installation
-
-    from storage.installations import InstallationStore
-    from storage.migrate import upgrade
-
-    engine = make_engine(engine_url)
-    upgrade(engine)
-    store = InstallationStore(CLIENT_ID, engine)  # installed earlier through /slack/install (test_install_oauth.py)
-    for team, token in TOKENS.items():
-        store.sync.save(Installation(app_id="A0APP", enterprise_id=None, team_id=team, team_name=team,
-                                     bot_token=token, bot_id="B0BOT", bot_user_id="U0BOT", user_id="U0ADMIN"))
-    store.sync.save(Installation(app_id="A0APP", enterprise_id="E0WMO", enterprise_name="WMO", team_id=None,
-                                 bot_token=ORG_TOKEN, bot_id="B0BOT", bot_user_id="U0BOT", user_id="W0ADMIN",
-                                 is_enterprise_install=True))
-    engine.dispose()
-    env = {"DATABASE_URL": engine_url, "SLACK_API_URL": slack.api_url, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-           "SLACK_CLIENT_ID": CLIENT_ID, "SLACK_CLIENT_SECRET": CLIENT_SECRET, "SLACK_ALLOWED_TEAMS": "any",
-           "SECRETARIAT_USERS": SECRETARIAT, "LOG_LEVEL": "info", "QUIET_HOURS": "off", "QUIET_DAYS": "",
-           "REMINDER_TICK_SECONDS": "0.5", "CHAT_RATE_PER_CHANNEL": "20"}
-    process = BotProcess(env, tmp_path_factory.mktemp("connect-bot") / "serve.log").start()
-    yield process
+    install(engine_url, TOKENS, orgs={"E0WMO": ORG_TOKEN})  # installed earlier through /slack/install
+    process = BotProcess(oauth_env(engine_url, slack, "any"), tmp_path_factory.mktemp("connect-bot") / "serve.log")
+    yield process.start()
     process.stop()
-
-
-@pytest.fixture(scope="module")
-def db(engine_url, bot):
-    engine = make_engine(engine_url)
-    yield engine
-    engine.dispose()
 
 
 def grid_command(bot: BotProcess, slack: ConnectDouble, user: str, text_: str) -> httpx.Response:

@@ -7,9 +7,7 @@ serve` installed by OAuth in three workspaces, on a database of its own, for eac
 
 from __future__ import annotations
 
-import itertools
 import json
-import time
 from collections import Counter
 from collections.abc import Iterator
 from datetime import timedelta
@@ -18,20 +16,19 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
-from storage.db import make_engine, session_scope
+from storage.db import session_scope
 from storage.models import Reminder, ReminderStatus, Role, Rsvp
 from storage.types import utcnow
 from tests.bot_process import BotProcess
 from tests.conftest import SECRETARIAT
 from tests.reminder_fixtures import make_due, posted_keys, reminders, wait_for_status
 from tests.slack_double_connect import ConnectDouble
-from tests.slack_requests import SIGNING_SECRET, SlackSender
+from tests.oauth_bots import db, engine_url, install, oauth_env  # noqa: F401 (db, engine_url: fixtures)
+from tests.slack_requests import SlackSender
 
-CLIENT_ID, CLIENT_SECRET = "1111.2222", "oauth-client-secret"
 SAME = "U0SAME1"  # Ana in UNIDO's workspace, Kenji in ITU's
 TOKENS = {"T0EMG": "xoxb-emg-1", "T0UNIDO": "xoxb-unido-1", "T0ITU": "xoxb-itu-1"}
 HANDLE = "same-ids"
-_n = itertools.count(1)
 
 
 def _text(call) -> str:
@@ -50,40 +47,11 @@ def slack(database_url) -> Iterator[ConnectDouble]:
 
 
 @pytest.fixture(scope="module")
-def engine_url(database_url, tmp_path_factory, request) -> str:
-    if database_url.startswith("sqlite"):
-        return f"sqlite:///{tmp_path_factory.mktemp('same-ids') / 'same.sqlite3'}"
-    return request.getfixturevalue("postgres").create_database(f"consultbot_same_{next(_n)}_{int(time.time())}")
-
-
-@pytest.fixture(scope="module")
 def bot(engine_url, slack, tmp_path_factory) -> Iterator[BotProcess]:
-    from slack_sdk.oauth.installation_store import Installation
-
-    from storage.installations import InstallationStore
-    from storage.migrate import upgrade
-
-    engine = make_engine(engine_url)
-    upgrade(engine)
-    store = InstallationStore(CLIENT_ID, engine)
-    for team, token in TOKENS.items():  # installed earlier, through /slack/install (tests/test_install_oauth.py)
-        store.sync.save(Installation(app_id="A0APP", enterprise_id=None, team_id=team, team_name=team,
-                                     bot_token=token, bot_id="B0BOT", bot_user_id="U0BOT", user_id="U0ADMIN"))
-    engine.dispose()
-    env = {"DATABASE_URL": engine_url, "SLACK_API_URL": slack.api_url, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-           "SLACK_CLIENT_ID": CLIENT_ID, "SLACK_CLIENT_SECRET": CLIENT_SECRET, "SLACK_ALLOWED_TEAMS": "any",
-           "SECRETARIAT_USERS": SECRETARIAT, "LOG_LEVEL": "info", "QUIET_HOURS": "off", "QUIET_DAYS": "",
-           "REMINDER_TICK_SECONDS": "0.5", "CHAT_RATE_PER_CHANNEL": "20"}
-    process = BotProcess(env, tmp_path_factory.mktemp("same-bot") / "serve.log").start()
-    yield process
+    install(engine_url, TOKENS)  # installed earlier, through /slack/install (tests/test_install_oauth.py)
+    process = BotProcess(oauth_env(engine_url, slack, "any"), tmp_path_factory.mktemp("same-bot") / "serve.log")
+    yield process.start()
     process.stop()
-
-
-@pytest.fixture(scope="module")
-def db(engine_url, bot):
-    engine = make_engine(engine_url)
-    yield engine
-    engine.dispose()
 
 
 def sender(bot: BotProcess, slack: ConnectDouble, team: str) -> SlackSender:
