@@ -105,7 +105,7 @@ def _create(session: Session, person: Person, request: NewPoll, key: str):
     if not idempotency.claim(session, key):
         return None
     poll = create_poll(session, person, request)
-    ballots = [(r, ballot(session, find_person(session, r.slack_user_id), poll.id, r.entity_code))
+    ballots = [(r, ballot(session, find_person(session, r.slack_user_id, r.team_id), poll.id, r.entity_code))
                for r in recipients(session, poll)]
     return board(session, poll.id), ballots, without_focal_point(session, poll)
 
