@@ -69,6 +69,7 @@ def bolt_app(settings: Settings, engine: Engine, signing_secret: str | None = No
     client = web_client(settings, token)
     if settings.oauth_install and token is None:  # each request's token: its workspace's installation (Bolt)
         client.token = None
+        deps.tokens = WorkspaceTokens(InstallationStore(settings.slack_client_id or "", engine), deps.db, client)
         app = build_app(deps, client, secret, oauth_flow(settings, engine, client))
     else:
         app = build_app(deps, client, secret)

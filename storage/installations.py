@@ -16,8 +16,9 @@ from slack_sdk.oauth.installation_store.async_installation_store import AsyncIns
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
-from sqlalchemy import select
+from sqlalchemy import column, select, table
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 STATE_EXPIRATION_S = 600  # an install link is good for ten minutes, once
 
@@ -84,6 +85,17 @@ class InstallationStore(AsyncInstallationStore):
                  .order_by(bots.installed_at.desc()).limit(1))
         with self.sync.engine.connect() as connection:
             return connection.execute(query).scalar()
+
+
+_BOTS = table("slack_bots", column("team_id"), column("enterprise_id"), column("bot_token"))
+
+
+def installed_workspaces(session: Session) -> tuple[frozenset[str], frozenset[str]]:
+    """(the workspaces with an installation of their own, the Enterprise Grid orgs installed org-wide), in the
+    caller's transaction."""
+    rows = session.execute(select(_BOTS.c.team_id, _BOTS.c.enterprise_id).where(_BOTS.c.bot_token.is_not(None))).all()
+    return (frozenset(team for team, _ in rows if team),
+            frozenset(enterprise for team, enterprise in rows if team is None and enterprise))
 
 
 class StateStore(AsyncOAuthStateStore):

@@ -18,13 +18,13 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from storage.db import make_engine, session_scope
+from storage.db import session_scope
 from tests.bot_process import BotProcess
 from tests.conftest import SECRETARIAT
 from tests.slack_double import SlackDouble
-from tests.slack_requests import SIGNING_SECRET, SlackSender, sign
+from tests.oauth_bots import CLIENT_ID, CLIENT_SECRET, db, engine_url, oauth_env  # noqa: F401 (fixtures)
+from tests.slack_requests import SlackSender, sign
 
-CLIENT_ID, CLIENT_SECRET = "1111.2222", "oauth-client-secret"
 _n = itertools.count(1)
 
 
@@ -43,30 +43,11 @@ def slack(database_url) -> Iterator[SlackDouble]:
 
 
 @pytest.fixture(scope="module")
-def engine_url(database_url, tmp_path_factory, request) -> str:
-    """A database of the kind of `database_url` that only this module's bot serves."""
-    if database_url.startswith("sqlite"):
-        return f"sqlite:///{tmp_path_factory.mktemp('oauth') / 'oauth.sqlite3'}"
-    return request.getfixturevalue("postgres").create_database(f"consultbot_oauth_{next(_n)}_{int(time.time())}")
-
-
-@pytest.fixture(scope="module")
 def bot(engine_url, slack, tmp_path_factory) -> Iterator[BotProcess]:
-    env = {"DATABASE_URL": engine_url, "SLACK_API_URL": slack.api_url, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-           "SLACK_CLIENT_ID": CLIENT_ID, "SLACK_CLIENT_SECRET": CLIENT_SECRET,
-           "SLACK_ALLOWED_TEAMS": "T0EMG,T0UNIDO,E0WMO,T0UNEP,T0ITU", "SECRETARIAT_USERS": SECRETARIAT, "LOG_LEVEL": "info",
-           "QUIET_HOURS": "off", "QUIET_DAYS": "", "REMINDER_TICK_SECONDS": "0.5", "CHAT_RATE_PER_CHANNEL": "20"}
-    process = BotProcess(env, tmp_path_factory.mktemp("oauth-bot") / "serve.log").start()
+    process = BotProcess(oauth_env(engine_url, slack, "T0EMG,T0UNIDO,E0WMO,T0UNEP,T0ITU"), tmp_path_factory.mktemp("oauth-bot") / "serve.log").start()
     slack.enable_oauth(CLIENT_ID, CLIENT_SECRET, process.url + "/slack/oauth_redirect")
     yield process
     process.stop()
-
-
-@pytest.fixture(scope="module")
-def db(engine_url, bot):
-    engine = make_engine(engine_url)
-    yield engine
-    engine.dispose()
 
 
 def start_install(bot: BotProcess) -> tuple[str, str]:

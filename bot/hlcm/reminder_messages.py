@@ -13,7 +13,7 @@ from sqlmodel import Session
 from bot.hlcm import render
 from bot.hlcm.reminder_plan import ESCALATION, REMINDER
 from bot.hlcm.service import asked_entities, current, draft, owing
-from bot.people.service import find_person
+from bot.people.service import recipient_of
 from bot.reminders.chase import still_chased
 from bot.reminders.outcomes import Message, Skip
 from bot.reminders.registry import register_kind
@@ -46,7 +46,7 @@ def escalation_message(session: Session, row: Reminder, now: datetime) -> Messag
         return Skip("replanned")
     if call.status != DataCallStatus.OPEN:
         return Skip("closed")
-    person = find_person(session, row.recipient)
+    person = recipient_of(session, row)
     if not is_secretariat(session, person):
         return Skip("not secretariat")
     missing, returned = owing(session, call)

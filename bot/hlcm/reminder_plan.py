@@ -66,7 +66,8 @@ def wanted_escalations(session: Session, call: DataCall) -> list[store.Wanted]:
         zone_name = person.timezone or call.timezone
         wanted.append(store.Wanted(
             key=escalation_key(call, person.slack_user_id), kind=ESCALATION, offset="deadline",
-            recipient=person.slack_user_id, timezone=zone_name, due_at=call.deadline,
+            recipient=person.slack_user_id, recipient_team=person.team_id, timezone=zone_name,
+            due_at=call.deadline,
             send_at=next_open(call.deadline, zone_name, quiet), stale_at=None, process_id=None, subject_id=call.id))
     return wanted
 

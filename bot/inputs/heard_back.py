@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, select
 
 from bot.inputs import render_heard_back
-from bot.people.service import find_person, zone_of
+from bot.people.service import recipient_of, zone_of
 from bot.reminders.outcomes import Message, Skip
 from bot.reminders.registry import register_kind
 from bot.roles.service import speaks_for
@@ -51,7 +51,7 @@ def gather(session: Session, item: Input, response: Response, now: datetime, wai
         if row is None:
             row = Reminder(key=f"responses:{round_.id}:{entity.code}:{person.slack_user_id}@{_stamp(begun)}",
                            kind=KIND, offset="responses", process_id=round_.process_id, subject_id=round_.id,
-                           entity_id=entity.id, recipient=person.slack_user_id,
+                           entity_id=entity.id, recipient=person.slack_user_id, recipient_team=person.team_id,
                            timezone=zone_of(person.timezone, entity.timezone, round_.timezone), due_at=begun,
                            send_at=send_at, stale_at=None, quiet=True)
         else:
@@ -72,7 +72,7 @@ def heard_back_message(session: Session, row: Reminder, now: datetime) -> Messag
     round_ = session.get(Round, row.subject_id) if row.subject_id else None
     if round_ is None or row.entity_id is None:
         return Skip("replanned")
-    person = find_person(session, row.recipient)
+    person = recipient_of(session, row)
     if not speaks_for(session, person, round_.process_id, row.entity_id):
         return Skip("not focal point")
     found = responses_since(session, round_.id, row.entity_id, row.due_at)

@@ -19,6 +19,7 @@ class Unreachable:
     process: str  # handle
     entity: str  # code
     slack_user_id: str
+    team_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -49,3 +50,21 @@ def workspace_removed(session: Session, team_id: str | None, enterprise_id: str 
 def home_team(session: Session) -> str | None:
     """The secretariat's workspace (that of the first secretariat member whose workspace is known)."""
     return next((p.team_id for p in secretariat_people(session) if p.team_id), None)
+
+
+def unreachable_focal_points(session: Session, installed: tuple[frozenset[str], frozenset[str]],
+                             process_id: int | None = None) -> list[Unreachable]:
+    """Focal points of open processes (or of one) whose workspace has no installation, neither its own nor its
+    Enterprise Grid org's (storage.installations.installed_workspaces): the bot cannot DM them, and chases them
+    in the process channel. A person whose workspace is not known yet is reached through the secretariat's."""
+    teams, orgs = installed
+    query = (select(Process.handle, Entity.code, Person.slack_user_id, Person.team_id, Person.enterprise_id)
+             .join(Membership, Membership.person_id == Person.id)
+             .join(Process, Process.id == Membership.process_id)
+             .join(Entity, Entity.id == Membership.entity_id)
+             .where(Membership.role == Role.FOCAL_POINT, Process.status == ProcessStatus.ACTIVE, Person.team_id != "")
+             .order_by(Process.handle, Entity.code, Person.slack_user_id))
+    if process_id is not None:
+        query = query.where(Process.id == process_id)
+    return [Unreachable(handle, code, user, team) for handle, code, user, team, enterprise in session.exec(query).all()
+            if team not in teams and enterprise not in orgs]

@@ -12,7 +12,7 @@ from bot.entities.service import get_entity
 from bot.errors import Conflict, Invalid, NotFound
 from bot.mrkdwn import mention
 from bot.processes.service import get_process, member_codes, require_active
-from bot.roles.service import grant, require_secretariat, secretariat_user_ids
+from bot.roles.service import grant, require_secretariat, secretariat_people
 from storage.models import Entity, JoinRequest, Membership, Person, Process, RequestStatus, Role
 from storage.types import utcnow
 
@@ -38,7 +38,7 @@ def _view(session: Session, request: JoinRequest) -> JoinView:
                     decider.slack_user_id if decider else None)
 
 
-def request_join(session: Session, person: Person, handle: str, code: str) -> tuple[JoinView, list[str]]:
+def request_join(session: Session, person: Person, handle: str, code: str) -> tuple[JoinView, list[Person]]:
     """Returns the request and the secretariat members to ask."""
     process = get_process(session, handle)
     require_active(process)
@@ -63,7 +63,7 @@ def request_join(session: Session, person: Person, handle: str, code: str) -> tu
     except IntegrityError:  # the same request, a moment ago (double submit)
         raise Conflict("errors.join_pending", entity=entity.code, process=process.handle) from None
     audit.record(session, person.slack_user_id, "join.request", request)
-    approvers = secretariat_user_ids(session)
+    approvers = secretariat_people(session)
     if not approvers:
         raise Conflict("errors.no_secretariat")
     return _view(session, request), approvers
@@ -88,14 +88,16 @@ def decide_join(session: Session, actor: Person, request_id: int, approve: bool)
     if approve:
         process = session.get(Process, request.process_id)
         entity = session.get(Entity, request.entity_id)
-        grant(session, actor.slack_user_id, view.requester, Role.FOCAL_POINT, process, entity, if_missing=True)
+        requester = session.get(Person, request.person_id)
+        grant(session, actor.slack_user_id, requester.slack_user_id, Role.FOCAL_POINT, process, entity, if_missing=True,
+              team_id=requester.team_id)
     return view
 
 
-def requester_of(session: Session, request_id: int) -> str | None:
-    """The Slack user ID behind a join request (None when there is no such request)."""
+def requester_of(session: Session, request_id: int) -> Person | None:
+    """The person behind a join request (None when there is no such request)."""
     request = session.get(JoinRequest, request_id)
-    return session.get(Person, request.person_id).slack_user_id if request is not None else None
+    return session.get(Person, request.person_id) if request is not None else None
 
 
 def pending_requests(session: Session) -> list[JoinView]:

@@ -8,12 +8,20 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
+from bot.people.service import find_person
 from storage.models import Entity, Meeting, MeetingChair, MeetingInvitee, Membership, Person, Role
 
 
 def chairs_of(session: Session, meeting: Meeting) -> list[str]:
     return list(session.exec(select(MeetingChair.slack_user_id).where(MeetingChair.meeting_id == meeting.id)
                              .order_by(MeetingChair.id)).all())
+
+
+def chairs(session: Session, person: Person, meeting: Meeting) -> bool:
+    """Whether this person (user id in their workspace) is one of the meeting's chairs."""
+    return session.exec(select(MeetingChair.id).where(
+        MeetingChair.meeting_id == meeting.id, MeetingChair.slack_user_id == person.slack_user_id,
+        MeetingChair.team_id == person.team_id)).first() is not None
 
 
 def invited(session: Session, meeting: Meeting) -> list[Entity]:
@@ -42,23 +50,24 @@ class Invitee:
     locale: str | None
     timezone: str | None
     display_name: str
+    team_id: str | None = None  # their workspace: with slack_user_id, who they are
 
 
 def recipients(session: Session, meeting: Meeting) -> list[Invitee]:
     """Focal points of the invited entities and the chairs, one entry per person."""
-    people: dict[str, dict] = {}
+    people: dict[tuple[str, str], dict] = {}  # (workspace, user id): a person
     for entity, person in focal_points(session, meeting):
-        entry = people.setdefault(person.slack_user_id, {"person": person, "codes": [], "chair": False})
+        entry = people.setdefault((person.team_id, person.slack_user_id), {"person": person, "codes": [], "chair": False})
         entry["codes"].append(entity.code)
-    chairs = chairs_of(session, meeting)
-    if chairs:
-        known = {p.slack_user_id: p for p in session.exec(select(Person).where(Person.slack_user_id.in_(chairs)))}
-        for chair in chairs:
-            entry = people.setdefault(chair, {"person": known.get(chair), "codes": [], "chair": False})
-            entry["chair"] = True
+    for chair in session.exec(select(MeetingChair).where(MeetingChair.meeting_id == meeting.id)
+                              .order_by(MeetingChair.id)).all():
+        entry = people.setdefault((chair.team_id, chair.slack_user_id), {
+            "person": find_person(session, chair.slack_user_id, chair.team_id or None), "codes": [], "chair": False})
+        entry["chair"] = True
     result = []
-    for user_id, entry in people.items():
+    for (team_id, user_id), entry in people.items():
         person = entry["person"]
         result.append(Invitee(user_id, tuple(entry["codes"]), entry["chair"], person.reads_in if person else None,
-                              person.timezone if person else None, (person.display_name if person else "") or user_id))
+                              person.timezone if person else None, (person.display_name if person else "") or user_id,
+                              team_id))
     return result

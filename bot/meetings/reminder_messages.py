@@ -12,7 +12,7 @@ from bot.meetings import render
 from bot.meetings.reminder_plan import OUTCOMES, OUTCOMES_AFTER, REMINDER
 from bot.meetings.invitees import invited, recipients
 from bot.meetings.service import answers, board, describe
-from bot.people.service import find_person
+from bot.people.service import recipient_of
 from bot.reminders.outcomes import Message, Skip
 from bot.reminders.plan import is_last_call
 from bot.reminders.registry import register_kind
@@ -30,9 +30,9 @@ def reminder_message(session: Session, row: Reminder, now: datetime) -> Message 
         return Skip("cancelled")
     if row.stale_at != meeting.start:
         return Skip("replanned")
-    if is_muted(session, meeting.process_id, row.recipient):
+    if is_muted(session, meeting.process_id, row.recipient, row.recipient_team):
         return Skip("muted")
-    person = next((p for p in recipients(session, meeting) if p.slack_user_id == row.recipient), None)
+    person = next((p for p in recipients(session, meeting) if (p.team_id, p.slack_user_id) == (row.recipient_team, row.recipient)), None)
     if person is None:
         return Skip("not invited")
     got = answers(session, meeting)
@@ -57,10 +57,10 @@ def outcomes_message(session: Session, row: Reminder, now: datetime) -> Message 
         return Skip("replanned")
     if meeting.outcomes_at is not None:
         return Skip("outcomes recorded")
-    person = find_person(session, row.recipient)
+    person = recipient_of(session, row)
     if not is_secretariat(session, person):
         return Skip("not secretariat")
-    if is_muted(session, meeting.process_id, row.recipient):
+    if is_muted(session, meeting.process_id, row.recipient, row.recipient_team):
         return Skip("muted")
     text, blocks = render.outcomes_due(describe(session, meeting), person.reads_in)
     return Message(row.recipient, text, blocks)

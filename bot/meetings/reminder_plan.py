@@ -67,7 +67,8 @@ def wanted_reminders(session: Session, meeting: Meeting, now: datetime) -> tuple
         for planned in meeting_schedule(meeting.start, meeting.timezone, zone_name, offsets, now, quiet):
             wanted.append(store.Wanted(
                 key=reminder_key(meeting, planned.offset, person.slack_user_id), kind=REMINDER,
-                offset=planned.offset, recipient=person.slack_user_id, timezone=zone_name, due_at=planned.due_at,
+                offset=planned.offset, recipient=person.slack_user_id, recipient_team=person.team_id,
+                timezone=zone_name, due_at=planned.due_at,
                 send_at=planned.send_at, stale_at=planned.stale_at, quiet=planned.quiet,
                 process_id=meeting.process_id, subject_id=meeting.id, entity_id=entity_id))
     return wanted, {person.slack_user_id for person in people}
@@ -81,7 +82,8 @@ def wanted_outcomes(session: Session, meeting: Meeting) -> list[store.Wanted]:
         zone_name = person.timezone or meeting.timezone
         wanted.append(store.Wanted(
             key=outcomes_key(meeting, person.slack_user_id), kind=OUTCOMES, offset="T+1d",
-            recipient=person.slack_user_id, timezone=zone_name, due_at=due, send_at=next_open(due, zone_name, quiet),
+            recipient=person.slack_user_id, recipient_team=person.team_id, timezone=zone_name, due_at=due,
+            send_at=next_open(due, zone_name, quiet),
             stale_at=None, process_id=meeting.process_id, subject_id=meeting.id))
     return wanted
 

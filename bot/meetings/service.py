@@ -19,9 +19,10 @@ from sqlmodel import Session, select
 from bot import audit
 from bot.errors import Conflict, Invalid, NotAllowed, NotFound, title_problems
 from bot.exports.ics import Attendee, CalendarMeeting, CalendarPerson, file_name, render_calendar
-from bot.meetings.invitees import chairs_of, invited, recipients
+from bot.meetings.invitees import chairs, chairs_of, invited, recipients
 from bot.meetings.reminder_plan import plan_meeting
 from bot.mrkdwn import Raw, mention
+from bot.people.service import find_person
 from bot.processes.service import get_process, named_members, require_active
 from bot.reminders.plan import parse_offsets
 from bot.roles.service import is_chair, is_secretariat, secretariat_mentions
@@ -254,7 +255,7 @@ def require_meeting_manager(session: Session, person: Person, process: Process, 
     if meeting is None:
         raise NotAllowed("errors.not_allowed", role=Ref("roles.secretariat_or_chair"),
                          granted_by=secretariat_mentions(session))
-    if person.slack_user_id not in chairs_of(session, meeting):
+    if not chairs(session, person, meeting):
         raise NotAllowed("meetings.error_not_manager", process=process.handle, id=meeting.id,
                          ask=whom_to_ask(session, meeting))
 
@@ -282,8 +283,10 @@ def create_meeting(session: Session, actor: Person, request: NewMeeting, now: da
     session.add(meeting)
     session.flush()
     meeting.uid = f"meeting-{meeting.id}-{secrets.token_hex(4)}@consultbot"
-    for chair in checked.chairs:
-        session.add(MeetingChair(meeting_id=meeting.id, slack_user_id=chair))
+    for chair in checked.chairs:  # picked in the actor's workspace: theirs, unless the bot knows them already
+        known = find_person(session, chair, actor.team_id)
+        session.add(MeetingChair(meeting_id=meeting.id, slack_user_id=chair,
+                                 team_id=known.team_id if known else actor.team_id))
     for entity in checked.entities:
         session.add(MeetingInvitee(meeting_id=meeting.id, entity_id=entity.id))
     for position, item in enumerate(checked.agenda, start=1):
@@ -428,7 +431,7 @@ def rsvp(session: Session, person: Person, meeting_id: int | str, attendance: st
         try:
             with session.begin_nested():  # two focal points of one entity answering at once
                 row = Rsvp(meeting_id=meeting.id, entity_id=entity.id, attendance=answer, delegates=names,
-                           by=person.slack_user_id, at=now)
+                           by=person.slack_user_id, by_team=person.team_id, at=now)
                 session.add(row)
                 session.flush()
             audit.record(session, person.slack_user_id, "meeting.rsvp", row)
@@ -437,6 +440,7 @@ def rsvp(session: Session, person: Person, meeting_id: int | str, attendance: st
             row = _current(session, meeting.id, entity.id)
     before = audit.snapshot(row)
     row.attendance, row.delegates, row.by, row.at = answer, names, person.slack_user_id, now
+    row.by_team = person.team_id
     session.add(row)
     audit.record(session, person.slack_user_id, "meeting.rsvp", row, before=before)
     return meeting, entity, row
@@ -525,7 +529,7 @@ def can_see_answers(session: Session, person: Person, meeting: Meeting) -> bool:
     """The secretariat, the process's chairs and the meeting's chairs see every entity's answer."""
     process = session.get(Process, meeting.process_id)
     return (is_secretariat(session, person) or is_chair(session, person, process)
-            or person.slack_user_id in chairs_of(session, meeting))
+            or chairs(session, person, meeting))
 
 
 def my_answers(session: Session, person: Person, meeting: Meeting) -> list[tuple[str, Attendance | None]]:

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from bot.outcomes import render
 from bot.outcomes.reminder_plan import DUE, due_moment
-from bot.people.service import find_person
+from bot.people.service import recipient_of
 from bot.reminders.outcomes import Message, Skip
 from bot.reminders.registry import register_kind
 from bot.reminders.service import is_muted
@@ -32,15 +32,15 @@ def action_due_message(session: Session, row: Reminder, now: datetime) -> Messag
     process = session.get(Process, item.process_id)
     if row.entity_id != item.owner_entity_id or due_moment(item.due, process.timezone) != row.stale_at:
         return Skip("replanned")
-    if is_muted(session, item.process_id, row.recipient):
+    if is_muted(session, item.process_id, row.recipient, row.recipient_team):
         return Skip("muted")
-    if not speaks_for(session, find_person(session, row.recipient), item.process_id, item.owner_entity_id):
+    if not speaks_for(session, recipient_of(session, row), item.process_id, item.owner_entity_id):
         return Skip("not focal point")
     if superseded(session, row, now):
         return Skip("superseded")
     meeting = session.exec(select(Meeting).join(Decision, Decision.meeting_id == Meeting.id)
                            .where(Decision.id == item.decision_id)).one()
-    person = find_person(session, row.recipient)
+    person = recipient_of(session, row)
     entity = session.get(Entity, item.owner_entity_id)
     text, blocks = render.action_reminder(item, entity.code, meeting, process, row.id, person.reads_in)
     return Message(row.recipient, text, blocks)

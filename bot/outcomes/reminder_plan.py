@@ -52,7 +52,8 @@ def wanted_rows(session: Session, item: ActionItem, now: datetime) -> list[store
         for planned in deadline_schedule(deadline, process.timezone, zone_name, list(OFFSETS), now, quiet):
             wanted.append(store.Wanted(
                 key=due_key(item, deadline, planned.offset, entity.code, person.slack_user_id), kind=DUE,
-                offset=planned.offset, recipient=person.slack_user_id, timezone=zone_name, due_at=planned.due_at,
+                offset=planned.offset, recipient=person.slack_user_id, recipient_team=person.team_id, timezone=zone_name,
+                due_at=planned.due_at,
                 send_at=planned.send_at, stale_at=planned.stale_at, quiet=planned.quiet,
                 process_id=item.process_id, subject_id=item.id, entity_id=entity.id))
     return wanted

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from bot.people.service import find_person
+from bot.people.service import recipient_of
 from bot.polls import render
 from bot.polls.reminder_plan import POLL_REMINDER, first_slot
 from bot.polls.tally import answered_all
@@ -38,9 +38,9 @@ def poll_reminder_message(session: Session, row: Reminder, now: datetime) -> Mes
         PollVote.poll_id == poll.id, PollVote.entity_id == row.entity_id)).one()
     if answered_all(answered, slots):
         return Skip("answered")
-    if is_muted(session, poll.process_id, row.recipient):
+    if is_muted(session, poll.process_id, row.recipient, row.recipient_team):
         return Skip("muted")
-    person = find_person(session, row.recipient)
+    person = recipient_of(session, row)
     if not speaks_for(session, person, poll.process_id, row.entity_id):
         return Skip("not focal point")
     if superseded(session, row, now):

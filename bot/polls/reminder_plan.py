@@ -80,7 +80,8 @@ def wanted_rows(session: Session, poll: Poll, now: datetime) -> tuple[list[store
         for offset, due, send in schedule(poll.created_at, first, zone_name, now, quiet):
             wanted.append(store.Wanted(
                 key=reminder_key(poll, offset, entity.code, person.slack_user_id), kind=POLL_REMINDER,
-                offset=offset, recipient=person.slack_user_id, timezone=zone_name, due_at=due, send_at=send,
+                offset=offset, recipient=person.slack_user_id, recipient_team=person.team_id, timezone=zone_name,
+                due_at=due, send_at=send,
                 stale_at=first, quiet=True, process_id=poll.process_id, subject_id=poll.id, entity_id=entity.id))
     return wanted, chased
 

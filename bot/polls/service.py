@@ -322,13 +322,14 @@ def answer_poll(session: Session, person: Person, poll_id: int, code: str, answe
     if not given:
         raise Invalid("polls.answer_empty", field="slots")
     rows = [{"poll_id": poll.id, "slot_id": slot_id, "entity_id": entity.id, "answer": answer,
-             "by": person.slack_user_id, "at": now} for slot_id, answer in sorted(given.items())]
+             "by": person.slack_user_id, "by_team": person.team_id, "at": now} for slot_id, answer in sorted(given.items())]
     table = PollVote.__table__
     insert = pg_insert(table) if session.get_bind().dialect.name == "postgresql" else sqlite_insert(table)
     statement = insert.values(rows)
     session.execute(statement.on_conflict_do_update(
         index_elements=["slot_id", "entity_id"],
-        set_={"answer": statement.excluded.answer, "by": statement.excluded.by, "at": statement.excluded.at}))
+        set_={"answer": statement.excluded.answer, "by": statement.excluded.by, "by_team": statement.excluded.by_team,
+              "at": statement.excluded.at}))
     audit.record(session, person.slack_user_id, "poll.answer", subject_type="polls", subject_id=poll.id,
                  after={"entity": entity.code, "answers": {str(k): v for k, v in sorted(given.items())}})
     mine = dict(session.execute(select(PollVote.slot_id, PollVote.answer).where(
@@ -409,6 +410,7 @@ class Recipient:
     slack_user_id: str
     entity_code: str
     locale: str | None
+    team_id: str | None = None  # their workspace: with slack_user_id, who they are
 
 
 def recipients(session: Session, poll: Poll) -> list[Recipient]:
@@ -419,7 +421,7 @@ def recipients(session: Session, poll: Poll) -> list[Recipient]:
         .join(PollInvitee, (PollInvitee.entity_id == Entity.id) & (PollInvitee.poll_id == poll.id))
         .where(Membership.process_id == poll.process_id, Membership.role == Role.FOCAL_POINT)
         .order_by(Entity.code, Person.slack_user_id)).all()
-    return [Recipient(p.slack_user_id, e.code, p.reads_in) for p, e in rows]
+    return [Recipient(p.slack_user_id, e.code, p.reads_in, p.team_id) for p, e in rows]
 
 
 def without_focal_point(session: Session, poll: Poll) -> list[str]:

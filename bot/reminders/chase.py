@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from bot.people.service import find_person, zone_of
+from bot.people.service import recipient_of, zone_of
 from bot.reminders import policy, store
 from bot.reminders.outcomes import Skip
 from bot.reminders.plan import deadline_schedule
@@ -29,7 +29,8 @@ def chase_rows(pairs: list[tuple[Entity, Person]], deadline: datetime, deadline_
         for planned in deadline_schedule(deadline, deadline_zone, zone_name, offsets, now, quiet):
             wanted.append(store.Wanted(
                 key=key(planned.offset, entity.code, person.slack_user_id), kind=kind, offset=planned.offset,
-                recipient=person.slack_user_id, timezone=zone_name, due_at=planned.due_at, send_at=planned.send_at,
+                recipient=person.slack_user_id, recipient_team=person.team_id, timezone=zone_name,
+                due_at=planned.due_at, send_at=planned.send_at,
                 stale_at=planned.stale_at, quiet=planned.quiet, process_id=None, subject_id=subject_id,
                 entity_id=entity.id))
     return wanted, chased
@@ -49,7 +50,7 @@ def reconcile_chase(session: Session, kind: str, subject_id: int, deadline: date
 def still_chased(session: Session, row: Reminder, now: datetime) -> Person | Skip:
     """At send time: the recipient, if still a focal point of the row's entity and no later reminder of the same
     chase is due as well (the bot was down); else why nothing goes."""
-    person = find_person(session, row.recipient)
+    person = recipient_of(session, row)
     if person is None or session.exec(select(Membership.id).where(
             Membership.person_id == person.id, Membership.entity_id == row.entity_id,
             Membership.role == Role.FOCAL_POINT)).first() is None:

@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 from bot.reminders import policy, registry, store
 from bot.reminders.outcomes import Message, Skip
 from bot.reminders.plan import decide
-from storage.models import Person, Reminder, ReminderStatus
+from storage.models import Process, Reminder, ReminderStatus
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,11 @@ class Job:
     attempts: int
     message: Message
     kind: str = ""
-    team_id: str | None = None  # the recipient's workspace (Person.team_id; None: a channel, or not known)
+    team_id: str | None = None  # the recipient's workspace (Reminder.recipient_team; None: a channel, or not known)
+    # a person's reminder about a process with a channel: where it goes, mentioning them, when their workspace
+    # has no installation (a Slack Connect channel shared with their organisation), and in which language
+    process_channel: str | None = None
+    process_language: str | None = None
 
 
 Settled = list[tuple[str, str, str]]  # (kind, "failed" | "skipped" | "deferred", reason) of rows not posted
@@ -72,10 +76,12 @@ def claim_jobs(session: Session, owner: str, now: datetime, limit: int, lease: t
     rows = store.claim(session, owner, now, limit, lease, busy)
     jobs = []
     settled = settled if settled is not None else []
-    teams = dict(session.exec(select(Person.slack_user_id, Person.team_id).where(
-        Person.slack_user_id.in_(sorted({row.recipient for row in rows})))).all()) if rows else {}
+    channels = {p.id: p for p in session.exec(select(Process).where(Process.id.in_(
+        sorted({row.process_id for row in rows if row.process_id and row.recipient_team is not None}))))}
     for row in rows:
         message = _settle(session, row, owner, now, settled)
         if message is not None:
-            jobs.append(Job(row.id, row.key, row.attempts, message, row.kind, teams.get(row.recipient)))
+            process = channels.get(row.process_id) if row.recipient_team is not None else None
+            jobs.append(Job(row.id, row.key, row.attempts, message, row.kind, row.recipient_team or None,
+                            process.channel_id if process else None, process.language if process else None))
     return jobs, len(rows)

@@ -26,6 +26,7 @@ def generate(session: Session, now: datetime, horizon: timedelta = HORIZON) -> i
         times = occurrences(rec.day_of_week, rec.hour, rec.minute, rec.timezone, rec.generated_until, until)
         added += store.insert_new(session, [store.Wanted(
             key=f"{rec.key}:{stamp(at)}", kind=rec.kind, offset="weekly", recipient=rec.recipient,
+            recipient_team=rec.recipient_team,
             timezone=rec.timezone, due_at=at, send_at=at, stale_at=at + STALE_AFTER, quiet=False,
             process_id=rec.process_id, subject_id=rec.id) for at in times])
         rec.generated_until = until

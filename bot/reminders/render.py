@@ -51,7 +51,8 @@ def overview(view: Overview, locale: str | None) -> tuple[str, list[Block]]:
                                     timezone=w.timezone)))
     parts = [("scheduled", [_line(r, r.reminder.send_at, locale, "reminders.line_scheduled") for r in view.scheduled]),
              ("failed", [_line(r, r.reminder.updated_at, locale, "reminders.line_failed") for r in view.failed]),
-             ("sent", [_line(r, r.reminder.sent_at, locale, "reminders.line_sent") for r in view.sent])]
+             ("sent", [_line(r, r.reminder.sent_at, locale, "workspaces.line_sent_in_channel" if r.reminder.outcome
+                             else "reminders.line_sent") for r in view.sent])]
     for name, lines in parts:
         if lines:
             blocks += [section(t(f"reminders.part_{name}", locale)), *sections(lines)]

@@ -21,18 +21,22 @@ WEEKLY_STATUS = "process.weekly_status"
 WEEKLY_DIGEST = "process.weekly_digest"  # composed by bot/digests/weekly.py
 
 
-def is_muted(session: Session, process_id: int | None, slack_user_id: str) -> bool:
+def is_muted(session: Session, process_id: int | None, slack_user_id: str, team_id: str | None = None) -> bool:
+    """Whether that person (user id in workspace `team_id`; None: a row planned before 0015) muted the process."""
     if process_id is None:
         return False
-    return session.exec(select(ReminderMute.id).where(ReminderMute.process_id == process_id,
-                                                      ReminderMute.slack_user_id == slack_user_id)).first() is not None
+    query = select(ReminderMute.id).where(ReminderMute.process_id == process_id,
+                                          ReminderMute.slack_user_id == slack_user_id)
+    if team_id is not None:
+        query = query.where(ReminderMute.team_id == team_id)
+    return session.exec(query).first() is not None
 
 
 def mute(session: Session, person: Person, handle: str) -> Process:
     process = get_process(session, handle)
-    if is_muted(session, process.id, person.slack_user_id):
+    if is_muted(session, process.id, person.slack_user_id, person.team_id):
         raise Conflict("errors.already_muted", process=process.handle)
-    row = ReminderMute(process_id=process.id, slack_user_id=person.slack_user_id)
+    row = ReminderMute(process_id=process.id, slack_user_id=person.slack_user_id, team_id=person.team_id)
     session.add(row)
     session.flush()
     audit.record(session, person.slack_user_id, "reminders.mute", row)
@@ -42,7 +46,8 @@ def mute(session: Session, person: Person, handle: str) -> Process:
 def unmute(session: Session, person: Person, handle: str) -> Process:
     process = get_process(session, handle)
     row = session.exec(select(ReminderMute).where(ReminderMute.process_id == process.id,
-                                                  ReminderMute.slack_user_id == person.slack_user_id)).first()
+                                                  ReminderMute.slack_user_id == person.slack_user_id,
+                                                  ReminderMute.team_id == person.team_id)).first()
     if row is None:
         raise NotFound("errors.not_muted", process=process.handle)
     before = audit.snapshot(row)
@@ -63,7 +68,7 @@ def snooze(session: Session, person: Person, reminder_id: int, now: datetime | N
     zone, if that is still before the deadline. A double click sets it once."""
     now = now or utcnow()
     row = session.get(Reminder, reminder_id)
-    if row is None or row.recipient != person.slack_user_id:
+    if row is None or row.recipient != person.slack_user_id or row.recipient_team not in (None, person.team_id):
         raise NotAllowed("errors.snooze_not_yours")
     zone_name = person.timezone or row.timezone
     at = snooze_until(now, zone_name, policy.quiet_hours())
@@ -72,7 +77,8 @@ def snooze(session: Session, person: Person, reminder_id: int, now: datetime | N
     base = row.key.split(":snooze:")[0]
     key = f"{base}:snooze:{stamp(at)}"
     created = store.insert_new(session, [store.Wanted(
-        key=key, kind=row.kind, offset=f"snooze {at:%Y-%m-%d}", recipient=row.recipient, timezone=zone_name,
+        key=key, kind=row.kind, offset=f"snooze {at:%Y-%m-%d}", recipient=row.recipient, recipient_team=row.recipient_team,
+        timezone=zone_name,
         due_at=at, send_at=at, stale_at=row.stale_at, quiet=True, process_id=row.process_id,
         subject_id=row.subject_id, entity_id=row.entity_id)]) > 0
     return Snoozed(at, created)

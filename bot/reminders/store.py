@@ -40,6 +40,7 @@ class Wanted:
     process_id: int | None = None
     subject_id: int | None = None
     entity_id: int | None = None
+    recipient_team: str | None = None  # a person's workspace (with `recipient`, who); None: a channel
 
 
 def insert_new(session: Session, wanted: list[Wanted]) -> int:
@@ -142,10 +143,12 @@ def renew(session: Session, reminder_id: int, owner: str, until: datetime) -> bo
     return bool(result.rowcount)
 
 
-def mark_sent(session: Session, reminder_id: int, owner: str, channel: str, ts: str, now: datetime) -> bool:
+def mark_sent(session: Session, reminder_id: int, owner: str, channel: str, ts: str, now: datetime,
+              outcome: str | None = None) -> bool:
+    """Sent, in `channel` (`outcome`: how, when not as planned, e.g. in the process channel instead of a DM)."""
     result = session.execute(update(Reminder).where(*_mine(reminder_id, owner)).values(
         status=ReminderStatus.SENT.value, channel=channel, ts=ts, sent_at=now, lease_owner=None,
-        lease_until=None, outcome=None, updated_at=now))
+        lease_until=None, outcome=outcome, updated_at=now))
     return bool(result.rowcount)
 
 

@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 from bot import audit
 from bot.mrkdwn import Raw, mention
 from bot.errors import Conflict, Invalid, NotAllowed, NotFound
-from bot.people.service import ensure_person
+from bot.people.service import ensure_person, named_person
 from bot.reminders.replan import role_changed
 from bot.texts import Ref
 from storage.models import Entity, Membership, Person, Process, ProcessEntity, Role
@@ -117,10 +117,13 @@ def _find(session: Session, person: Person, role: Role, process: Process | None,
 
 
 def grant(session: Session, actor: str, slack_user_id: str, role: Role, process: Process | None = None,
-          entity: Entity | None = None, *, if_missing: bool = False) -> Membership | None:
-    """Give a role. Already held: Conflict, or nothing when `if_missing`."""
+          entity: Entity | None = None, *, if_missing: bool = False, team_id: str | None = None,
+          named_in: str | None = None) -> Membership | None:
+    """Give a role to the user `slack_user_id` of workspace `team_id`, or (`named_in`) mentioned by someone of
+    that workspace (see named_person); neither: the CLI, by user id alone. Already held: Conflict, or nothing
+    when `if_missing`."""
     _scope_check(session, role, process, entity)
-    person = ensure_person(session, slack_user_id)
+    person = _person(session, slack_user_id, team_id, named_in)
     existing = _find(session, person, role, process, entity)
     if existing is not None:
         if if_missing:
@@ -135,8 +138,8 @@ def grant(session: Session, actor: str, slack_user_id: str, role: Role, process:
 
 
 def revoke(session: Session, actor: str, slack_user_id: str, role: Role, process: Process | None = None,
-           entity: Entity | None = None) -> None:
-    person = ensure_person(session, slack_user_id)
+           entity: Entity | None = None, *, team_id: str | None = None, named_in: str | None = None) -> None:
+    person = _person(session, slack_user_id, team_id, named_in)
     existing = _find(session, person, role, process, entity)
     if existing is None:
         raise NotFound("errors.role_not_held", role=role.value)
@@ -147,6 +150,12 @@ def revoke(session: Session, actor: str, slack_user_id: str, role: Role, process
     audit.record(session, actor, "membership.revoke", subject_type="memberships", subject_id=existing.id,
                  before=before, after=None)
     _replan(session, role, process)
+
+
+def _person(session: Session, slack_user_id: str, team_id: str | None, named_in: str | None) -> Person:
+    if named_in and not team_id:
+        return named_person(session, slack_user_id, named_in)
+    return ensure_person(session, slack_user_id, team_id)
 
 
 def _replan(session: Session, role: Role, process: Process | None) -> None:

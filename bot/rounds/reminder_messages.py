@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from bot.people.service import find_person
+from bot.people.service import recipient_of
 from bot.reminders.outcomes import Message, Skip
 from bot.reminders.registry import register_kind
 from bot.reminders.service import WEEKLY_STATUS, is_muted
@@ -40,13 +40,13 @@ def deadline_message(session: Session, row: Reminder, now: datetime) -> Message 
         return Skip("replanned")
     if answered(session, round_.id, row.entity_id):
         return Skip("answered")
-    if is_muted(session, round_.process_id, row.recipient):
+    if is_muted(session, round_.process_id, row.recipient, row.recipient_team):
         return Skip("muted")
-    if not speaks_for(session, find_person(session, row.recipient), round_.process_id, row.entity_id):
+    if not speaks_for(session, recipient_of(session, row), round_.process_id, row.entity_id):
         return Skip("not focal point")
     if superseded(session, row, now):
         return Skip("superseded")
-    person = find_person(session, row.recipient)
+    person = recipient_of(session, row)
     entity = session.get(Entity, row.entity_id)
     text, blocks = render.reminder(describe(session, round_), entity.code, row, person.reads_in if person else None)
     return Message(row.recipient, text, blocks)
@@ -54,12 +54,12 @@ def deadline_message(session: Session, row: Reminder, now: datetime) -> Message 
 
 def escalation_message(session: Session, row: Reminder, now: datetime) -> Message | Skip:
     round_ = session.get(Round, row.subject_id)
-    person = find_person(session, row.recipient)
+    person = recipient_of(session, row)
     if round_ is None:
         return Skip("replanned")
     if not is_secretariat(session, person):
         return Skip("not secretariat")
-    if is_muted(session, round_.process_id, row.recipient):
+    if is_muted(session, round_.process_id, row.recipient, row.recipient_team):
         return Skip("muted")
     missing = [e.code for e in board(session, round_, now).entities  # those whose deadline this row is for
                if e.answer in (Answer.PENDING, Answer.LATE) and e.deadline == row.due_at]

@@ -61,8 +61,8 @@ def wanted_deadline_rows(session: Session, round_: Round, now: datetime) -> tupl
         for planned in deadline_schedule(deadline, round_.timezone, zone_name, offsets, now, quiet):
             wanted.append(store.Wanted(
                 key=deadline_key(round_, deadline, planned.offset, entity.code, person.slack_user_id),
-                kind=DEADLINE, offset=planned.offset, recipient=person.slack_user_id, timezone=zone_name,
-                due_at=planned.due_at, send_at=planned.send_at, stale_at=planned.stale_at, quiet=planned.quiet,
+                kind=DEADLINE, offset=planned.offset, recipient=person.slack_user_id, recipient_team=person.team_id,
+                timezone=zone_name, due_at=planned.due_at, send_at=planned.send_at, stale_at=planned.stale_at, quiet=planned.quiet,
                 process_id=round_.process_id, subject_id=round_.id, entity_id=entity.id))
     return wanted, chased
 
@@ -84,8 +84,8 @@ def wanted_escalations(session: Session, round_: Round, deadlines: list[datetime
         zone_name = person.timezone or round_.timezone
         wanted += [store.Wanted(
             key=f"round:{round_.id}@{stamp(deadline)}:escalation:{person.slack_user_id}",
-            kind=ESCALATION, offset="deadline", recipient=person.slack_user_id, timezone=zone_name,
-            due_at=deadline, send_at=next_open(deadline, zone_name, quiet), stale_at=None,
+            kind=ESCALATION, offset="deadline", recipient=person.slack_user_id, recipient_team=person.team_id,
+            timezone=zone_name, due_at=deadline, send_at=next_open(deadline, zone_name, quiet), stale_at=None,
             process_id=round_.process_id, subject_id=round_.id) for deadline in deadlines]
     return wanted
 

@@ -45,6 +45,7 @@ class Recipient:
     slack_user_id: str
     entity_code: str
     locale: str | None
+    team_id: str | None = None  # their workspace: with slack_user_id, who they are
 
 
 def deadline_utc(request: OpenRound, default_timezone: str, now: datetime) -> datetime:
@@ -154,7 +155,8 @@ def recipients(session: Session, round_: Round, codes: list[str] | None = None) 
         .join(RoundEntity, (RoundEntity.entity_id == Entity.id) & (RoundEntity.round_id == round_.id))
         .where(Membership.process_id == round_.process_id, Membership.role == Role.FOCAL_POINT)
         .order_by(Entity.code, Person.slack_user_id)).all()
-    return [Recipient(p.slack_user_id, e.code, p.reads_in) for p, e in rows if codes is None or e.code in codes]
+    return [Recipient(p.slack_user_id, e.code, p.reads_in, p.team_id) for p, e in rows
+            if codes is None or e.code in codes]
 
 
 def extend_round(session: Session, actor: Person, round_: Round, request: OpenRound,

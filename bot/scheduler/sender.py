@@ -8,7 +8,10 @@ gives it back with exponential backoff; an error that will not change (`user_not
 
 With install by OAuth (`tokens`, bot/scheduler/tokens.py) each message goes out with the bot token of
 its recipient's workspace, and a 429 pauses that workspace only; a recipient whose workspace has no
-installation fails with the reason `workspace not installed`.
+installation is chased in the process's channel instead (a Slack Connect channel shared with their
+organisation), mentioning them, with the secretariat's workspace's token: the row records that channel and
+the outcome `posted_in_channel`; one with no process channel, or whose channel
+cannot be posted to, fails with its reason.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import os
 import socket
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any, Protocol, TypeVar
 
@@ -32,7 +35,10 @@ from bot.observability.metrics import reminder_settled
 from bot.reminders import store
 from bot.reminders.delivery import Job, claim_jobs
 from bot.scheduler.pacing import Pacer
-from bot.slack.blocks import fit_message, message_text
+from bot.mrkdwn import mention
+from bot.reminders.outcomes import Message
+from bot.slack.blocks import fit_message, message_text, section
+from bot.texts import t
 from storage.models import ReminderStatus
 from storage.types import utcnow
 
@@ -43,6 +49,8 @@ TRANSIENT = {"internal_error", "fatal_error", "service_unavailable", "request_ti
 MAX_BACKOFF_S = 300
 METADATA_EVENT = "consultbot_reminder"
 NOT_INSTALLED = "workspace not installed"
+IN_CHANNEL = "posted_in_channel"  # a sent row's outcome: its recipient's workspace has not installed the app
+UNREACHABLE = "channel_unreachable"  # and the workspace not installed
 # Slack's answers to a token that no longer works: with install by OAuth the token is looked up again and
 # the row tried once more (the workspace may have uninstalled, or reinstalled with a new token)
 REFUSED_TOKEN = {"token_revoked", "invalid_auth", "account_inactive", "not_authed", "team_access_not_granted"}
@@ -62,6 +70,13 @@ class SenderConfig:
     lease: timedelta = timedelta(seconds=120)
     per_channel_per_second: float = 1.0
     owner: str = f"{socket.gethostname()}:{os.getpid()}"
+
+
+def in_channel(message: Message, channel: str, language: str | None) -> Message:
+    """A DM to someone whose workspace has not installed the app, posted in the process channel instead
+    (shared with their organisation by Slack Connect), mentioning them."""
+    note = t("workspaces.chased_in_channel", language, person=mention(message.channel))
+    return Message(channel, f"{note}\n{message.text}", [section(note), *message.blocks], message.files)
 
 
 def backoff(attempts: int) -> float:
@@ -139,11 +154,17 @@ class ReminderSender:
         logs.bind(reminder=job.key)  # this task's log lines (and only this task's) name the reminder
         owner, message = self.config.owner, job.message
         client = await self._client_for(job)
+        outcome = None
+        if client is None and job.process_channel:  # chased in the shared process channel instead
+            client = await self._client_for(replace(job, team_id=None))
+            message, outcome = in_channel(message, job.process_channel, job.process_language), IN_CHANNEL
+            job = replace(job, message=message, team_id=None)
         if client is None:
-            log.warning("reminder %s failed: the workspace %s of its recipient has no installation", job.key,
-                        job.team_id)
-            await self.db(store.finish, job.reminder_id, owner, ReminderStatus.FAILED, NOT_INSTALLED, utcnow())
-            reminder_settled(job.kind, "failed", NOT_INSTALLED)
+            reason = NOT_INSTALLED if job.process_channel is None else UNREACHABLE
+            log.warning("reminder %s failed: the workspace %s of its recipient has no installation (%s)", job.key,
+                        job.team_id, reason)
+            await self.db(store.finish, job.reminder_id, owner, ReminderStatus.FAILED, reason, utcnow())
+            reminder_settled(job.kind, "failed", reason)
             return 0
         await self.pacer.wait(message.channel, job.team_id)
         lease_s = self.config.lease.total_seconds()
@@ -166,7 +187,7 @@ class ReminderSender:
             await self._retry(job, f"network: {type(exc).__name__}")
             return 0
         await self.db(store.mark_sent, job.reminder_id, owner, response.get("channel") or message.channel,
-                      response.get("ts") or "", utcnow())
+                      response.get("ts") or "", utcnow(), outcome)
         reminder_settled(job.kind, "sent")
         log.info("reminder %s sent", job.key)
         if message.files:

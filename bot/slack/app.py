@@ -25,7 +25,7 @@ from bot.slack import installs
 from bot.slack import entities as entity_admin
 from bot.slack import entity_select
 from bot.slack.home import publish_home
-from bot.slack.payloads import AppHomeOpened, BlockAction, SlashCommand, ViewSubmission
+from bot.slack.payloads import AppHomeOpened, BlockAction, SlashCommand, ViewSubmission, enterprise_of
 from bot.slack.errors import guarded, report
 from bot.slack.forms import parse_metadata, parse_value
 from bot.slack.response_urls import allowed_response_url
@@ -165,7 +165,8 @@ def build_app(deps: Deps, client: AsyncWebClient, signing_secret: str, oauth: As
         cmd = SlashCommand.model_validate(body)
         if cmd.subcommand not in TRIGGERS:  # those open a modal: their trigger_id must be used at once
             await deps.after_ack()
-        ctx = Ctx(deps, client, await caller(deps, client, cmd.user_id, cmd.team_id, context), respond)
+        ctx = Ctx(deps, client, await caller(deps, client, cmd.user_id, cmd.team_id, context, cmd.enterprise_id),
+                  respond)
         handler = SUBCOMMANDS.get(cmd.subcommand)
         if handler is None:
             await directory.show_help(cmd, ctx, unknown=cmd.subcommand)
@@ -179,7 +180,8 @@ def build_app(deps: Deps, client: AsyncWebClient, signing_secret: str, oauth: As
         await ack()
         await deps.after_ack()
         action = checked_action(body)
-        ctx = Ctx(deps, client, await caller(deps, client, action.user.id, action.user.team_id, context), respond)
+        ctx = Ctx(deps, client, await caller(deps, client, action.user.id, action.user.team_id, context,
+                                        enterprise_of(action)), respond)
         await joins.decide(action, ctx, approve=action.action.action_id == ids.ACTION_JOIN_APPROVE)
 
     @app.action(ids.ACTION_OPEN_NEW_PROCESS)
@@ -187,7 +189,8 @@ def build_app(deps: Deps, client: AsyncWebClient, signing_secret: str, oauth: As
     async def open_new_process(ack, body, client, context) -> None:
         await ack()
         action = checked_action(body)
-        ctx = Ctx(deps, client, await caller(deps, client, action.user.id, action.user.team_id, context))
+        ctx = Ctx(deps, client, await caller(deps, client, action.user.id, action.user.team_id, context,
+                                        enterprise_of(action)))
         await processes.open_new_process(ctx, action.trigger_id, None)
 
     @app.action(re.compile("^(" + "|".join(re.escape(a) for a in BUTTONS) + ")$"))
@@ -197,7 +200,8 @@ def build_app(deps: Deps, client: AsyncWebClient, signing_secret: str, oauth: As
         action = checked_action(body)
         if action.action.action_id not in TRIGGERS:
             await deps.after_ack()
-        ctx = Ctx(deps, client, await caller(deps, client, action.user.id, action.user.team_id, context), respond)
+        ctx = Ctx(deps, client, await caller(deps, client, action.user.id, action.user.team_id, context,
+                                        enterprise_of(action)), respond)
         await BUTTONS[action.action.action_id](action, ctx)
 
     @app.view(re.compile("^(" + "|".join(re.escape(v) for v in SUBMISSIONS) + ")$"))
@@ -205,7 +209,8 @@ def build_app(deps: Deps, client: AsyncWebClient, signing_secret: str, oauth: As
     async def view_submitted(ack, body, client, context) -> None:
         """Each submission handler acks itself: with field errors, or to close the modal."""
         submission = checked_submission(body)
-        ctx = Ctx(deps, client, await caller(deps, client, submission.user.id, submission.user.team_id, context))
+        ctx = Ctx(deps, client, await caller(deps, client, submission.user.id, submission.user.team_id, context,
+                                        enterprise_of(submission)))
         await SUBMISSIONS[submission.view.callback_id](submission, ctx, ack)
 
     @app.event("app_home_opened")
@@ -218,7 +223,7 @@ def build_app(deps: Deps, client: AsyncWebClient, signing_secret: str, oauth: As
             return
         if not await deps.db(idempotency.claim, f"event:{body.get('event_id')}"):
             return
-        who = await caller(deps, client, opened.user, body.get("team_id"), context)
+        who = await caller(deps, client, opened.user, body.get("team_id"), context, body.get("enterprise_id"))
         await publish_home(Ctx(deps, client, who))
 
     @app.event("user_change")

@@ -61,7 +61,7 @@ def _change_role(session: Session, who: Person, args: list[str], giving: bool) -
     process = get_process(session, args[2]) if len(args) > 2 else None
     entity = get_entity(session, args[3]) if len(args) > 3 else None
     change = grant if giving else revoke
-    change(session, who.slack_user_id, user, role, process, entity)
+    change(session, who.slack_user_id, user, role, process, entity, named_in=who.team_id)
     return {"user": user, "role": role, "process": process.handle if process else None,
             "entity": entity.code if entity else None}
 

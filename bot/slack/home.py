@@ -22,7 +22,10 @@ from bot.slack.outcomes import home_blocks as next_meetings_blocks
 from bot.slack.blocks import Block, actions, button, context, divider, header, home, section, sections
 from bot.slack.datacall import with_home_blocks  # the HLCM data call waiting for the viewer's entities
 from bot.mapping.home import with_home_blocks as with_mapping_blocks  # the mappings, likewise
+from bot.installs.service import unreachable_focal_points
 from bot.slack.reply import Ctx
+from bot.slack.workspaces import unreachable_blocks
+from storage.installations import installed_workspaces
 from bot.texts import t, t_count, t_plain
 from storage.models import Person
 from storage.types import utcnow
@@ -34,7 +37,7 @@ FAILED_WINDOW = timedelta(days=7)
 def render_home(roles: list[RoleHeld], processes: list[ProcessSummary], pending: list[JoinView],
                 is_secretariat: bool, locale: str | None,
                 rounds: list[HomeRound] = (), failed: list[tuple[str, int]] = (),
-                meetings: list[Block] = (), polls: list[Block] = ()) -> dict:
+                meetings: list[Block] = (), polls: list[Block] = (), unreachable: list[Block] = ()) -> dict:
     blocks: list[Block] = [header(t_plain("home.header", locale))]
     blocks += _round_blocks(rounds, locale)
     if polls:
@@ -51,6 +54,8 @@ def render_home(roles: list[RoleHeld], processes: list[ProcessSummary], pending:
         if failed:
             lines = ", ".join(f"`{handle}` {count}" for handle, count in failed)
             blocks += [divider(), section(t("home.reminders_failed", locale, processes=Raw(lines)))]
+        if unreachable:
+            blocks += [divider(), *unreachable]
         blocks += [divider(), section(t("home.pending", locale, count=len(pending)))]
         for view in pending[:20]:
             value = str(view.request.id)
@@ -103,16 +108,18 @@ def _round_blocks(rounds: list[HomeRound], locale: str | None) -> list[Block]:
     return blocks
 
 
-def _home_view(session: Session, person: Person, locale: str | None) -> dict:
+def _home_view(session: Session, person: Person, locale: str | None, oauth: bool = False) -> dict:
     secretariat = is_secretariat(session, person)
     failed = failed_since(session, utcnow() - FAILED_WINDOW) if secretariat else []
+    unreachable = unreachable_focal_points(session, installed_workspaces(session)) if secretariat and oauth else []
     return render_home(roles_of(session, person), summaries(session), pending_requests(session),
                        secretariat, locale, home_rounds(session, person, utcnow()), failed,
-                       next_meetings_blocks(session, person, locale), home_polls(waiting_for(session, person), locale))
+                       next_meetings_blocks(session, person, locale), home_polls(waiting_for(session, person), locale),
+                       unreachable_blocks(unreachable[:40], locale))
 
 
 async def publish_home(ctx: Ctx) -> None:
-    view = await ctx.deps.db(_home_view, ctx.who.person, ctx.locale)
+    view = await ctx.deps.db(_home_view, ctx.who.person, ctx.locale, ctx.deps.settings.oauth_install)
     view = await ctx.deps.db(with_home_blocks, ctx.who.person, view, ctx.locale)
     view = await ctx.deps.db(with_mapping_blocks, ctx.who.person, view, ctx.locale)
     await ctx.client.views_publish(user_id=ctx.who.user_id, view=view)

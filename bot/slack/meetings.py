@@ -228,7 +228,7 @@ async def tell_new(ctx: Ctx, done: Fanout) -> None:
                                                   id=done.info.meeting.id, sequence=done.calendar.sequence))
     for person in done.people:
         text, blocks = render.invitation(done.info, person, person.locale, done.answers.get(person.slack_user_id, []))
-        await dm_quietly(ctx.client, person.slack_user_id, text, blocks)
+        await dm_quietly(await ctx.client_for(person.team_id), person.slack_user_id, text, blocks)
 
 
 async def _to_channel(ctx: Ctx, done: Fanout, text: str, blocks: list, comment: str) -> None:
@@ -321,7 +321,7 @@ async def move(ctx: Ctx, meeting_id: str, request: MoveMeeting) -> None:
     for person in done.people:
         text, blocks = render.moved(done.info, before, person, person.locale,
                                     done.answers.get(person.slack_user_id, []))
-        await dm_quietly(ctx.client, person.slack_user_id, text, blocks)
+        await dm_quietly(await ctx.client_for(person.team_id), person.slack_user_id, text, blocks)
 
 
 def _cancel(session: Session, person: Person, meeting_id: str) -> Fanout:
@@ -338,7 +338,7 @@ async def cancel(ctx: Ctx, meeting_id: str) -> None:
                                                   sequence=done.calendar.sequence))
     for person in done.people:
         text, blocks = render.cancelled(done.info, person.locale)
-        await dm_quietly(ctx.client, person.slack_user_id, text, blocks)
+        await dm_quietly(await ctx.client_for(person.team_id), person.slack_user_id, text, blocks)
 
 
 # ---- RSVP

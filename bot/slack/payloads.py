@@ -55,6 +55,7 @@ class _User(_Loose):
 
 class _Team(_Loose):
     id: SlackId | None = None
+    enterprise_id: SlackId | None = None  # an Enterprise Grid org's workspace
 
 
 class _Action(_Loose):
@@ -232,6 +233,11 @@ class OtherInteraction(_Loose):
 class AppHomeOpened(_Loose):
     user: SlackId
     tab: str | None = None
+
+
+def enterprise_of(interaction: BlockAction | ViewSubmission) -> str | None:
+    """The Enterprise Grid org a click or submission came from (None: a workspace of no org)."""
+    return interaction.team.enterprise_id if interaction.team else None
 
 
 INTERACTIONS: dict[str, type[BaseModel]] = {

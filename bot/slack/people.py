@@ -57,7 +57,7 @@ class UserChange(BaseModel):
 async def look_up(deps: Deps, client: AsyncWebClient, user_id: str, team_id: str | None = None) -> None:
     """Before a role is granted or a join approved: ask Slack (users.info) about a person the bot has
     no fresh profile of, so that the reminders planned in that transaction use their own time zone."""
-    if not needs_profile(await deps.db(find_person, user_id)):
+    if not needs_profile(await deps.db(find_person, user_id, team_id)):
         return
     profile = await fetch_profile(client, user_id, team_id)
     if profile is not None:
@@ -66,7 +66,7 @@ async def look_up(deps: Deps, client: AsyncWebClient, user_id: str, team_id: str
 
 def _changed(session, change: UserChange) -> bool:
     """Only people the bot knows are kept current; a new zone re-plans their pending reminders (save_profile)."""
-    if find_person(session, change.user.id) is None:
+    if find_person(session, change.user.id, change.user.team_id) is None:
         return False
     save_profile(session, change.profile())
     return True

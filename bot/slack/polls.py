@@ -106,7 +106,7 @@ def _create(session: Session, person: Person, request: NewPoll, key: str):
     if not idempotency.claim(session, key):
         return None
     poll = create_poll(session, person, request)
-    ballots = [(r, ballot(session, find_person(session, r.slack_user_id), poll.id, r.entity_code))
+    ballots = [(r, ballot(session, find_person(session, r.slack_user_id, r.team_id), poll.id, r.entity_code))
                for r in recipients(session, poll)]
     return board(session, poll.id), ballots, without_focal_point(session, poll)
 
@@ -134,7 +134,7 @@ async def submit_new(submission: ViewSubmission, ctx: Ctx, ack) -> None:
         await ctx.deps.db(record_board, poll_board.poll.id, ctx.who.user_id, posted["channel"], posted["ts"])
     for recipient, entity_ballot in ballots:
         text, blocks = render.ballot_message(entity_ballot, recipient.locale)
-        await dm_quietly(ctx.client, recipient.slack_user_id, text, blocks)
+        await dm_quietly(await ctx.client_for(recipient.team_id), recipient.slack_user_id, text, blocks)
 
 
 # ---- the board

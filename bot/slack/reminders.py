@@ -151,4 +151,4 @@ async def submit_extend(submission: ViewSubmission, ctx: Ctx, ack) -> None:
                       entities=", ".join(reopened)))
     for person in people:
         text, blocks = round_render.invitation(info, person.entity_code, person.locale)
-        await dm_quietly(ctx.client, person.slack_user_id, text, blocks)
+        await dm_quietly(await ctx.client_for(person.team_id), person.slack_user_id, text, blocks)

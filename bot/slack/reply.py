@@ -28,6 +28,21 @@ class Ctx:
     def locale(self) -> str | None:
         return self.who.locale
 
+    async def client_for(self, team_id: str | None) -> AsyncWebClient | None:
+        """The client that reaches a person of workspace `team_id`: this request's (one workspace, the same
+        workspace, or theirs not known), else their workspace's installation's; None where it has none."""
+        tokens = self.deps.tokens
+        if tokens is None or not team_id or team_id == self.who.team_id:
+            return self.client
+        token = await tokens(team_id)
+        if token is None:
+            return None
+        if token not in self.deps.clients:
+            self.deps.clients[token] = AsyncWebClient(token=token, base_url=self.client.base_url,
+                                                      timeout=self.client.timeout,
+                                                      retry_handlers=list(self.client.retry_handlers or []))
+        return self.deps.clients[token]
+
     async def reply(self, text: str, blocks: list[Block] | None = None, **extra: Any) -> None:
         """An ephemeral answer: through the response URL, else a DM."""
         blocks = fit_message(blocks, self.locale) if blocks else None
@@ -46,8 +61,12 @@ async def dm(client: AsyncWebClient, user_id: str, text: str, blocks: list[Block
     return response.data if hasattr(response, "data") else dict(response)
 
 
-async def dm_quietly(client: AsyncWebClient, user_id: str, text: str, blocks: list[Block] | None = None) -> None:
-    """A DM in a fan-out: one unreachable person is logged and must not stop the others."""
+async def dm_quietly(client: AsyncWebClient | None, user_id: str, text: str, blocks: list[Block] | None = None) -> None:
+    """A DM in a fan-out: one unreachable person (`client` None: their workspace has not installed the app) is
+    logged and must not stop the others."""
+    if client is None:
+        log.warning("DM to %s not sent: their workspace has not installed the app", user_id)
+        return
     try:
         await dm(client, user_id, text, blocks)
     except SlackApiError as exc:

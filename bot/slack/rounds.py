@@ -17,6 +17,9 @@ from bot.rounds import render
 from bot.rounds.service import (OpenRound, RoundInfo, close_round, describe, extend_round, get_round, open_round,
                                 recipients, reopen_for, validate_open, versions_of)
 from bot.rounds.status import board, inputs_per_section
+from bot.installs.service import unreachable_focal_points
+from bot.slack.workspaces import unreachable_blocks
+from storage.installations import installed_workspaces
 from bot.slack import ids
 from bot.slack.args import round_number, when
 from bot.slack.errors import ack_or_raise
@@ -116,7 +119,7 @@ async def submit_open(submission: ViewSubmission, ctx: Ctx, ack) -> None:
     await announce(ctx, info)
     for person in people:
         text, blocks = render.invitation(info, person.entity_code, person.locale)
-        await dm_quietly(ctx.client, person.slack_user_id, text, blocks)
+        await dm_quietly(await ctx.client_for(person.team_id), person.slack_user_id, text, blocks)
 
 
 async def announce(ctx: Ctx, info: RoundInfo) -> None:
@@ -140,7 +143,7 @@ async def extend(ctx: Ctx, handle: str, number: int | None, request: OpenRound) 
     info, people = await ctx.deps.db(_extend, ctx.who.person, handle, number, request)
     await ctx.reply(render.deadline_changed(info, ctx.locale))
     for person in people:
-        await dm_quietly(ctx.client, person.slack_user_id, render.deadline_changed(info, person.locale))
+        await dm_quietly(await ctx.client_for(person.team_id), person.slack_user_id, render.deadline_changed(info, person.locale))
 
 
 def _close(session: Session, person: Person, handle: str, number: int | None):
@@ -172,18 +175,21 @@ async def reopen(ctx: Ctx, handle: str, number: int | None, codes: list[str], re
                       entities=", ".join(reopened)))
     for person in people:
         text, blocks = render.invitation(info, person.entity_code, person.locale)
-        await dm_quietly(ctx.client, person.slack_user_id, text, blocks)
+        await dm_quietly(await ctx.client_for(person.team_id), person.slack_user_id, text, blocks)
 
 
-def _status(session: Session, handle: str, number: int | None):
+def _status(session: Session, handle: str, number: int | None, oauth: bool):
     round_ = get_round(session, handle, number)
-    return describe(session, round_), board(session, round_, utcnow())
+    unreachable = unreachable_focal_points(session, installed_workspaces(session), round_.process_id) if oauth else []
+    return describe(session, round_), board(session, round_, utcnow()), unreachable
 
 
 async def status(cmd: SlashCommand, ctx: Ctx) -> None:
+    """The round's board; with install by OAuth, also the focal points no direct message can reach."""
     if not cmd.args:
         raise Invalid("errors.status_usage")
     number, _ = round_number(cmd.args[1:])
-    info, status_board = await ctx.deps.db(_status, cmd.args[0], number)
-    await ctx.reply(*render.render_board(info, status_board, ctx.locale))
+    info, status_board, unreachable = await ctx.deps.db(_status, cmd.args[0], number, ctx.deps.settings.oauth_install)
+    text, blocks = render.render_board(info, status_board, ctx.locale)
+    await ctx.reply(text, blocks + unreachable_blocks(unreachable, ctx.locale))
 

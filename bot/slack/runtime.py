@@ -13,11 +13,13 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.engine import Engine
 
+from bot import audit
 from bot.people.service import Profile, ensure_person, find_person, needs_profile, save_profile
 from bot.settings import Settings
 from bot.textclean import clean_name
 from storage.db import session_scope
 from storage.models import Person
+from storage.models.core import UNKNOWN_TEAM
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -54,6 +56,10 @@ ACKS = AckGate()  # entered and left by bot/server.py around each request
 class Deps:
     settings: Settings
     engine: Engine
+    # install by OAuth: a workspace's bot token (bot/scheduler/tokens.WorkspaceTokens), for messages to people
+    # of another workspace than the request's; None: one workspace, SLACK_BOT_TOKEN
+    tokens: Any = None
+    clients: dict[str, AsyncWebClient] = field(default_factory=dict)  # bot token -> its client
 
     async def after_ack(self) -> None:
         """Call right after `ack()`: lets the other requests in flight be acknowledged first."""
@@ -81,8 +87,16 @@ class Caller:
     def user_id(self) -> str:
         return self.person.slack_user_id
 
+    @property
+    def team_id(self) -> str:
+        """Their workspace: with `user_id`, who they are."""
+        return self.person.team_id
 
-async def fetch_profile(client: AsyncWebClient, user_id: str, team_id: str | None) -> Profile | None:
+
+async def fetch_profile(client: AsyncWebClient, user_id: str, team_id: str | None,
+                        enterprise_id: str | None = None) -> Profile | None:
+    """users.info of `user_id`; their workspace is the one Slack says (an external member of a shared
+    channel: their own), else `team_id`."""
     try:
         response = await client.users_info(user=user_id, include_locale=True)
     except SlackApiError as exc:
@@ -90,22 +104,29 @@ async def fetch_profile(client: AsyncWebClient, user_id: str, team_id: str | Non
         return None
     user = response.get("user") or {}
     profile = user.get("profile") or {}
-    return Profile(slack_user_id=user_id, team_id=user.get("team_id") or team_id,
+    enterprise = (user.get("enterprise_user") or {}).get("enterprise_id") or enterprise_id
+    return Profile(slack_user_id=user_id, team_id=user.get("team_id") or team_id, enterprise_id=enterprise,
                    display_name=clean_name(str(profile.get("display_name") or user.get("real_name")
                                                or user.get("name") or ""))[:200],
                    timezone=user.get("tz"), locale=user.get("locale"), email=profile.get("email"))
 
 
 async def caller(deps: Deps, client: AsyncWebClient, user_id: str, team_id: str | None,
-                 context: dict | None = None) -> Caller:
-    """The caller as a Person, refreshing their Slack profile (time zone, locale) when stale."""
-    person = await deps.db(find_person, user_id)
+                 context: dict | None = None, enterprise_id: str | None = None) -> Caller:
+    """The caller as a Person — the user `user_id` of the request's workspace `team_id` (or Enterprise Grid
+    org), never someone of another workspace with the same user id — refreshing their Slack profile
+    (time zone, locale) when stale. What they change is audited with their workspace."""
+    audit.acting(user_id, team_id)
+    person = await deps.db(find_person, user_id, team_id, enterprise_id)
     if needs_profile(person):
-        profile = await fetch_profile(client, user_id, team_id)
-        if profile is not None:
-            person = await deps.db(save_profile, profile)
+        profile = await fetch_profile(client, user_id, team_id, enterprise_id)
+        if profile is not None:  # the request's workspace names the caller (an Enterprise Grid user's may differ)
+            person = await deps.db(save_profile, profile.model_copy(update={"team_id": team_id or profile.team_id}))
         elif person is None:
-            person = await deps.db(ensure_person, user_id, team_id)
+            person = await deps.db(ensure_person, user_id, team_id, enterprise_id)
+    if team_id and person.team_id == UNKNOWN_TEAM:  # granted a role by user id alone: now we know where
+        person = await deps.db(ensure_person, user_id, team_id, enterprise_id)
+    audit.acting(user_id, person.team_id)
     who = Caller(person=person, locale=person.reads_in,
                  timezone=person.timezone or deps.settings.default_timezone)
     if context is not None:

@@ -52,11 +52,19 @@ class Entity(SQLModel, table=True):
     retired_at: Optional[datetime] = Field(default=None, sa_type=UTCDateTime, nullable=True)
 
 
+UNKNOWN_TEAM = ""  # a person named by user id alone (the CLI): their workspace is set when Slack first names it
+
+
 class Person(SQLModel, table=True):
+    """A Slack user id is unique only within its workspace (or Enterprise Grid org): a person is
+    (team_id, slack_user_id) (0015)."""
+
     __tablename__ = "people"
+    __table_args__ = (UniqueConstraint("team_id", "slack_user_id", name="uq_people_team_user"),)
     id: Optional[int] = Field(default=None, primary_key=True)
-    slack_user_id: str = Field(max_length=32, unique=True, index=True)
-    team_id: Optional[str] = Field(default=None, max_length=32)
+    slack_user_id: str = Field(max_length=32, index=True)
+    team_id: str = Field(default=UNKNOWN_TEAM, max_length=32)
+    enterprise_id: Optional[str] = Field(default=None, max_length=32)  # their Enterprise Grid org, if any
     display_name: str = Field(default="", max_length=120)
     timezone: Optional[str] = Field(default=None, max_length=64)
     locale: Optional[str] = Field(default=None, max_length=16)
@@ -163,6 +171,7 @@ class AuditEntry(SQLModel, table=True):
     id: Optional[int] = Field(default=None, primary_key=True)
     at: datetime = ts_field(index=True)
     actor: str = Field(max_length=64)
+    actor_team: Optional[str] = Field(default=None, max_length=32)  # the actor's workspace, when a person (0015)
     action: str = Field(max_length=64)
     subject_type: str = Field(max_length=40)
     subject_id: Optional[str] = Field(default=None, max_length=64)

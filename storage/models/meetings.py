@@ -103,6 +103,7 @@ class PollVote(SQLModel, table=True):
     entity_id: int = Field(foreign_key="entities.id")
     answer: PollAnswer = Field(sa_type=String(16))
     by: str = Field(max_length=64)
+    by_team: Optional[str] = Field(default=None, max_length=32)  # the workspace of `by` (0015)
     at: datetime = ts_field()
 
 
@@ -133,10 +134,11 @@ class Meeting(SQLModel, table=True):
 
 class MeetingChair(SQLModel, table=True):
     __tablename__ = "meeting_chairs"
-    __table_args__ = (UniqueConstraint("meeting_id", "slack_user_id"),)
+    __table_args__ = (UniqueConstraint("meeting_id", "team_id", "slack_user_id", name="uq_meeting_chairs_person"),)
     id: Optional[int] = Field(default=None, primary_key=True)
     meeting_id: int = Field(foreign_key="meetings.id", index=True)
     slack_user_id: str = Field(max_length=32)
+    team_id: str = Field(default="", max_length=32)  # with slack_user_id, the person (0015)
 
 
 class MeetingInvitee(SQLModel, table=True):
@@ -169,6 +171,7 @@ class Rsvp(SQLModel, table=True):
     attendance: Attendance = Field(sa_type=String(16))
     delegates: str = Field(default="", max_length=500)
     by: str = Field(max_length=64)
+    by_team: Optional[str] = Field(default=None, max_length=32)  # the workspace of `by` (0015)
     at: datetime = ts_field()
 
 

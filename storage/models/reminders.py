@@ -41,6 +41,7 @@ class Reminder(SQLModel, table=True):
     subject_id: Optional[int] = Field(default=None, index=True)
     entity_id: Optional[int] = Field(default=None, foreign_key="entities.id")
     recipient: str = Field(max_length=32)
+    recipient_team: Optional[str] = Field(default=None, max_length=32)  # a person's workspace; None: a channel
     timezone: str = Field(max_length=64)
     due_at: datetime = Field(sa_type=UTCDateTime)
     send_at: datetime = Field(sa_type=UTCDateTime)
@@ -62,10 +63,11 @@ class ReminderMute(SQLModel, table=True):
     """A person who asked for no more reminders about one process."""
 
     __tablename__ = "reminder_mutes"
-    __table_args__ = (UniqueConstraint("process_id", "slack_user_id"),)
+    __table_args__ = (UniqueConstraint("process_id", "team_id", "slack_user_id", name="uq_reminder_mutes_person"),)
     id: Optional[int] = Field(default=None, primary_key=True)
     process_id: int = Field(foreign_key="processes.id", index=True)
     slack_user_id: str = Field(max_length=32)
+    team_id: str = Field(default="", max_length=32)  # with slack_user_id, the person (0015)
     at: datetime = ts_field()
 
 
@@ -80,6 +82,7 @@ class Recurrence(SQLModel, table=True):
     kind: str = Field(max_length=40)
     process_id: Optional[int] = Field(default=None, foreign_key="processes.id", index=True)
     recipient: str = Field(max_length=32)
+    recipient_team: Optional[str] = Field(default=None, max_length=32)  # a person's workspace; None: a channel
     day_of_week: str = Field(max_length=40)  # cron field: "mon", "mon-fri"
     hour: int
     minute: int = 0
