@@ -92,6 +92,29 @@ def test_a_workspace_token_cannot_dm_someone_of_another_workspace(slack):
     assert client(slack, UNEP).chat_postMessage(channel="U0UNEP1", text="x")["channel"] == "DU0UNEP1"
 
 
+def test_one_user_id_is_two_people_in_two_workspaces(slack):
+    slack.add_member("T0UNEP", "U0SAME", "Ana (UNEP)", tz="Africa/Nairobi")
+    slack.add_member("T0WMO", "U0SAME", "Kenji (WMO)", tz="Asia/Tokyo")
+    assert client(slack, UNEP).users_info(user="U0SAME")["user"]["real_name"] == "Ana (UNEP)"
+    assert client(slack, WMO).users_info(user="U0SAME")["user"]["tz"] == "Asia/Tokyo"
+    client(slack, WMO).chat_postMessage(channel="U0SAME", text="for Kenji")
+    assert slack.dms("U0SAME", "T0UNEP") == [] and len(slack.dms("U0SAME", "T0WMO")) == 1
+
+
+def test_an_org_wide_install_speaks_for_every_workspace_of_its_org(slack):
+    slack.add_team("T0WMOGVA", "WMO Geneva", enterprise_id="E0WMO")
+    slack.add_org_install("E0WMO", "WMO", "xoxb-org")
+    slack.add_member("T0WMOGVA", "W0WMO2", "Eva (WMO)", enterprise_id="E0WMO")
+    eva = client(slack, "xoxb-org").users_info(user="W0WMO2")["user"]
+    assert (eva["team_id"], eva["enterprise_user"]["enterprise_id"]) == ("T0WMOGVA", "E0WMO")
+    client(slack, "xoxb-org").chat_postMessage(channel="W0WMO2", text="hi")
+    assert len(slack.dms("W0WMO2", None)) == 1
+    assert error_of(lambda: client(slack, "xoxb-org").chat_postMessage(channel="U0UNEP1", text="x")) == \
+        "channel_not_found"
+    slack.share_channel("C0GRID", "T0EMG", "T0WMOGVA")
+    assert client(slack, EMG).users_info(user="W0WMO2")["user"]["real_name"] == "Eva (WMO)"  # now external
+
+
 # ---- what the double keeps
 def test_a_deleted_or_ephemeral_message_cannot_be_updated(slack):
     bot = client(slack, "xoxb-single")

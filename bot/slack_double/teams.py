@@ -39,7 +39,8 @@ class _Pending:
 
 class OAuthTeams:
     """Mixin: needs ``self.bot_token``, ``self.team_id``, ``self.team``, ``self.app_id``, ``self.user_id``,
-    ``self.bot_id`` and ``self._lock`` of SlackDouble."""
+    ``self.bot_id``, ``self._lock``, ``calls_to`` and the directory's ``users``, ``members`` and
+    ``_calling_teams`` of SlackDouble."""
 
     def _init_teams(self) -> None:
         self.teams: dict[str, Team] = {}
@@ -71,6 +72,14 @@ class OAuthTeams:
             self.token_team[token] = team
         return team
 
+    def add_org_install(self, enterprise_id: str, name: str, token: str) -> Team:
+        """An Enterprise Grid org that installed the app org-wide earlier: ``token`` speaks for all its
+        workspaces (add them with ``add_team(..., enterprise_id=...)``)."""
+        team = Team(None, name, enterprise_id, name, [token])
+        with self._lock:
+            self.token_team[token] = team
+        return team
+
     def next_install(self, team_id: str, *, org_wide: bool = False, error: str | None = None) -> None:
         """Who approves (or, with ``error``, cancels) on the next visit to the authorize page: an admin of
         ``team_id``, for the workspace or (``org_wide``) for its whole Enterprise Grid org."""
@@ -88,6 +97,11 @@ class OAuthTeams:
         auth = call.headers.get("authorization", "")
         team = self.token_team.get(auth.removeprefix("Bearer ") or call.params.get("token", ""))
         return team.team_id if team else None
+
+    def dms(self, user_id: str, team_id: str | None) -> list:
+        """The DMs to ``user_id`` that went out with a token of ``team_id`` (None: an org-wide install's)."""
+        return [c for c in self.calls_to("chat.postMessage")
+                if c.params.get("channel") == user_id and c.error is None and self.team_of_call(c) == team_id]
 
     def _authorize_page(self, query: str) -> tuple[int, dict, str]:
         """Slack's authorize page, approved (or cancelled) at once by the installer of :meth:`next_install`."""
@@ -140,15 +154,12 @@ class OAuthTeams:
                 self.revoked.append(token)
 
     def _reaches(self, channel: str) -> bool:
-        """Can the calling token DM `channel` (a user id)? Only someone of its workspace (or of its org, for
-        an org-wide install). The single-workspace token reaches everyone, as before."""
-        user, team = self.users.get(channel), self._current
-        if team is None or user is None or team.tokens[:1] == [self.bot_token]:
+        """Can the calling token DM `channel` (a user id)? Only a member of its workspace (or of its org, for
+        an org-wide install). The single-workspace token reaches everyone, and anyone reaches an unknown id."""
+        teams = self._calling_teams()
+        if teams is None or channel not in self.users:
             return True
-        if team.team_id is None:
-            home = self.teams.get(user["team_id"])
-            return home is not None and home.enterprise_id == team.enterprise_id
-        return user["team_id"] == team.team_id
+        return any((team, channel) in self.members for team in teams)
 
     def _m_team_info(self, params: dict) -> dict:
         team = self.teams.get(params.get("team") or "") or self._current
