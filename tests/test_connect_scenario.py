@@ -30,7 +30,7 @@ from storage.types import utcnow
 from tests.bot_process import BotProcess
 from tests.conftest import SECRETARIAT
 from tests.reminder_fixtures import make_due, wait_for_status
-from tests.slack_double_connect import ConnectDouble
+from tests.slack_double import SlackDouble
 from tests.oauth_bots import db, engine_url, install, oauth_env  # noqa: F401 (db, engine_url: fixtures)
 from tests.slack_requests import SlackSender, sign
 
@@ -46,8 +46,8 @@ def _text(call) -> str:
 
 
 @pytest.fixture(scope="module")
-def slack(database_url) -> Iterator[ConnectDouble]:
-    with ConnectDouble(bot_token="xoxb-unused-single-workspace-token", team_id="T0SINGLE") as double:
+def slack(database_url) -> Iterator[SlackDouble]:
+    with SlackDouble(bot_token="xoxb-unused-single-workspace-token", team_id="T0SINGLE") as double:
         for team, name in (("T0EMG", "EMG secretariat"), ("T0UNIDO", "UNIDO")):
             double.add_installed_team(team, name, TOKENS[team])
         double.add_team("T0WMO", "WMO Geneva", enterprise_id="E0WMO", enterprise_name="WMO")
@@ -69,7 +69,7 @@ def bot(engine_url, slack, tmp_path_factory) -> Iterator[BotProcess]:
     process.stop()
 
 
-def grid_command(bot: BotProcess, slack: ConnectDouble, user: str, text_: str) -> httpx.Response:
+def grid_command(bot: BotProcess, slack: SlackDouble, user: str, text_: str) -> httpx.Response:
     """A slash command from a workspace of WMO's Enterprise Grid org, which installed consultbot org-wide."""
     n = next(_n)
     body = urlencode({"team_id": "T0WMO", "enterprise_id": "E0WMO", "is_enterprise_install": "true",
@@ -80,7 +80,7 @@ def grid_command(bot: BotProcess, slack: ConnectDouble, user: str, text_: str) -
                       headers={"Content-Type": "application/x-www-form-urlencoded", **sign(body)})
 
 
-def answer_to(slack: ConnectDouble, fragment: str) -> str:
+def answer_to(slack: SlackDouble, fragment: str) -> str:
     return _text(slack.wait_for("response_url", lambda c: fragment in _text(c))[0])
 
 

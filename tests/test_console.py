@@ -20,7 +20,6 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.console import form
 from bot.console.text import Names, Style, mrkdwn
-from bot.console.webapi import WebApi
 from bot.console.workspace import Workspace
 from bot.seed import load_demo
 from bot.slack.payloads import ViewSubmission
@@ -174,7 +173,7 @@ def test_a_multi_line_answer_is_one_fill_and_modal_ids_differ_between_runs():
     assert form.parse(field, r"2031-01-12 09:00\n 2031-01-13 14:00 \n2031-01-14 10:00", [], []) == \
         "2031-01-12 09:00\n2031-01-13 14:00\n2031-01-14 10:00"
     first, second = (Workspace(load_demo(), {"C0FRAMEWORK": "framework"}) for _ in range(2))
-    assert first.next_id("V") != second.next_id("V")  # a second run's modal is not a replay of the first's
+    assert first.new_id("V") != second.new_id("V")  # a second run's modal is not a replay of the first's
 
 
 MODAL = {"type": "modal", "callback_id": "c", "title": {"type": "plain_text", "text": "T"}, "blocks": [
@@ -220,9 +219,8 @@ def test_filled_fields_reach_the_bot_as_slack_sends_them():
 
 def test_the_workspace_answers_slack_sdk_like_slack():
     async def scenario(files: list[Path]) -> None:
-        ws = Workspace(load_demo(), {"C0FRAMEWORK": "framework"})
-        api = WebApi(ws)
-        client = AsyncWebClient(token="xoxb-console", base_url=await api.start())
+        ws = Workspace(load_demo(), {"C0FRAMEWORK": "framework"}).start()
+        client = AsyncWebClient(token="xoxb-console", base_url=ws.api_url)
         try:
             user = (await client.users_info(user="U0UNEP1"))["user"]
             assert (user["tz"], user["profile"]["display_name"]) == ("Africa/Nairobi", "Hiroshi (UNEP)")
@@ -245,7 +243,7 @@ def test_the_workspace_answers_slack_sdk_like_slack():
             assert upload["file"]["title"] == "Digest"
             files.append(Path(ws.surfaces[-1].detail))
         finally:
-            await api.stop()
+            ws.stop()
 
     saved: list[Path] = []
     asyncio.run(scenario(saved))

@@ -22,7 +22,7 @@ from storage.types import utcnow
 from tests.bot_process import BotProcess
 from tests.conftest import SECRETARIAT
 from tests.reminder_fixtures import make_due, posted_keys, reminders, wait_for_status
-from tests.slack_double_connect import ConnectDouble
+from tests.slack_double import SlackDouble
 from tests.oauth_bots import db, engine_url, install, oauth_env  # noqa: F401 (db, engine_url: fixtures)
 from tests.slack_requests import SlackSender
 
@@ -36,8 +36,8 @@ def _text(call) -> str:
 
 
 @pytest.fixture(scope="module")
-def slack(database_url) -> Iterator[ConnectDouble]:
-    with ConnectDouble(bot_token="xoxb-unused-single-workspace-token", team_id="T0SINGLE") as double:
+def slack(database_url) -> Iterator[SlackDouble]:
+    with SlackDouble(bot_token="xoxb-unused-single-workspace-token", team_id="T0SINGLE") as double:
         for team, name in (("T0EMG", "EMG secretariat"), ("T0UNIDO", "UNIDO"), ("T0ITU", "ITU")):
             double.add_installed_team(team, name, TOKENS[team])
         double.add_member("T0EMG", SECRETARIAT, "Amina (EMG secretariat)")
@@ -54,7 +54,7 @@ def bot(engine_url, slack, tmp_path_factory) -> Iterator[BotProcess]:
     process.stop()
 
 
-def sender(bot: BotProcess, slack: ConnectDouble, team: str) -> SlackSender:
+def sender(bot: BotProcess, slack: SlackDouble, team: str) -> SlackSender:
     return SlackSender(bot.url, slack.base_url, team_id=team)
 
 

@@ -48,7 +48,7 @@ def _team(ws: Workspace) -> dict:
 
 
 def _channel_name(ws: Workspace, channel: str) -> str:
-    return "directmessage" if ws.dm_user(channel) else ws.channels.get(channel, channel)
+    return "directmessage" if ws.dm_user(channel) else ws.channel_names.get(channel, channel)
 
 
 def slash_command(ws: Workspace, user: str, channel: str, command: str, text: str) -> tuple[str, str]:

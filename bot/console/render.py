@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.console import form
-from bot.console.records import BOT_NAME, Surface, View
+from bot.console.records import BOT_NAME
 from bot.console.text import Names, Style, mrkdwn, plain_text
+from bot.slack_double import Surface, View
 from bot.texts import t_plain
 
 RULE = "─"

@@ -16,11 +16,12 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.response import BoltResponse
 
 from bot.console import payloads
-from bot.console.records import BOT_NAME, BOT_USER, Surface, View
+from bot.console.records import BOT_NAME, BOT_USER
 from bot.console.render import Button, Renderer
 from bot.console.text import Names, Style
 from bot.console.workspace import Workspace
 from bot.seed import DemoWorkspace
+from bot.slack_double import Surface, View
 from bot.texts import t_plain
 
 QUIET_S = 0.2  # no Web API call for this long: the listeners are done
@@ -37,7 +38,7 @@ class Session:
                  out: Callable[[list[str]], None]) -> None:
         self.ws, self.demo, self.app, self.secret, self.style, self.out = ws, demo, app, secret, style, out
         self.user = ""
-        self.channel = next(iter(ws.channels))
+        self.channel = next(iter(ws.channel_names))
         self.buttons: list[Button] = []
         self.seen = len(ws.surfaces)
         self.unread: dict[str, list[Surface]] = {}
@@ -50,7 +51,7 @@ class Session:
 
     def names(self) -> Names:
         users = {p.slack_user_id: p.display_name for p in self.demo.people} | {BOT_USER: BOT_NAME}
-        return Names(users=users, channels=dict(self.ws.channels), timezone=self.person.timezone or "UTC",
+        return Names(users=users, channels=dict(self.ws.channel_names), timezone=self.person.timezone or "UTC",
                      locale=self.person.locale)
 
     def renderer(self) -> Renderer:
@@ -59,7 +60,7 @@ class Session:
     def channel_label(self) -> str:
         if self.ws.dm_user(self.channel):
             return t_plain("console.in_dm", bot=BOT_NAME)
-        return "#" + self.ws.channels.get(self.channel, self.channel)
+        return "#" + self.ws.channel_names.get(self.channel, self.channel)
 
     def become(self, user: str) -> None:
         self.user, self.buttons = user, []

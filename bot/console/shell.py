@@ -22,7 +22,6 @@ from bot.console.records import BOT_NAME, BOT_TOKEN
 from bot.console.session import Session
 from bot.console.terminal import Lines, out
 from bot.console.text import Style
-from bot.console.webapi import WebApi
 from bot.console.workspace import Workspace
 from bot.seed import DemoWorkspace, load_demo
 from bot.settings import Settings, SettingsError
@@ -110,7 +109,7 @@ class Shell:
 
     async def channel(self, rest: str) -> None:
         ws = self.s.ws
-        choices = [(cid, name) for cid, name in ws.channels.items()]
+        choices = [(cid, name) for cid, name in ws.channel_names.items()]
         if not rest:
             lines = [f"  {n}) #{name}  {cid}" for n, (cid, name) in enumerate(choices, 1)]
             out([t_plain("console.channels_header"), *lines, "  dm) " + t_plain("console.in_dm", bot=BOT_NAME)])
@@ -165,7 +164,7 @@ class Shell:
             if field.kind == form.FILE_INPUT:  # a file from this computer, "uploaded" to the workspace
                 value = self.s.ws.attach(self.s.user, raw.strip(), field.element)
             else:
-                value = form.parse(field, raw, people_ids, list(self.s.ws.channels.items()))
+                value = form.parse(field, raw, people_ids, list(self.s.ws.channel_names.items()))
         except form.FillError as exc:
             return self.warn(exc.key, **exc.params)
         view.values[field.block_id] = value
@@ -209,18 +208,16 @@ class Shell:
 
 async def _main(settings: Settings, engine: Engine, demo: DemoWorkspace, user: str | None) -> int:
     channels = {p.channel_id: p.handle for p in demo.processes if p.channel_id}
-    ws = Workspace(demo, channels)
-    api = WebApi(ws)
-    api_url = await api.start()
+    ws = Workspace(demo, channels).start()  # the Slack double on 127.0.0.1, in its own threads
     try:
         secret = secrets.token_hex(16)
-        app = bolt_app(settings.model_copy(update={"slack_api_url": api_url}), engine,
+        app = bolt_app(settings.model_copy(update={"slack_api_url": ws.api_url}), engine,
                        signing_secret=secret, token=BOT_TOKEN)
         style = Style(color=sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
         shell = Shell(Session(ws, demo, app, secret, style, out), engine, demo)
         return await shell.run(Lines(), user)
     finally:
-        await api.stop()
+        await asyncio.to_thread(ws.stop)
 
 
 def run_console(settings: Settings, database_url: str | None = None, user: str | None = None) -> int:
