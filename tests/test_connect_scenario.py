@@ -182,6 +182,23 @@ def test_a_round_reaches_each_through_their_own_installation_and_ilo_in_the_shar
     assert f"<@{ILO}> (ILO), in the process channel" in listed
 
 
+def test_a_mapping_survey_asks_each_focal_point_through_their_own_installation(bot, slack, db, consultation):
+    emg = SlackSender(bot.url, slack.base_url, team_id="T0EMG")
+    slack.reset()
+    emg.command(SECRETARIAT, f"mapping open {HANDLE} aichi", channel=SHARED)
+    [opened] = slack.wait_for("views.open")
+    soon = (utcnow() + timedelta(days=30)).date().isoformat()
+    values = {"deadline_date": {"type": "datepicker", "selected_date": soon},
+              "deadline_time": {"type": "timepicker", "selected_time": "17:00"},
+              "timezone": {"type": "plain_text_input", "value": "Europe/Zurich"}}
+    assert not emg.submit_view(SECRETARIAT, opened.params["view"], values).content
+    slack.wait_for("chat.postMessage", lambda c: c.params.get("channel") == SECRETARIAT and "is open" in _text(c))
+    unido, wmo = slack.dms(UNIDO, "T0UNIDO"), slack.dms(WMO, None)  # WMO: the org-wide install
+    assert len(unido) == 1 and len(wmo) == 1 and "*UNIDO*" in _text(unido[0]) and "*WMO*" in _text(wmo[0])
+    assert not [c for c in slack.calls_to("chat.postMessage") if c.params.get("channel") == UNIDO
+                and slack.team_of_call(c) == "T0EMG"]  # never through the secretariat's workspace
+
+
 def test_unido_uninstalls_mid_round_and_is_chased_in_the_channel_from_then_on(bot, slack, db, consultation):
     slack.revoke_team("T0UNIDO")
     unido = SlackSender(bot.url, slack.base_url, team_id="T0UNIDO")

@@ -73,7 +73,7 @@ class Recorded:
     decision: DecisionView | None
     minutes_changed: bool
     closed_rounds: int = 0
-    owners: list[tuple[str, str | None]] = field(default_factory=list)  # (slack user, locale) to tell
+    owners: list[tuple[str, str | None, str | None]] = field(default_factory=list)  # (user id, workspace, locale)
     left: tuple[int, int] = (0, 0)  # a group closed: its upcoming meetings and open action items, left to decide on
 
 
@@ -406,7 +406,7 @@ def record_outcome(session: Session, actor: Person, meeting_id: int, request: Ou
         session.flush()
         audit.record(session, actor.slack_user_id, "action.create", item)
         plan_action(session, item, now)
-        owners = [(p.slack_user_id, p.reads_in) for p, _ in owner_people(session, item)]
+        owners = [(p.slack_user_id, p.team_id or None, p.reads_in) for p, _ in owner_people(session, item)]
     view = DecisionView(decision, checked.document.title if checked.document else None,
                         checked.version.number if checked.version else None, item,
                         checked.owner.code if checked.owner else None, process.timezone)

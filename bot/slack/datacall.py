@@ -35,7 +35,7 @@ from bot.slack.blocks import Block, under_header
 from bot.slack.deadline_form import FIELDS as DEADLINE_FIELDS, parse_deadline
 from bot.slack.errors import ack_or_raise
 from bot.slack.payloads import BlockAction, SlashCommand, ViewSubmission
-from bot.slack.reply import Ctx, dm_quietly
+from bot.slack.reply import Ctx, Reader, reader
 from bot.texts import t
 from bot.timezones import is_timezone
 from storage.models import DataCall, DataCallStatus, Entity, Person, SubmissionStatus
@@ -115,7 +115,7 @@ def parse_open(submission: ViewSubmission) -> OpenRequest:
 class Opened:
     call: DataCall
     asked: list[str]
-    people: list[tuple[str, str, str | None]]  # (entity code, Slack user, locale)
+    people: list[tuple[str, Reader]]  # (entity code, a focal point of it)
     reminders: int
 
 
@@ -125,7 +125,7 @@ def _open(session: Session, person: Person, request: OpenRequest, key: str) -> O
     call = open_with_reminders(session, person, request.year, request.deadline, request.timezone,
                                request.codes or None, request.offsets)
     asked = asked_entities(session, call)
-    people = [(e.code, p.slack_user_id, p.reads_in) for e, p in focal_points(session, [e.id for e in asked])]
+    people = [(e.code, reader(p)) for e, p in focal_points(session, [e.id for e in asked])]
     return Opened(call, [e.code for e in asked], people, pending_reminders(session, call))
 
 
@@ -140,12 +140,12 @@ async def submit_open(submission: ViewSubmission, ctx: Ctx, ack) -> None:
         return
     await ack()
     call = opened.call
-    for code, user, locale in opened.people:
-        text, blocks = render.asked(call, code, questionnaire(locale), locale)
-        await dm_quietly(ctx.client, user, text, blocks)
-    told = {code for code, _, _ in opened.people}
+    for code, who in opened.people:
+        text, blocks = render.asked(call, code, questionnaire(who.locale), who.locale)
+        await ctx.tell(who, text, blocks)
+    told = {code for code, _ in opened.people}
     text = t("datacall.opened", ctx.locale, year=call.year, count=len(opened.asked),
-             deadline=render.deadline_mrkdwn(call), people=len({u for _, u, _ in opened.people}),
+             deadline=render.deadline_mrkdwn(call), people=len({who for _, who in opened.people}),
              reminders=opened.reminders)
     missing = [code for code in opened.asked if code not in told]
     if missing:
@@ -415,7 +415,7 @@ class Returned:
     call: DataCall
     entity: str
     question: str
-    people: list[tuple[str, str | None]]
+    people: list[Reader]
 
 
 def _return(session: Session, person: Person, year: int, code: str, question: str, key: str) -> Returned:
@@ -423,7 +423,7 @@ def _return(session: Session, person: Person, year: int, code: str, question: st
         raise _Duplicate()
     row = return_submission(session, person, year, code, question)
     entity = get_entity(session, code)
-    people = [(p.slack_user_id, p.reads_in) for _, p in focal_points(session, [entity.id])]
+    people = [reader(p) for _, p in focal_points(session, [entity.id])]
     return Returned(get_call(session, year), entity.code, row.question, people)
 
 
@@ -435,9 +435,8 @@ async def submit_return(submission: ViewSubmission, ctx: Ctx, ack) -> None:
     if not go_on:
         return
     await ack()
-    for user, locale in done.people:
-        text, blocks = render.returned(done.call, done.entity, done.question, locale)
-        await dm_quietly(ctx.client, user, text, blocks)
+    for who in done.people:
+        await ctx.tell(who, *render.returned(done.call, done.entity, done.question, who.locale))
     await ctx.reply(t("datacall.returned", ctx.locale, entity=done.entity, year=done.call.year,
                       count=len(done.people)))
 
@@ -461,7 +460,7 @@ async def close(ctx: Ctx, year: int) -> None:
 class Extended:
     call: DataCall
     owing: int  # entities with no figures in, or figures returned with a question
-    people: list[tuple[str, str, str | None]]  # (entity code, Slack user, locale) of those entities
+    people: list[tuple[str, Reader]]  # (entity code, a focal point of it) of those entities
     reminders: int
 
 
@@ -469,7 +468,7 @@ def _extend(session: Session, person: Person, year: int, request: OpenRound) -> 
     call = extend_data_call(session, person, year, request)
     missing, returned = owing(session, call)
     entities = missing + [e for e, _ in returned]
-    people = [(e.code, p.slack_user_id, p.reads_in) for e, p in focal_points(session, [e.id for e in entities])]
+    people = [(e.code, reader(p)) for e, p in focal_points(session, [e.id for e in entities])]
     return Extended(call, len(entities), people, pending_reminders(session, call))
 
 
@@ -482,10 +481,9 @@ async def extend(ctx: Ctx, year: int, request: OpenRound) -> None:
                           deadline=render.deadline_mrkdwn(call)))
         return
     await ctx.reply(t("datacall.extended", ctx.locale, year=call.year, deadline=render.deadline_mrkdwn(call),
-                      people=len({u for _, u, _ in done.people}), count=done.owing, reminders=done.reminders))
-    for code, user, locale in done.people:
-        text, blocks = render.extended(call, code, locale)
-        await dm_quietly(ctx.client, user, text, blocks)
+                      people=len({who for _, who in done.people}), count=done.owing, reminders=done.reminders))
+    for code, who in done.people:
+        await ctx.tell(who, *render.extended(call, code, who.locale))
 
 
 # ---- App Home

@@ -31,7 +31,7 @@ from bot.slack.before_ack import Duplicate as _Duplicate, act
 from bot.slack.deadline_form import FIELDS as DEADLINE_FIELDS, parse_deadline
 from bot.slack.mapping_extend import open_extend
 from bot.slack.payloads import BlockAction, SlashCommand, ViewSubmission
-from bot.slack.reply import Ctx, dm_quietly
+from bot.slack.reply import Ctx, Reader, reader
 from bot.texts import t
 from bot.timezones import is_timezone
 from storage.models import Mapping, MappingStatus, Person, ResponseStatus
@@ -89,7 +89,7 @@ class Opened:
     mapping: Mapping
     process: str
     asked: list[str]
-    people: list[tuple[str, str, str | None]]  # (entity code, Slack user, locale)
+    people: list[tuple[str, Reader]]  # (entity code, a focal point of it)
 
 
 def _open(session: Session, person: Person, handle: str, survey: str, submission: ViewSubmission) -> Opened:
@@ -100,7 +100,7 @@ def _open(session: Session, person: Person, handle: str, survey: str, submission
         raise _Duplicate()
     mapping = open_with_reminders(session, person, handle, survey, deadline, zone, codes or None)
     asked = [e for e, _ in responses(session, mapping)]
-    people = [(e.code, p.slack_user_id, p.reads_in)
+    people = [(e.code, reader(p))
               for e, p in focal_points(session, [e.id for e in asked], mapping.process_id)]
     return Opened(mapping, process_of(session, mapping).handle, [e.code for e in asked], people)
 
@@ -114,11 +114,11 @@ async def submit_open(submission: ViewSubmission, ctx: Ctx, ack) -> None:
         return
     await ack()
     survey = get_survey(opened.mapping.survey)
-    for code, user, locale in opened.people:
-        await dm_quietly(ctx.client, user, *render.asked(opened.mapping, opened.process, survey, code, locale))
+    for code, who in opened.people:
+        await ctx.tell(who, *render.asked(opened.mapping, opened.process, survey, code, who.locale))
     text = t("mapping.opened", ctx.locale, title=survey.title, process=opened.process, count=len(opened.asked),
-             deadline=render.deadline_mrkdwn(opened.mapping), people=len({u for _, u, _ in opened.people}))
-    missing = sorted(set(opened.asked) - {code for code, _, _ in opened.people})
+             deadline=render.deadline_mrkdwn(opened.mapping), people=len({who for _, who in opened.people}))
+    missing = sorted(set(opened.asked) - {code for code, _ in opened.people})
     if missing:
         text += "\n" + t("mapping.opened_no_focal", ctx.locale, entities=", ".join(missing))
     await ctx.reply(text)
@@ -296,7 +296,7 @@ def _return(session: Session, person: Person, meta: Any, question: str, key: str
     mapping = get_mapping(session, meta.process, meta.survey)
     row = return_response(session, person, mapping, meta.entity or "", question)
     entity = get_entity(session, meta.entity or "")
-    people = [(p.slack_user_id, p.reads_in) for _, p in focal_points(session, [entity.id], mapping.process_id)]
+    people = [reader(p) for _, p in focal_points(session, [entity.id], mapping.process_id)]
     return mapping, entity.code, row.question, people
 
 
@@ -310,8 +310,8 @@ async def submit_return(submission: ViewSubmission, ctx: Ctx, ack) -> None:
     mapping, code, question, people = done
     await ack()
     survey = survey_of(mapping)
-    for user, locale in people:
-        await dm_quietly(ctx.client, user, *render.returned(mapping, meta.process, survey, code, question, locale))
+    for who in people:
+        await ctx.tell(who, *render.returned(mapping, meta.process, survey, code, question, who.locale))
     await ctx.reply(t("mapping.returned", ctx.locale, entity=code, title=survey.title, count=len(people)))
 
 

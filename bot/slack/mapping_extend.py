@@ -18,7 +18,7 @@ from bot.mapping.service import get_mapping, survey_of
 from bot.slack.before_ack import Duplicate, act
 from bot.slack.deadline_form import FIELDS, parse_deadline
 from bot.slack.payloads import BlockAction, ViewSubmission
-from bot.slack.reply import Ctx, dm_quietly
+from bot.slack.reply import Ctx, Reader, reader
 from bot.texts import t
 from bot.timezones import is_timezone
 from storage.models import Mapping, Person
@@ -47,7 +47,7 @@ async def extend_button(action: BlockAction, ctx: Ctx) -> None:
 class Extended:
     mapping: Mapping
     moved: list[tuple[str, datetime]]  # (entity code, its deadline now)
-    people: list[tuple[str, datetime, str, str | None]]  # (entity code, deadline, Slack user, locale)
+    people: list[tuple[str, datetime, Reader]]  # (entity code, its deadline, a focal point of it)
 
 
 def _extend(session: Session, person: Person, meta, submission: ViewSubmission) -> Extended:
@@ -57,7 +57,7 @@ def _extend(session: Session, person: Person, meta, submission: ViewSubmission) 
     mapping = get_mapping(session, meta.process, meta.survey)
     moved = extend_mapping(session, person, mapping, deadline, zone, meta.entity)
     when = {e.id: d for e, d in moved}
-    people = [(e.code, when[e.id], p.slack_user_id, p.reads_in)
+    people = [(e.code, when[e.id], reader(p))
               for e, p in focal_points(session, list(when), mapping.process_id)]
     return Extended(mapping, [(e.code, d) for e, d in moved], people)
 
@@ -70,10 +70,10 @@ async def submit_extend(submission: ViewSubmission, ctx: Ctx, ack) -> None:
         return
     await ack()
     survey = survey_of(done.mapping)
-    for code, deadline, user, locale in done.people:
-        await dm_quietly(ctx.client, user, *extension_render.extended(done.mapping, meta.process, survey, code,
-                                                                      deadline, locale))
-    told = len({user for _, _, user, _ in done.people})
+    for code, deadline, who in done.people:
+        await ctx.tell(who, *extension_render.extended(done.mapping, meta.process, survey, code, deadline,
+                                                       who.locale))
+    told = len({who for _, _, who in done.people})
     if meta.entity:
         text = t("mapping.extended_one", ctx.locale, entity=meta.entity, title=survey.title, process=meta.process,
                  deadline=deadline_mrkdwn(done.mapping, done.moved[0][1]), people=told)

@@ -21,7 +21,7 @@ from bot.slack import ids
 from bot.slack.blocks import Block
 from bot.slack.errors import ack_or_raise
 from bot.slack.payloads import BlockAction, SlashCommand, ViewSubmission
-from bot.slack.reply import Ctx, dm, dm_quietly
+from bot.slack.reply import Ctx, Reader, dm
 from storage.models import Person
 from storage.types import utcnow
 
@@ -118,8 +118,8 @@ async def submit_outcomes(submission: ViewSubmission, ctx: Ctx, ack) -> None:
         except SlackApiError as exc:
             log.warning("announcing decision %s failed: %s", done.decision.decision.id, exc.response.get("error"))
     if done.decision.action is not None:
-        for user_id, locale in done.owners:
-            await dm_quietly(ctx.client, user_id, *render.action_assigned(done, locale))
+        for user_id, team_id, locale in done.owners:
+            await ctx.tell(Reader(user_id, team_id, locale), *render.action_assigned(done, locale))
 
 
 # ---- `/consult meetings`

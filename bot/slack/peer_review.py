@@ -31,7 +31,7 @@ from bot.slack import ids
 from bot.slack.before_ack import Duplicate, ack_page, act
 from bot.slack.deadline_form import FIELDS as DEADLINE_FIELDS, parse_deadline
 from bot.slack.payloads import BlockAction, SlashCommand, ViewSubmission
-from bot.slack.reply import Ctx, dm_quietly
+from bot.slack.reply import Ctx, Reader, reader
 from bot.texts import reader_language, t
 from bot.timezones import is_timezone
 from storage.models import PeerReview, Person, Process
@@ -88,7 +88,7 @@ class Opened:
     review: PeerReview
     process: Process
     entity: str
-    people: list[tuple[str, str | None]]  # (Slack user, locale) of the entity's focal points
+    people: list[Reader]  # the entity's focal points
 
 
 def _listed(submission: ViewSubmission, block_id: str) -> list[str]:
@@ -105,7 +105,7 @@ def _open(session: Session, person: Person, meta: Any, submission: ViewSubmissio
         handle=meta.process, entity=meta.entity, year=meta.year, deadline=deadline, timezone=zone,
         body=_listed(submission, ids.BLOCK_REVIEW_BODY), experts=_listed(submission, ids.BLOCK_REVIEW_EXPERTS),
         focal_points=_listed(submission, ids.BLOCK_REVIEW_FOCAL)))
-    people = [(p.slack_user_id, p.reads_in) for _, p in focal_points(session, [review.entity_id], review.process_id)]
+    people = [reader(p) for _, p in focal_points(session, [review.entity_id], review.process_id)]
     return Opened(review, session.get(Process, review.process_id), meta.entity, people)
 
 
@@ -116,8 +116,8 @@ async def submit_open(submission: ViewSubmission, ctx: Ctx, ack) -> None:
     if not go_on:
         return
     await ack()
-    for user, locale in opened.people:
-        await dm_quietly(ctx.client, user, *render.asked(opened.review, opened.process, opened.entity, locale))
+    for who in opened.people:
+        await ctx.tell(who, *render.asked(opened.review, opened.process, opened.entity, who.locale))
     text = t("peer_review.opened", ctx.locale, entity=opened.entity, year=opened.review.year,
              process=opened.process.handle, deadline=render.deadline_mrkdwn(opened.review, opened.process),
              people=len(opened.people))
@@ -243,8 +243,8 @@ async def recommend_command(ctx: Ctx, handle: str, words: list[str]) -> None:
     item = done.decision.action
     await ctx.reply(t("peer_review.recommended", ctx.locale, number=item.id, process=handle,
                       due=item.due.isoformat(), owner=done.decision.owner_code))
-    for user_id, locale in done.owners:
-        await dm_quietly(ctx.client, user_id, *action_assigned(done, locale))
+    for user_id, team_id, locale in done.owners:
+        await ctx.tell(Reader(user_id, team_id, locale), *action_assigned(done, locale))
 
 
 def _summary(session: Session, person: Person, year: str, language: str):

@@ -13,8 +13,22 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.slack.blocks import Block, fit_message, message_text
 from bot.slack.http_pool import answer
 from bot.slack.runtime import Caller, Deps
+from storage.models import Person
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Someone a listener writes to besides the caller: their user id in their workspace, the language they read."""
+
+    user_id: str
+    team_id: str | None
+    locale: str | None
+
+
+def reader(person: Person) -> Reader:
+    return Reader(person.slack_user_id, person.team_id or None, person.reads_in)
 
 
 @dataclass
@@ -42,6 +56,10 @@ class Ctx:
                                                       timeout=self.client.timeout,
                                                       retry_handlers=list(self.client.retry_handlers or []))
         return self.deps.clients[token]
+
+    async def tell(self, reader: Reader, text: str, blocks: list[Block] | None = None) -> None:
+        """A DM in a fan-out, through the reader's own workspace's installation (logged, not raised, when it fails)."""
+        await dm_quietly(await self.client_for(reader.team_id), reader.user_id, text, blocks)
 
     async def reply(self, text: str, blocks: list[Block] | None = None, **extra: Any) -> None:
         """An ephemeral answer: through the response URL, else a DM."""
