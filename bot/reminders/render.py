@@ -5,7 +5,8 @@ from __future__ import annotations
 from bot.mrkdwn import Raw, date_token, mention
 from bot.reminders.overview import Overview, Row, Totals
 from bot.slack.blocks import Block, context, header, section, sections
-from bot.texts import t, t_plain
+from bot.formatting import weekdays
+from bot.texts import catalog, t, t_plain
 from bot.timezones import local_text
 
 KIND_LABEL = {"round.deadline": "deadline", "round.escalation": "escalation", "process.weekly_status": "weekly",
@@ -15,6 +16,9 @@ KIND_LABEL = {"round.deadline": "deadline", "round.escalation": "escalation", "p
 KIND_LABEL["process.weekly_digest"] = "digest"  # bot/digests/weekly.py
 KIND_LABEL["datacall.escalation"] = "datacall_escalation"  # bot/hlcm/reminder_plan.py
 KIND_LABEL["mapping.reminder"] = "deadline"  # bot/mapping/reminders.py: a deadline chase, as a round's
+
+
+SKIP_REASON = "reminders.skip.{}"  # bot/texts.py DYNAMIC_KEYS lists the reasons the reminder kinds give
 
 
 def _when(moment, zone_name: str) -> Raw:
@@ -34,6 +38,13 @@ def _line(row: Row, moment, locale: str | None, key: str) -> str:
              entity=row.entity_code or "—", outcome=r.outcome or "—", attempts=r.attempts)
 
 
+def _reason(reason: str, locale: str | None) -> str:
+    """Why a reminder was not needed, in the reader's language (`reminders.skip.<reason>`); the stored word
+    itself for a reason the texts do not name (rows written by an older version)."""
+    key = SKIP_REASON.format(reason.replace(" ", "_"))
+    return t_plain(key, locale) if key in catalog().locales["en"] else reason
+
+
 def _count(counts: dict[str, int], *statuses: str) -> int:
     return sum(counts.get(s, 0) for s in statuses)
 
@@ -46,7 +57,7 @@ def overview(view: Overview, locale: str | None) -> tuple[str, list[Block]]:
     blocks = [header(t_plain("reminders.overview_header", locale, process=view.process.handle)), section(summary)]
     for key, w in (("reminders.weekly_set", view.weekly), ("reminders.weekly_digest_set", view.weekly_digest)):
         if w is not None:
-            blocks.append(context(t(key, locale, days=w.day_of_week, at=f"{w.hour:02d}:{w.minute:02d}",
+            blocks.append(context(t(key, locale, days=weekdays(w.day_of_week, locale), at=f"{w.hour:02d}:{w.minute:02d}",
                                     timezone=w.timezone)))
     parts = [("scheduled", [_line(r, r.reminder.send_at, locale, "reminders.line_scheduled") for r in view.scheduled]),
              ("failed", [_line(r, r.reminder.updated_at, locale, "reminders.line_failed") for r in view.failed]),
@@ -55,7 +66,8 @@ def overview(view: Overview, locale: str | None) -> tuple[str, list[Block]]:
         if lines:
             blocks += [section(t(f"reminders.part_{name}", locale)), *sections(lines)]
     if view.skipped:
-        reasons = ", ".join(f"{reason} {n}" for reason, n in sorted(view.skipped.items()))
+        reasons = ", ".join(t_plain("reminders.skipped_reason", locale, reason=_reason(reason, locale), count=n)
+                            for reason, n in sorted(view.skipped.items()))
         blocks.append(context(t("reminders.skipped", locale, reasons=reasons)))
     muted = Raw(" ".join(mention(u) for u in view.muted))
     blocks.append(context(t("reminders.muted_by", locale, people=muted) if view.muted
