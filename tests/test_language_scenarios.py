@@ -327,3 +327,22 @@ def test_statuses_roles_and_weekdays_reach_a_french_secretariat_member_in_french
         reason = texts.render(f"reminders.skip.{why}", "fr", {}, False)
         assert texts.render("reminders.skipped_reason", "fr", {"reason": reason, "count": n}, False) in board
     assert "superseded" not in board and "not focal point" not in board
+
+
+def test_a_person_whose_slack_locale_has_no_texts_reads_the_default_locale(bot_env, slack, private_database_url,
+                                                                           prompts_dir, texts, tmp_path):
+    """DEFAULT_LOCALE=es: a person whose Slack says de-DE reads Spanish; one whose Slack says fr-FR, French."""
+    env = {**bot_env, "DATABASE_URL": private_database_url, "CONSULTBOT_PROMPTS_DIR": str(prompts_dir),
+           "DEFAULT_LOCALE": "es"}
+    process = BotProcess(env, tmp_path / "serve.log").start()
+    try:
+        sender = SlackSender(process.url, slack.base_url)
+        for user, locale, reads in (("U0KLAUSDE", "de-DE", "es"), ("U0CAMILLEFR", "fr-FR", "fr")):
+            slack.add_user(user, user, tz="Europe/Berlin", locale=locale)
+            slack.reset()
+            sender.command(user, "whoami")
+            said = _text(slack.wait_for("response_url")[0])
+            assert follows(texts.template("whoami.fallback", reads), said), (locale, said)
+            assert not follows(texts.template("whoami.fallback", "en"), said)
+    finally:
+        process.stop()
