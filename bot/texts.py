@@ -58,6 +58,7 @@ DYNAMIC_KEYS = {
                           "nothing_open", "outcomes_recorded", "process_closed", "replanned", "submitted",
                           "superseded", "switched_off", "unknown_kind", "poll_open", "poll_closed",
                           "poll_scheduled"),
+    "reminders.failure.{}": ("gave_up", "too_many_attempts", "workspace_not_installed"),
     "console.fill_no_{}": ("person", "channel"),
     "errors.time_{}": ("nonexistent", "ambiguous"),
     "common.date_{}": ("at_time",),

@@ -277,7 +277,7 @@ def test_an_arabic_summary_runs_right_to_left(private_database_url, prompts_dir,
 def test_statuses_roles_and_weekdays_reach_a_french_secretariat_member_in_french(own_sender, slack, round_world,
                                                                                   texts):
     """The values put into a text are translated too: a join request's status, a role's name, a weekly rule's
-    days (CLDR's names, listed as the language lists them), why reminders were not needed."""
+    days (CLDR's names, listed as the language lists them), why reminders were not needed or failed."""
     from bot.formatting import weekdays
     from bot.roles.service import grant
     from storage.models import Process, ReminderStatus, Role
@@ -319,6 +319,9 @@ def test_statuses_roles_and_weekdays_reach_a_french_secretariat_member_in_french
             s.add(Reminder(key=f"skipped-{n}", kind="round.deadline", offset="T-2d", process_id=process_id,
                            recipient=claire, timezone="Europe/Zurich", due_at=utcnow(), send_at=utcnow(),
                            status=ReminderStatus.SKIPPED, outcome=why))
+        s.add(Reminder(key="failed-0", kind="round.deadline", offset="T-1d", process_id=process_id,
+                       recipient=claire, timezone="Europe/Zurich", due_at=utcnow(), send_at=utcnow(), attempts=5,
+                       status=ReminderStatus.FAILED, outcome="gave up: ratelimited"))
     slack.reset()
     sender.command(claire, "reminders framework")
     board = json.dumps(slack.wait_for("response_url")[0].params, ensure_ascii=False)
@@ -327,6 +330,8 @@ def test_statuses_roles_and_weekdays_reach_a_french_secretariat_member_in_french
         reason = texts.render(f"reminders.skip.{why}", "fr", {}, False)
         assert texts.render("reminders.skipped_reason", "fr", {"reason": reason, "count": n}, False) in board
     assert "superseded" not in board and "not focal point" not in board
+    assert texts.render("reminders.failure.gave_up", "fr", {"error": "ratelimited"}, True) in board
+    assert "gave up" not in board  # the sender's words translated, Slack's error code as Slack writes it
 
 
 def test_a_person_whose_slack_locale_has_no_texts_reads_the_default_locale(bot_env, slack, private_database_url,

@@ -60,8 +60,10 @@ ALLOWED_LITERALS = {  # (module, literal): why no person reads it in their langu
     ("mapping/survey.py", "{}: products: types"): "in a survey file's start-up error",
     ("mapping/survey.py", "{}: products: topics"): "in a survey file's start-up error",
     ("mapping/survey.py", "the mapping survey"): "names the file in a start-up error",
-    ("scheduler/sender.py", "workspace not installed"): "a reminder's failure reason, stored and listed as "
-                                                        "Slack's own error codes are",
+    ("scheduler/sender.py", "workspace not installed"): "a reminder's failure reason, stored; shown as "
+                                                        "reminders.failure.workspace_not_installed",
+    ("reminders/render.py", "gave up: "): "the stored failure reason's prefix, read back to show "
+                                          "reminders.failure.gave_up",
     ("slack/oauth.py", "workspace {} is not in SLACK_ALLOWED_TEAMS"): "inside a BoltError, for the operator's "
                                                                       "log; the person gets install.team_not_allowed",
 }

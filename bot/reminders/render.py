@@ -19,6 +19,8 @@ KIND_LABEL["mapping.reminder"] = "deadline"  # bot/mapping/reminders.py: a deadl
 
 
 SKIP_REASON = "reminders.skip.{}"  # bot/texts.py DYNAMIC_KEYS lists the reasons the reminder kinds give
+FAILURE = "reminders.failure.{}"  # the sender's failure reasons (bot/scheduler/sender.py, bot/reminders/delivery.py)
+GAVE_UP = "gave up: "  # bot/scheduler/sender.py: retries exhausted, then the last error
 
 
 def _when(moment, zone_name: str) -> Raw:
@@ -35,7 +37,7 @@ def _line(row: Row, moment, locale: str | None, key: str) -> str:
     what = t_plain(f"reminders.kind_{KIND_LABEL.get(r.kind, 'other')}", locale, number=row.round_number or "—",
                    offset=r.offset)
     return t(key, locale, when=_when(moment, r.timezone), what=what, who=_who(row),
-             entity=row.entity_code or "—", outcome=r.outcome or "—", attempts=r.attempts)
+             entity=row.entity_code or "—", outcome=_failure(r.outcome, locale), attempts=r.attempts)
 
 
 def _reason(reason: str, locale: str | None) -> str:
@@ -43,6 +45,18 @@ def _reason(reason: str, locale: str | None) -> str:
     itself for a reason the texts do not name (rows written by an older version)."""
     key = SKIP_REASON.format(reason.replace(" ", "_"))
     return t_plain(key, locale) if key in catalog().locales["en"] else reason
+
+
+def _failure(outcome: str | None, locale: str | None) -> str:
+    """Why a reminder failed: the sender's own words in the reader's language (`reminders.failure.<reason>`,
+    `gave up: <error>` keeping the error); Slack's error codes (`channel_not_found`) as Slack writes them."""
+    if not outcome:
+        return "—"
+    gave_up, _, error = outcome.partition(GAVE_UP)
+    if not gave_up and error:
+        return t_plain(FAILURE.format("gave_up"), locale, error=error)
+    key = FAILURE.format(outcome.replace(" ", "_"))
+    return t_plain(key, locale) if key in catalog().locales["en"] else outcome
 
 
 def _count(counts: dict[str, int], *statuses: str) -> int:
