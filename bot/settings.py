@@ -14,6 +14,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from typing import Annotated, Literal
 
 from bot.reminders.plan import QuietHours, parse_quiet
+from bot.texts import DATA_DIRS, PROMPTS_DIR, language_of
 from bot.timezones import zone
 
 SLACK_API_DEFAULT = "https://slack.com/api/"
@@ -136,8 +137,6 @@ class Settings(BaseSettings):
     @field_validator("default_locale")
     @classmethod
     def _locale(cls, value: str) -> str:
-        from bot.texts import DATA_DIRS, PROMPTS_DIR, language_of
-
         language = language_of(value.strip() or "en")
         if language in DATA_DIRS or not (PROMPTS_DIR / language).is_dir():
             found = sorted(d.name for d in PROMPTS_DIR.iterdir() if d.is_dir() and d.name not in DATA_DIRS

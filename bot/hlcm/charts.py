@@ -2,8 +2,8 @@
 
 matplotlib is imported inside the functions (the bot's start-up does not pay for it) and used without pyplot's
 global state: a `Figure` drawn by its own `FigureCanvasAgg`, so charts drawn at once on worker threads do not
-share anything. Titles, axis labels and legends come from prompts/en/hlcm.yaml, source and status labels from
-the questionnaire."""
+share anything. Titles, axis labels and legends come from prompts/<lang>/hlcm.yaml, source and status labels
+from the questionnaire; each drawn in a font with the language's glyphs, Arabic shaped (bot/hlcm/chart_text.py)."""
 
 from __future__ import annotations
 
@@ -108,8 +108,7 @@ def trend_chart(points: list[YearPoint], locale: str | None = None) -> bytes:
     for bar, point in zip(bars, points):
         ax.text(bar.get_x() + bar.get_width() / 2, bar.get_height() + top * 0.01,
                 shaped(t_plain("hlcm.chart.reporting_count", locale, count=point.reporting), locale), ha="center",
-                va="bottom",
-                fontsize=6.5)
+                va="bottom", fontsize=6.5)
     for year, point in every_year(points):
         if point is None:
             ax.text(year, top * 0.02, shaped(t_plain("hlcm.chart.no_data", locale), locale), ha="center",

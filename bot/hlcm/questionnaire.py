@@ -227,7 +227,8 @@ def load(path: Path = QUESTIONNAIRE_FILE, texts: Mapping[str, str] | None = None
 
 
 def questionnaire(locale: str | None = None) -> Questionnaire:
-    """The questionnaire with its texts in the language of `locale` (English when None)."""
+    """The questionnaire with its texts in the reader's language of `locale` (DEFAULT_LOCALE's when None or a
+    language without texts)."""
     return _in_language(reader_language(locale))
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from bot.formatting import weekdays
 from bot.mrkdwn import Raw, date_token, mention
 from bot.reminders.overview import Overview, Row, Totals
 from bot.slack.blocks import Block, context, header, section, sections
-from bot.formatting import weekdays
 from bot.texts import catalog, t, t_plain
 from bot.timezones import local_text
 
@@ -71,8 +71,8 @@ def overview(view: Overview, locale: str | None) -> tuple[str, list[Block]]:
     blocks = [header(t_plain("reminders.overview_header", locale, process=view.process.handle)), section(summary)]
     for key, w in (("reminders.weekly_set", view.weekly), ("reminders.weekly_digest_set", view.weekly_digest)):
         if w is not None:
-            blocks.append(context(t(key, locale, days=weekdays(w.day_of_week, locale), at=f"{w.hour:02d}:{w.minute:02d}",
-                                    timezone=w.timezone)))
+            blocks.append(context(t(key, locale, days=weekdays(w.day_of_week, locale),
+                                    at=f"{w.hour:02d}:{w.minute:02d}", timezone=w.timezone)))
     parts = [("scheduled", [_line(r, r.reminder.send_at, locale, "reminders.line_scheduled") for r in view.scheduled]),
              ("failed", [_line(r, r.reminder.updated_at, locale, "reminders.line_failed") for r in view.failed]),
              ("sent", [_line(r, r.reminder.sent_at, locale, "reminders.line_sent") for r in view.sent])]
