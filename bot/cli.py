@@ -76,21 +76,23 @@ def _start(settings: Settings, args: argparse.Namespace) -> int:
 def _seed(settings: Settings, args: argparse.Namespace) -> int:
     from bot.seed import seed
     from bot.startup import prepare
+    from bot.texts import t_plain
     from storage.db import session_scope
 
     engine = prepare(settings)
     with session_scope(engine) as session:
         changed = seed(session)
-    print(f"entities: {changed} added or updated")
+    print(t_plain("cli.seeded", None, count=changed))
     return 0
 
 
 def _db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.texts import t_plain
     from storage.db import make_engine
     from storage.migrate import upgrade
 
     upgrade(make_engine(settings.database_url))
-    print("database: up to date")
+    print(t_plain("cli.database_up_to_date", None))
     return 0
 
 
@@ -100,7 +102,7 @@ def _grant(settings: Settings, args: argparse.Namespace) -> int:
     from bot.processes.service import get_process
     from bot.roles.service import grant, parse_role
     from bot.startup import prepare
-    from bot.texts import t_plain
+    from bot.texts import Ref, t_plain
     from storage.db import session_scope
 
     engine = prepare(settings)
@@ -113,7 +115,7 @@ def _grant(settings: Settings, args: argparse.Namespace) -> int:
     except DomainError as exc:
         print(t_plain(exc.key, None, **exc.params), file=sys.stderr)
         return 1
-    print(f"{args.user_id}: {role.value} granted")
+    print(t_plain("cli.granted", None, user=args.user_id, role=Ref(f"roles.{role.value}")))
     return 0
 
 
@@ -156,10 +158,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     from bot.reminders.registry import RegistryError
     from bot.settings import SettingsError, load_settings
-    from bot.texts import CatalogError
+    from bot.texts import CatalogError, use_default_language
 
     try:
         settings = load_settings()
+        use_default_language(settings.default_locale)
         return args.run(settings, args)
     except SettingsError as exc:
         print(f"consultbot: {exc}", file=sys.stderr)

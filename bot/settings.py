@@ -14,6 +14,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from typing import Annotated, Literal
 
 from bot.reminders.plan import QuietHours, parse_quiet
+from bot.texts import DATA_DIRS, PROMPTS_DIR, language_of
 from bot.timezones import zone
 
 SLACK_API_DEFAULT = "https://slack.com/api/"
@@ -44,7 +45,7 @@ class Settings(BaseSettings):
     port: int = 3000
     host: str = "0.0.0.0"
     secretariat_users: Annotated[list[str], NoDecode] = []
-    default_locale: str = "en"
+    default_locale: str = "en"  # the CLI's, documents' without --lang, and unknown Slack locales' language
     log_level: str = "info"
     log_format: Literal["json", "text"] | None = None  # None: JSON lines in `serve`, text elsewhere
     quiet_hours: str = "20:00-08:00"  # in each recipient's zone; "off" for none
@@ -132,6 +133,16 @@ class Settings(BaseSettings):
         if value.startswith("postgresql://"):
             value = "postgresql+psycopg://" + value.removeprefix("postgresql://")
         return value
+
+    @field_validator("default_locale")
+    @classmethod
+    def _locale(cls, value: str) -> str:
+        language = language_of(value.strip() or "en")
+        if language in DATA_DIRS or not (PROMPTS_DIR / language).is_dir():
+            found = sorted(d.name for d in PROMPTS_DIR.iterdir() if d.is_dir() and d.name not in DATA_DIRS
+                           and not d.name.startswith((".", "_")))
+            raise ValueError(f"{value!r} is not a language the bot has texts for ({', '.join(found)})")
+        return language
 
     @field_validator("default_timezone")
     @classmethod

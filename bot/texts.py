@@ -51,6 +51,14 @@ DYNAMIC_KEYS = {
     "entities.bad_{}": ("code", "name", "duty_station", "timezone"),
     "join.decided_{}": ("approved", "declined"),
     "join.told_{}": ("approved", "declined"),
+    "join.status_{}": ("approved", "declined"),
+    "inputs.revision_status_{}": ("active", "withdrawn"),
+    "reminders.skip.{}": ("stale", "all_answered", "all_submitted", "answered", "cancelled", "closed", "done", "muted",
+                          "not_attending", "not_focal_point", "not_invited", "not_secretariat", "nothing_new",
+                          "nothing_open", "outcomes_recorded", "process_closed", "replanned", "submitted",
+                          "superseded", "switched_off", "unknown_kind", "poll_open", "poll_closed",
+                          "poll_scheduled"),
+    "reminders.failure.{}": ("gave_up", "too_many_attempts", "workspace_not_installed"),
     "console.fill_no_{}": ("person", "channel"),
     "errors.time_{}": ("nonexistent", "ambiguous"),
     "common.date_{}": ("at_time",),
@@ -83,9 +91,25 @@ class CatalogError(Exception):
     pass
 
 
+_default = BASE_LOCALE  # DEFAULT_LOCALE's language, set at start (use_default_language); English until then
+
+
+def use_default_language(locale: str) -> str:
+    """DEFAULT_LOCALE (bot/settings.py checks it names a language with texts): the language of the command
+    line, of documents asked for without --lang, and of people whose Slack locale is none the bot has texts
+    for (and of anyone Slack gives no locale). English when unset."""
+    global _default
+    _default = language_of(locale)
+    return _default
+
+
+def default_language() -> str:
+    return _default
+
+
 def language_of(locale: str | None) -> str:
-    """`fr-FR`, `fr_FR`, `FR` -> `fr`; None -> English."""
-    return (locale or BASE_LOCALE).split("-")[0].split("_")[0].lower() or BASE_LOCALE
+    """`fr-FR`, `fr_FR`, `FR` -> `fr`; None -> the default language (DEFAULT_LOCALE, else English)."""
+    return (locale or _default).split("-")[0].split("_")[0].lower() or _default
 
 
 @lru_cache(maxsize=64)
@@ -258,7 +282,7 @@ class Catalog:
         return ChainMap(self.locales[language], self.locales[BASE_LOCALE])
 
     def template(self, key: str, locale: str | None) -> str:
-        texts = self.locales.get(language_of(locale)) or self.locales[BASE_LOCALE]
+        texts = self.locales.get(language_of(locale)) or self.locales.get(_default) or self.locales[BASE_LOCALE]
         if key in texts:
             return texts[key]
         return self.locales[BASE_LOCALE][key]
@@ -266,6 +290,8 @@ class Catalog:
     def count_template(self, key: str, count: float, locale: str | None) -> str:
         """`key.<category>` of the count in the locale's language; English (its own category) if it lacks it."""
         language = language_of(locale)
+        if language not in self.locales:
+            language = _default
         texts = self.locales.get(language)
         if texts is not None:
             form = texts.get(f"{key}.{plural_category(count, language)}")
@@ -349,9 +375,12 @@ class Ref(str):
 
 
 def reader_language(locale: str | None) -> str:
-    """The language a reader gets: theirs if the bot has its texts, else English."""
+    """The language a reader gets: theirs if the bot has its texts, else the default (DEFAULT_LOCALE, else
+    English)."""
     wanted = language_of(locale)
-    return wanted if wanted in catalog().locales else BASE_LOCALE
+    if wanted in catalog().locales:
+        return wanted
+    return _default if _default in catalog().locales else BASE_LOCALE
 
 
 @lru_cache(maxsize=128)

@@ -467,3 +467,39 @@ def test_the_secretariat_extends_the_deadline_and_the_entities_still_owing_figur
     answer_to(SECRETARIAT, f"datacall close {year}", "is closed")
     answer_to(SECRETARIAT, f"{word} {new_day.isoformat()}", "can no longer change")
     assert {r.status for r in _reminders(engine, extended.id, "datacall.escalation")} == {"cancelled"}
+
+
+def _focal_point_reading(call: Call, slack, code: str, locale: str) -> str:
+    """A focal point of `code` whose Slack locale is `locale` (the bot learns it from Slack at their first click)."""
+    user = f"U{call.year}{code}{locale.replace('-', '').upper()}"
+    slack.add_user(user, f"{code} focal point ({locale})", tz="Europe/Zurich", locale=locale)
+    with session_scope(call.engine) as s:
+        grant(s, SECRETARIAT, user, Role.FOCAL_POINT, get_process(s, call.handle), get_entity(s, code))
+    return user
+
+
+@pytest.mark.parametrize("code, locale, typed, example", [
+    ("ILO", "fr-FR", {"scope1": "1 234,5", "scope2": "2\u202f500", "scope3_travel": "3000.75", "air_travel": "1,5"},
+     "1\u202f234,5"),
+    ("UNESCO", "ar", {"scope1": "١٢٣٤٫٥", "scope2": "٢٬٥٠٠", "scope3_travel": "3000.75", "air_travel": "1.5"},
+     "1,234.5"),
+])
+def test_a_focal_point_types_figures_as_their_language_writes_numbers(sender, slack, call, code, locale, typed,
+                                                                       example):
+    """A French focal point types `1 234,5` and `1,5`, an Arabic one Arabic-Indic digits `١٢٣٤٫٥`; both may type the
+    plain `3000.75`. A word where a figure goes is refused with the format in their language."""
+    call.open()
+    user = _focal_point_reading(call, slack, code, locale)
+    sender.click(user, "datacall.fill", f"{call.year}:{code}")
+    view = _opened_view(slack)
+    assert view["submit"]["text"] != "Save and next"  # the modal is in their language
+
+    wrong = {**typed, "scope3_travel": "beaucoup"}
+    errors = sender.submit_view(user, view, page_values(1, wrong), view_id=f"V{code}1").json()["errors"]
+    assert example in errors["figure:scope3_travel"] and "1234.5" in errors["figure:scope3_travel"]
+    assert "figure:scope1" not in errors and "figure:scope2" not in errors and "figure:air_travel" not in errors
+    assert call.draft(code) is None
+
+    answer = fill(sender, user, view, typed, f"V{code}1", until=1)
+    assert answer["response_action"] == "update" and page_number(answer["view"]) == 2
+    assert call.draft(code) == {"scope1": 1234.5, "scope2": 2500, "scope3_travel": 3000.75, "air_travel": 1.5}

@@ -139,7 +139,7 @@ def test_the_secretariat_sets_and_stops_the_weekly_digest(sender, slack, world, 
     assert "is not a list of days" in _text(slack.wait_for("response_url", count=2)[1])
 
     sender.command(SECRETARIAT, f"digest {world.handle} weekly mon 09:00")
-    assert (f"Every mon at 09:00 (Europe/Zurich), `{world.handle}`'s channel gets a digest"
+    assert (f"Every Monday at 09:00 (Europe/Zurich), `{world.handle}`'s channel gets a digest"
             in _text(slack.wait_for("response_url", count=3)[2]))
     with Session(engine) as s:
         process = get_process(s, world.handle)

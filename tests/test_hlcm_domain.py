@@ -23,6 +23,7 @@ from bot.hlcm.summary import compile_year
 from bot.people.service import ensure_person
 from bot.processes.service import NewProcess, create_process
 from bot.roles.service import grant, sync_secretariat
+from bot.texts import t_plain
 from storage.db import session_scope
 from storage.models import AuditEntry, Role, Submission, SubmissionSource, SubmissionStatus
 from tests.bot_process import consultbot
@@ -331,3 +332,20 @@ def test_a_data_call_year_from_drafts_to_the_compilation(engine, focal):
     assert paragraph(history).startswith("In 2024, 4 entities reported their environmental sustainability figures.")
     with Session(engine) as s, pytest.raises(NotFound):
         close_data_call(s, _person(s, SECRETARIAT), 2024)
+
+
+def test_a_figure_is_read_as_the_persons_language_writes_numbers_and_in_the_plain_form():
+    q = questionnaire()
+    typed = [("fr-FR", "1 234,5"), ("fr", "1\u202f234,5"), ("es-ES", "1.234,5"), ("ru-RU", "1\u00a0234,5"),
+             ("ar", "١٢٣٤٫٥"), ("ar", "١٬٢٣٤٫٥"), ("zh-CN", "1,234.5")]
+    for locale, raw in typed:
+        assert parse_value(q.get("scope1"), raw, locale) == 1234.5, (locale, raw)
+        assert parse_value(q.get("scope1"), "1234.5", locale) == 1234.5, locale  # the plain form, everywhere
+    assert parse_value(q.get("water"), "1,5", "fr-FR") == 1.5  # a decimal comma in French, refused in English
+    with pytest.raises(Invalid) as caught:
+        parse_value(q.get("scope1"), "1 234,5 t", "fr-FR")
+    assert caught.value.key == "hlcm.unit_typed"
+    with pytest.raises(Invalid) as caught:
+        parse_value(q.get("scope1"), "beaucoup", "fr-FR")
+    assert caught.value.key == "hlcm.not_a_number"
+    assert t_plain(caught.value.key, "fr-FR", **caught.value.params).count("1\u202f234,5") == 1

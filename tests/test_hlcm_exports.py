@@ -7,6 +7,8 @@ added up by hand from these figures, not by the code under test."""
 
 from __future__ import annotations
 
+import logging
+import warnings
 from datetime import datetime, timedelta, timezone
 from io import BytesIO
 
@@ -15,6 +17,7 @@ from docx import Document
 from openpyxl import load_workbook
 from sqlmodel import Session
 
+from bot.hlcm.chart_text import has_glyphs, shaped
 from bot.hlcm.charts import all_charts, ems_counts, every_year, trend_chart
 from bot.hlcm.history import import_csv
 from bot.hlcm.report import build_report, render
@@ -260,6 +263,49 @@ def test_the_three_charts_are_png(report):
         assert chart.png.startswith(PNG) and len(chart.png) > 5000
         width, height = int.from_bytes(chart.png[16:20], "big"), int.from_bytes(chart.png[20:24], "big")
         assert (width, height) == (840, 432)  # 7 × 3.6 inches at 120 dpi
+
+
+def _glyph_problems(draw, caplog) -> list[str]:
+    """What matplotlib says while `draw` runs about a glyph no font has or a font it cannot find."""
+    caplog.clear()
+    with warnings.catch_warnings(record=True) as caught, caplog.at_level(logging.WARNING, logger="matplotlib"):
+        warnings.simplefilter("always")
+        draw()
+    said = [str(w.message) for w in caught] + [r.getMessage() for r in caplog.records]
+    return [line for line in said if "Glyph" in line or "findfont" in line]
+
+
+def test_matplotlib_says_when_a_glyph_is_missing(caplog):
+    """The check below can fail: Chinese drawn in matplotlib's own font alone is reported."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    def draw() -> None:
+        figure = Figure()
+        FigureCanvasAgg(figure)
+        figure.add_subplot().set_title("温室气体排放", fontfamily=["DejaVu Sans"])
+        figure.savefig(BytesIO(), format="png")
+
+    assert _glyph_problems(draw, caplog)
+
+
+@pytest.mark.parametrize("locale", ["zh-CN", "ar"])
+def test_the_chinese_and_arabic_charts_have_every_glyph(report, locale, caplog):
+    if not has_glyphs(locale):
+        pytest.skip(f"no font with {locale}'s glyphs here: Debian's fonts-noto-cjk and fonts-noto-core "
+                    "(.ci/office-binaries installs them)")
+    charts = []
+    assert _glyph_problems(lambda: charts.extend(all_charts(report.summary, report.trend, locale)), caplog) == []
+    assert len(charts) == 3 and all(chart.png.startswith(PNG) and len(chart.png) > 5000 for chart in charts)
+
+
+def test_arabic_chart_labels_are_shaped_and_in_visual_order():
+    word = "انبعاثات"  # emissions: eight letters, joined
+    number, letters = shaped(f"{word} 2025", "ar").split(" ")
+    assert number == "2025" and len(letters) == len(word)  # the year first, read from the left: visual order
+    assert all("\ufe70" <= c <= "\ufeff" for c in letters)  # each letter in its joined presentation form
+    assert letters[::-1][0] == "\ufe8d"  # the word's first letter (alef, isolated) drawn rightmost
+    assert shaped("温室气体排放 2025", "zh") == "温室气体排放 2025" and shaped("émissions", "fr") == "émissions"
 
 
 def test_the_trend_chart_leaves_a_gap_for_a_year_without_figures():

@@ -11,6 +11,7 @@ matter here) and against English (it must differ), on the shipped catalogues of 
 from __future__ import annotations
 
 import io
+import json
 import re
 import string
 import zipfile
@@ -271,3 +272,82 @@ def test_an_arabic_summary_runs_right_to_left(private_database_url, prompts_dir,
     xlsx = tmp_path / "summary.xlsx"
     consultbot("hlcm", "summary", "2024", "--format", "xlsx", "--lang", "ar", "--out", str(xlsx), env=env)
     assert all(sheet.sheet_view.rightToLeft for sheet in load_workbook(xlsx).worksheets)
+
+
+def test_statuses_roles_and_weekdays_reach_a_french_secretariat_member_in_french(own_sender, slack, round_world,
+                                                                                  texts):
+    """The values put into a text are translated too: a join request's status, a role's name, a weekly rule's
+    days (CLDR's names, listed as the language lists them), why reminders were not needed or failed."""
+    from bot.formatting import weekdays
+    from bot.roles.service import grant
+    from storage.models import Process, ReminderStatus, Role
+    from storage.types import utcnow
+
+    sender, engine = own_sender, round_world["engine"]
+    claire = "U0CLAIREFR"
+    slack.add_user(claire, "Claire (EMG secretariat)", tz="Europe/Zurich", locale="fr-FR")
+    with session_scope(engine) as s:
+        grant(s, SECRETARIAT, claire, Role.SECRETARIAT)
+    newcomer = "U0NEWCOMER"
+    slack.add_user(newcomer, "Newcomer (UNEP)", tz="Europe/Zurich", locale="en-US")
+    sender.command(newcomer, "join framework UNEP")
+    ask = slack.wait_for("chat.postMessage", lambda c: c.params.get("channel") == claire)[0]
+    approve = next(e for b in ask.params["blocks"] if b["type"] == "actions" for e in b["elements"]
+                   if e["action_id"] == "join.approve")
+    sender.click(claire, "join.approve", approve["value"])
+    slack.wait_for("chat.postMessage", lambda c: c.params.get("channel") == newcomer)
+    slack.reset()
+    sender.click(claire, "join.approve", approve["value"])  # a second click: already decided
+    again = _text(slack.wait_for("response_url")[0])
+    assert follows(texts.template("errors.join_already_decided", "fr"), again), again
+    assert texts.render("join.status_approved", "fr", {}, False) in again and "approved" not in again
+
+    slack.reset()
+    sender.command(claire, f"revoke <@{newcomer}> observer framework")
+    refused = _text(slack.wait_for("response_url")[0])
+    assert follows(texts.template("errors.role_not_held", "fr"), refused), refused
+    assert texts.render("roles.observer", "fr", {}, False) in refused and "observer" not in refused
+
+    slack.reset()
+    sender.command(claire, "reminders framework weekly mon,thu 09:00")
+    said = _text(slack.wait_for("response_url")[0])
+    assert follows(texts.template("reminders.weekly_on", "fr"), said) and "lundi et jeudi" in said, said
+    assert weekdays("mon,thu", "fr-FR") == "lundi et jeudi" and "mon,thu" not in said
+    with session_scope(engine) as s:  # reminders the sender found no longer needed, and why (stored words)
+        process_id = s.exec(select(Process.id).where(Process.handle == "framework")).one()
+        for n, why in enumerate(("not focal point", "superseded", "superseded")):
+            s.add(Reminder(key=f"skipped-{n}", kind="round.deadline", offset="T-2d", process_id=process_id,
+                           recipient=claire, timezone="Europe/Zurich", due_at=utcnow(), send_at=utcnow(),
+                           status=ReminderStatus.SKIPPED, outcome=why))
+        s.add(Reminder(key="failed-0", kind="round.deadline", offset="T-1d", process_id=process_id,
+                       recipient=claire, timezone="Europe/Zurich", due_at=utcnow(), send_at=utcnow(), attempts=5,
+                       status=ReminderStatus.FAILED, outcome="gave up: ratelimited"))
+    slack.reset()
+    sender.command(claire, "reminders framework")
+    board = json.dumps(slack.wait_for("response_url")[0].params, ensure_ascii=False)
+    assert "lundi et jeudi" in board and "mon,thu" not in board
+    for why, n in (("not_focal_point", 1), ("superseded", 2)):
+        reason = texts.render(f"reminders.skip.{why}", "fr", {}, False)
+        assert texts.render("reminders.skipped_reason", "fr", {"reason": reason, "count": n}, False) in board
+    assert "superseded" not in board and "not focal point" not in board
+    assert texts.render("reminders.failure.gave_up", "fr", {"error": "ratelimited"}, True) in board
+    assert "gave up" not in board  # the sender's words translated, Slack's error code as Slack writes it
+
+
+def test_a_person_whose_slack_locale_has_no_texts_reads_the_default_locale(bot_env, slack, private_database_url,
+                                                                           prompts_dir, texts, tmp_path):
+    """DEFAULT_LOCALE=es: a person whose Slack says de-DE reads Spanish; one whose Slack says fr-FR, French."""
+    env = {**bot_env, "DATABASE_URL": private_database_url, "CONSULTBOT_PROMPTS_DIR": str(prompts_dir),
+           "DEFAULT_LOCALE": "es"}
+    process = BotProcess(env, tmp_path / "serve.log").start()
+    try:
+        sender = SlackSender(process.url, slack.base_url)
+        for user, locale, reads in (("U0KLAUSDE", "de-DE", "es"), ("U0CAMILLEFR", "fr-FR", "fr")):
+            slack.add_user(user, user, tz="Europe/Berlin", locale=locale)
+            slack.reset()
+            sender.command(user, "whoami")
+            said = _text(slack.wait_for("response_url")[0])
+            assert follows(texts.template("whoami.fallback", reads), said), (locale, said)
+            assert not follows(texts.template("whoami.fallback", "en"), said)
+    finally:
+        process.stop()

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 
 from bot.mrkdwn import Raw
-from bot.texts import PROMPTS_DIR, Catalog, CatalogError, catalog, t, t_count, t_plain
+from bot.texts import PROMPTS_DIR, Catalog, CatalogError, catalog, read_locale, t, t_count, t_plain
 
 BOT = Path(__file__).resolve().parents[1] / "bot"
 
@@ -291,3 +292,31 @@ def test_each_glossary_maps_english_terms_to_the_established_terms_of_a_language
             # a plain term, or {term: …, note: …} (also written {<lang>: …, note: …})
             term = (entry.get("term") or entry.get(path.stem)) if isinstance(entry, dict) else entry
             assert isinstance(english, str) and isinstance(term, str) and term.strip(), f"{path}: {english!r}"
+
+
+_HARAKAT = re.compile("[\u064b-\u0652\u0670\u0640]")  # Arabic short vowels, shadda, sukun, tatweel
+
+
+def _plain(text: str) -> str:
+    """A text as a glossary term is looked for in it: lower case, Arabic written without its diacritics."""
+    return _HARAKAT.sub("", text).lower()
+
+
+def test_each_catalogue_uses_its_glossarys_terms_and_none_it_says_to_avoid():
+    """A glossary entry may list `avoid` (variants the translators ruled out: fr «point focal», ru «организация»
+    for an entity, the letter ё) and `use` (the forms of its term that must appear, for a term written with
+    alternatives or a note). No text of the language (questionnaire included) holds an avoided variant; each
+    `use` form is in one."""
+    import yaml
+
+    for path in sorted((PROMPTS_DIR / "glossary").glob("*.yaml")):
+        language = path.stem
+        texts = [_plain(value) for value in read_locale(PROMPTS_DIR / language).values()]
+        for english, entry in yaml.safe_load(path.read_text(encoding="utf-8")).items():
+            if not isinstance(entry, dict):
+                continue
+            for variant in entry.get("avoid", []):
+                hits = [text for text in texts if _plain(variant) in text]
+                assert not hits, f"{path.name}: {english!r} says to avoid {variant!r}, yet: {hits[:3]}"
+            for form in entry.get("use", []):
+                assert any(_plain(form) in text for text in texts), f"{path.name}: {english!r}: {form!r} unused"

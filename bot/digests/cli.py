@@ -72,6 +72,6 @@ def add_parser(sub) -> None:
     digest.add_argument("--out", help="default: PROCESS-digest-DATE.FORMAT")
     digest.add_argument("--since", help="YYYY-MM-DD: changes since the start of that day in the process's zone "
                                         "(default: since the last digest, else the last 7 days)")
-    digest.add_argument("--lang", default="en", help="the document's language: en, fr, es, zh, ru or ar "
-                        "(default en; Arabic is right to left)")
+    digest.add_argument("--lang", help="the document's language: en, fr, es, zh, ru or ar "
+                        "(default DEFAULT_LOCALE, else en; Arabic is right to left)")
     digest.set_defaults(run=_digest)

@@ -2,8 +2,8 @@
 
 matplotlib is imported inside the functions (the bot's start-up does not pay for it) and used without pyplot's
 global state: a `Figure` drawn by its own `FigureCanvasAgg`, so charts drawn at once on worker threads do not
-share anything. Titles, axis labels and legends come from prompts/en/hlcm.yaml, source and status labels from
-the questionnaire."""
+share anything. Titles, axis labels and legends come from prompts/<lang>/hlcm.yaml, source and status labels
+from the questionnaire; each drawn in a font with the language's glyphs, Arabic shaped (bot/hlcm/chart_text.py)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from io import BytesIO
 
 from bot import formatting
+from bot.hlcm.chart_text import fonts, shaped
 from bot.hlcm.questionnaire import Questionnaire, questionnaire
 from bot.hlcm.summary import YearSummary
 from bot.hlcm.trend import YearPoint
@@ -40,7 +41,15 @@ def _figure():
     return figure
 
 
-def _png(figure) -> bytes:
+def _png(figure, locale: str | None) -> bytes:
+    """The PNG, every text drawn in the language's fonts (bot/hlcm/chart_text.py)."""
+    from matplotlib.text import Text
+
+    families = fonts(locale)
+    for text in figure.findobj(Text):
+        text.set_fontfamily(families)
+    for ax in figure.axes:
+        ax.tick_params(labelfontfamily=families)
     out = BytesIO()
     figure.savefig(out, format="png", dpi=DPI, metadata={"Software": None})
     return out.getvalue()
@@ -64,19 +73,19 @@ def sources_chart(summary: YearSummary, locale: str | None = None) -> bytes:
     positions = list(range(len(lines)))[::-1]
     colours = [COLOURS[2] if line.part_of else COLOURS[0] for line in lines]
     bars = ax.barh(positions, values, color=colours, height=0.6)
-    ax.set_yticks(positions, labels)
+    ax.set_yticks(positions, [shaped(label, locale) for label in labels])
     top = max(values, default=0) or 1
     for bar, line in zip(bars, lines):
         share = "" if line.share_pct is None else f"  ({formatting.percent(line.share_pct, locale)})"
         amount = formatting.number(line.total, locale)
-        ax.text(bar.get_width() + top * 0.01, bar.get_y() + bar.get_height() / 2, f"{amount}{share}",
+        ax.text(bar.get_width() + top * 0.01, bar.get_y() + bar.get_height() / 2, shaped(f"{amount}{share}", locale),
                 va="center", fontsize=8)
     ax.set_xlim(0, top * 1.3)
     _thousands(ax.xaxis, locale)
-    ax.set_xlabel(t_plain("hlcm.chart.axis_tco2e", locale))
-    ax.set_title(t_plain("hlcm.chart.sources_title", locale, year=summary.year), fontsize=11)
+    ax.set_xlabel(shaped(t_plain("hlcm.chart.axis_tco2e", locale), locale))
+    ax.set_title(shaped(t_plain("hlcm.chart.sources_title", locale, year=summary.year), locale), fontsize=11)
     ax.spines[["top", "right"]].set_visible(False)
-    return _png(figure)
+    return _png(figure, locale)
 
 
 def every_year(points: list[YearPoint]) -> list[tuple[int, YearPoint | None]]:
@@ -93,20 +102,20 @@ def trend_chart(points: list[YearPoint], locale: str | None = None) -> bytes:
     ax = figure.add_subplot()
     years = [y for y, _ in every_year(points)]
     bars = ax.bar([p.year for p in points], [p.total for p in points], color=COLOURS[1], width=0.7,
-                  label=t_plain("hlcm.chart.legend_total", locale))
+                  label=shaped(t_plain("hlcm.chart.legend_total", locale), locale))
     top = max((p.total for p in points), default=0) or 1
     ax.set_ylim(0, top * 1.35)  # room for the counts and the legend above the bars
     for bar, point in zip(bars, points):
         ax.text(bar.get_x() + bar.get_width() / 2, bar.get_height() + top * 0.01,
-                t_plain("hlcm.chart.reporting_count", locale, count=point.reporting), ha="center", va="bottom",
-                fontsize=6.5)
+                shaped(t_plain("hlcm.chart.reporting_count", locale, count=point.reporting), locale), ha="center",
+                va="bottom", fontsize=6.5)
     for year, point in every_year(points):
         if point is None:
-            ax.text(year, top * 0.02, t_plain("hlcm.chart.no_data", locale), ha="center", va="bottom", fontsize=6.5,
-                    rotation=90, color="#707070")
+            ax.text(year, top * 0.02, shaped(t_plain("hlcm.chart.no_data", locale), locale), ha="center",
+                    va="bottom", fontsize=6.5, rotation=90, color="#707070")
     _thousands(ax.yaxis, locale)
-    ax.set_ylabel(t_plain("hlcm.chart.axis_tco2e", locale))
-    ax.set_xlabel(t_plain("hlcm.chart.axis_year", locale))
+    ax.set_ylabel(shaped(t_plain("hlcm.chart.axis_tco2e", locale), locale))
+    ax.set_xlabel(shaped(t_plain("hlcm.chart.axis_year", locale), locale))
     ax.set_xticks(years, [str(y) for y in years], rotation=45 if len(years) > 8 else 0, fontsize=8)
     handles = [bars]
     if any(p.per_capita is not None for p in points):
@@ -114,14 +123,14 @@ def trend_chart(points: list[YearPoint], locale: str | None = None) -> bytes:
         values = [p.per_capita if p is not None and p.per_capita is not None else float("nan")
                   for _, p in every_year(points)]  # NaN: the line breaks there
         (line,) = right.plot(years, values, color=COLOURS[0], marker="o", linewidth=2,
-                             label=t_plain("hlcm.chart.legend_per_capita", locale))
-        right.set_ylabel(t_plain("hlcm.chart.axis_per_capita", locale))
+                             label=shaped(t_plain("hlcm.chart.legend_per_capita", locale), locale))
+        right.set_ylabel(shaped(t_plain("hlcm.chart.axis_per_capita", locale), locale))
         right.set_ylim(0, max(v for v in values if v == v) * 1.45 or 1)
         handles.append(line)
     ax.legend(handles=handles, loc="upper left", ncols=2, fontsize=8, frameon=False)
     first, last = (years[0], years[-1]) if years else ("", "")
-    ax.set_title(t_plain("hlcm.chart.trend_title", locale, first=first, last=last), fontsize=11)
-    return _png(figure)
+    ax.set_title(shaped(t_plain("hlcm.chart.trend_title", locale, first=first, last=last), locale), fontsize=11)
+    return _png(figure, locale)
 
 
 def ems_counts(summary: YearSummary) -> dict[str, int]:
@@ -139,7 +148,8 @@ def ems_chart(summary: YearSummary, locale: str | None = None, q: Questionnaire 
     q = q or questionnaire(locale)
     counts = ems_counts(summary)
     choices = q.get("ems").choices
-    labels = [choices[s] for s in EMS_ORDER] + [t_plain("hlcm.chart.not_reported", locale)]
+    names = [choices[s] for s in EMS_ORDER] + [t_plain("hlcm.chart.not_reported", locale)]
+    labels = [shaped(name, locale) for name in names]
     keys = [*EMS_ORDER, "not_reported"]
     figure = _figure()
     ax = figure.add_subplot()
@@ -149,10 +159,10 @@ def ems_chart(summary: YearSummary, locale: str | None = None, q: Questionnaire 
                 fontsize=9)
     ax.set_ylim(0, max(max(counts.values()), 1) * 1.2)
     ax.yaxis.get_major_locator().set_params(integer=True)
-    ax.set_ylabel(t_plain("hlcm.chart.axis_entities", locale))
-    ax.set_title(t_plain("hlcm.chart.ems_title", locale, year=summary.year), fontsize=11)
+    ax.set_ylabel(shaped(t_plain("hlcm.chart.axis_entities", locale), locale))
+    ax.set_title(shaped(t_plain("hlcm.chart.ems_title", locale, year=summary.year), locale), fontsize=11)
     ax.spines[["top", "right"]].set_visible(False)
-    return _png(figure)
+    return _png(figure, locale)
 
 
 def all_charts(summary: YearSummary, points: list[YearPoint], locale: str | None = None) -> list[Chart]:

@@ -92,6 +92,6 @@ def add_parsers(sub) -> None:
     summary.add_argument("year")
     summary.add_argument("--format", choices=("docx", "md", "xlsx"), default="docx")
     summary.add_argument("--out", required=True, help="the file to write")
-    summary.add_argument("--lang", default="en", help="the document's language: en, fr, es, zh, ru or ar "
-                         "(default en; Arabic is right to left)")
+    summary.add_argument("--lang", help="the document's language: en, fr, es, zh, ru or ar "
+                         "(default DEFAULT_LOCALE, else en; Arabic is right to left)")
     summary.set_defaults(run=_summary)

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from bot.texts import BASE_LOCALE, PROMPTS_DIR, CatalogError, catalog, language_of
+from bot.texts import BASE_LOCALE, PROMPTS_DIR, CatalogError, catalog, reader_language
 
 # hlcm/questionnaire.yaml of the texts' folder (the `prompts` package unless CONSULTBOT_PROMPTS_DIR says)
 QUESTIONNAIRE_FILE = Path(os.environ.get("CONSULTBOT_HLCM_QUESTIONNAIRE") or PROMPTS_DIR / "hlcm" / "questionnaire.yaml")
@@ -227,8 +227,9 @@ def load(path: Path = QUESTIONNAIRE_FILE, texts: Mapping[str, str] | None = None
 
 
 def questionnaire(locale: str | None = None) -> Questionnaire:
-    """The questionnaire with its texts in the language of `locale` (English when None)."""
-    return _in_language(language_of(locale))
+    """The questionnaire with its texts in the reader's language of `locale` (DEFAULT_LOCALE's when None or a
+    language without texts)."""
+    return _in_language(reader_language(locale))
 
 
 @lru_cache(maxsize=8)

@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 from bot import audit
 from bot.entities.service import active_entities, get_entity
 from bot.errors import Conflict, Invalid, NotAllowed, NotFound
+from bot.formatting import parse_number
 from bot.hlcm.questionnaire import Indicator, Questionnaire, questionnaire
 from bot.roles.service import is_secretariat, require_secretariat
 from bot.texts import Number
@@ -29,9 +30,9 @@ CHANGE_LIMIT = 0.5  # a change of more than 50 % against the previous year must 
 REASON_LIMIT = 500
 QUESTION_LIMIT = 2000
 CURRENT = (SubmissionStatus.SUBMITTED, SubmissionStatus.RETURNED)  # the revision that counts
-_PLAIN = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$|^[+-]?\.\d+$")
 _WITH_UNIT = re.compile(r"^[+-]?[\d.,]+\s*[^\d\s.,+-].*$")
 _SPACES = re.compile(r"[\s\u00a0\u202f']")  # 12 500, 12'500 (thousands separators)
+EXAMPLE = Number(1234.5, 1)  # the number a field error shows, in the reader's digits and separators
 
 
 # -- validation of one figure ---------------------------------------------------------------------------------
@@ -41,8 +42,15 @@ def _shown(number: float) -> Number:
     return Number(number, 0 if float(number).is_integer() else 2)
 
 
-def parse_value(indicator: Indicator, raw: Any) -> Any:
-    """The stored value of one answer, or Invalid(field=indicator.id). None or blank means not answered."""
+def _not_a_number(indicator: Indicator) -> Invalid:
+    """The field error names a number as the reader's language writes it (`1 234,5` in French)."""
+    return Invalid("hlcm.not_a_number", field=indicator.id, label=indicator.label, example=EXAMPLE)
+
+
+def parse_value(indicator: Indicator, raw: Any, locale: str | None = None) -> Any:
+    """The stored value of one answer, or Invalid(field=indicator.id). None or blank means not answered.
+    A figure is read as the person's language writes numbers (`1 234,5` in French, Arabic-Indic digits in
+    Arabic), or in the plain form `1234.5` every language accepts (bot.formatting.parse_number)."""
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
     label = indicator.label
@@ -64,19 +72,19 @@ def parse_value(indicator: Indicator, raw: Any) -> Any:
             return by_label[value.lower()]
         raise Invalid("hlcm.not_a_choice", field=indicator.id, label=label, choices=", ".join(indicator.choices))
     if isinstance(raw, bool):
-        raise Invalid("hlcm.not_a_number", field=indicator.id, label=label)
+        raise _not_a_number(indicator)
     if isinstance(raw, (int, float)):
         number = float(raw)
     else:
-        compact = _SPACES.sub("", str(raw).strip())
-        if _PLAIN.match(compact):
-            number = float(compact.replace(",", ""))
-        elif _WITH_UNIT.match(compact):
+        typed = parse_number(str(raw), locale)
+        if typed is not None:
+            number = float(typed)
+        elif _WITH_UNIT.match(_SPACES.sub("", str(raw).strip())):
             raise Invalid("hlcm.unit_typed", field=indicator.id, label=label, unit=indicator.unit)
         else:
-            raise Invalid("hlcm.not_a_number", field=indicator.id, label=label)
+            raise _not_a_number(indicator)
     if not math.isfinite(number):
-        raise Invalid("hlcm.not_a_number", field=indicator.id, label=label)
+        raise _not_a_number(indicator)
     if indicator.type == "integer" and not number.is_integer():
         raise Invalid("hlcm.not_whole", field=indicator.id, label=label)
     if number < 0:
@@ -89,8 +97,10 @@ def parse_value(indicator: Indicator, raw: Any) -> Any:
     return int(number) if indicator.type == "integer" else number
 
 
-def parse_figures(answers: Mapping[str, Any], q: Questionnaire | None = None) -> tuple[dict[str, Any], list[Invalid]]:
-    """Every answer checked: the values that passed and one error per field that did not (modals show them all)."""
+def parse_figures(answers: Mapping[str, Any], q: Questionnaire | None = None,
+                  locale: str | None = None) -> tuple[dict[str, Any], list[Invalid]]:
+    """Every answer checked: the values that passed and one error per field that did not (modals show them all).
+    `locale`: the person who typed them (their language's number format is accepted)."""
     q = q or questionnaire()
     figures: dict[str, Any] = {}
     errors: list[Invalid] = []
@@ -99,7 +109,7 @@ def parse_figures(answers: Mapping[str, Any], q: Questionnaire | None = None) ->
             errors.append(Invalid("hlcm.unknown_indicator", field=key, indicator=str(key)[:40]))
             continue
         try:
-            value = parse_value(q.get(key), raw)
+            value = parse_value(q.get(key), raw, locale)
         except Invalid as exc:
             errors.append(exc)
             continue

@@ -76,8 +76,8 @@ def add_parsers(sub) -> None:
     matrix.add_argument("--round", type=int, help="default: the latest")
     matrix.add_argument("--format", choices=FORMATS, default="xlsx")
     matrix.add_argument("--out", help="default: PROCESS-round-N-comment-matrix.FORMAT")
-    matrix.add_argument("--lang", default="en", help="the document's language: en, fr, es, zh, ru or ar "
-                        "(default en; Arabic is right to left)")
+    matrix.add_argument("--lang", help="the document's language: en, fr, es, zh, ru or ar "
+                        "(default DEFAULT_LOCALE, else en; Arabic is right to left)")
     matrix.set_defaults(run=_export)
     imports = sub.add_parser("import", help="import the secretariat's responses")
     what = imports.add_subparsers(dest="what", required=True)

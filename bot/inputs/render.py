@@ -168,7 +168,8 @@ def respond_modal(item: Input, entity_code: str, response: Response | None, loca
 def render_history(item: Input, revisions: list[InputRevision], sections: dict[int, str],
                    locale: str | None) -> tuple[str, list[Block]]:
     lines = [t("inputs.revision", locale, number=r.number, by=mention(r.by), at=date_token(r.at, r.at.isoformat()),
-               status=r.status, section=sections.get(r.section_id, t_plain("inputs.general", locale)),
+               status=t_plain(f"inputs.revision_status_{r.status}", locale),
+               section=sections.get(r.section_id, t_plain("inputs.general", locale)),
                kind=t_plain(f"input_kinds.{r.kind}", locale), comment=r.comment[:400],
                proposed=r.proposed_text[:300] or "—")
              for r in revisions]

@@ -13,6 +13,7 @@ from bot.errors import Conflict, Invalid, NotFound
 from bot.mrkdwn import mention
 from bot.processes.service import get_process, member_codes, require_active
 from bot.roles.service import grant, require_secretariat, secretariat_people
+from bot.texts import Ref
 from storage.models import Entity, JoinRequest, Membership, Person, Process, RequestStatus, Role
 from storage.types import utcnow
 
@@ -76,7 +77,7 @@ def decide_join(session: Session, actor: Person, request_id: int, approve: bool)
         raise NotFound("errors.join_unknown")
     if request.status != RequestStatus.PENDING:
         view = _view(session, request)
-        raise Conflict("errors.join_already_decided", status=request.status,
+        raise Conflict("errors.join_already_decided", status=Ref(f"join.status_{request.status}"),
                        by=mention(view.decided_by) if view.decided_by else "—")
     before = audit.snapshot(request)
     request.status = RequestStatus.APPROVED if approve else RequestStatus.DECLINED

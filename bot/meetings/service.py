@@ -192,13 +192,15 @@ def _agenda(session: Session, process: Process, lines: list[str], problems: list
                 round_id = rounds.get(int(digits)) if digits.isdigit() else None
                 if round_id is None:
                     problems.append(Invalid("meetings.error_agenda_reference", field="agenda", line=number,
-                                            reference=f"[{what} {ref}]", what="round", process=process.handle,
+                                            reference=f"[{what} {ref}]", what=Ref("meetings.agenda_what_round"),
+                                            process=process.handle,
                                             known=", ".join(str(n) for n in sorted(rounds)) or "—"))
             else:
                 document_id = documents.get(ref.strip().lower())
                 if document_id is None:
                     problems.append(Invalid("meetings.error_agenda_reference", field="agenda", line=number,
-                                            reference=f"[{what} {ref}]", what="document", process=process.handle,
+                                            reference=f"[{what} {ref}]", what=Ref("meetings.agenda_what_document"),
+                                            process=process.handle,
                                             known=", ".join(sorted(documents)) or "—"))
         if len(title) > AGENDA_LINE_MAX:
             problems.append(Invalid("meetings.error_agenda_line", field="agenda", line=number, limit=AGENDA_LINE_MAX))

@@ -1,8 +1,8 @@
 """Who reads what: the language a person reads the bot in, and the language of a process's channel messages.
 
 A person reads their Slack locale's language (`fr-FR` -> French; a language the bot has no texts for ->
-English) unless they chose one with `/consult language xx` (`auto` goes back to Slack's). A process's channel
-messages are in its own language (English unless the secretariat set another)."""
+DEFAULT_LOCALE, English unless set) unless they chose one with `/consult language xx` (`auto` goes back to
+Slack's). A process's channel messages are in its own language (English unless the secretariat set another)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from bot import audit
 from bot.errors import Invalid
 from bot.processes.service import get_process
 from bot.roles.service import require_secretariat
-from bot.texts import BASE_LOCALE, language_name, languages
+from bot.texts import BASE_LOCALE, default_language, language_name, languages
 from storage.models import Person, Process
 
 __all__ = ["AUTO", "document_language", "language_name", "languages", "parse_language", "set_language",
@@ -32,8 +32,11 @@ def parse_language(word: str, allow_auto: bool = True) -> str | None:
     raise Invalid("language.unknown", value=word[:20], choices=choices)
 
 
-def document_language(word: str) -> str:
-    """The language a document is asked for in (`--lang`): one the bot has texts for; no `auto`."""
+def document_language(word: str | None) -> str:
+    """The language a document is asked for in (`--lang`): one the bot has texts for; no `auto`. Without
+    --lang, the default language (DEFAULT_LOCALE)."""
+    if word is None:
+        return default_language()
     return parse_language(word, allow_auto=False) or BASE_LOCALE
 
 

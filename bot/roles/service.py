@@ -98,7 +98,7 @@ def _scope_check(session: Session, role: Role, process: Process | None, entity: 
     if role is Role.SECRETARIAT and (process or entity):
         raise Invalid("errors.role_secretariat_global")
     if role is not Role.SECRETARIAT and process is None:
-        raise Invalid("errors.role_needs_process", role=role.value)
+        raise Invalid("errors.role_needs_process", role=Ref(f"roles.{role.value}"))
     if role is Role.FOCAL_POINT:
         if entity is None:
             raise Invalid("errors.role_needs_entity")
@@ -128,7 +128,7 @@ def grant(session: Session, actor: str, slack_user_id: str, role: Role, process:
     if existing is not None:
         if if_missing:
             return None
-        raise Conflict("errors.role_exists", role=role.value)
+        raise Conflict("errors.role_exists", role=Ref(f"roles.{role.value}"))
     membership = Membership(person_id=person.id, role=role, process_id=process.id if process else None,
                             entity_id=entity.id if entity else None)
     session.add(membership)
@@ -142,7 +142,7 @@ def revoke(session: Session, actor: str, slack_user_id: str, role: Role, process
     person = _person(session, slack_user_id, team_id, named_in)
     existing = _find(session, person, role, process, entity)
     if existing is None:
-        raise NotFound("errors.role_not_held", role=role.value)
+        raise NotFound("errors.role_not_held", role=Ref(f"roles.{role.value}"))
     if role is Role.SECRETARIAT and len(secretariat_user_ids(session)) == 1:
         raise Conflict("errors.last_secretariat")
     before = audit.snapshot(existing)

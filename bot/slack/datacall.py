@@ -277,7 +277,7 @@ def _save_page(session: Session, person: Person, year: int, code: str, number: i
     if last and idempotency.seen(session, key):
         raise _Duplicate()
     call, entity = _call_for(session, person, year, code)
-    typed, errors = parse_figures(answers, questionnaire(locale))
+    typed, errors = parse_figures(answers, questionnaire(locale), locale)
     if errors:
         return Errors(_errors_on_page(errors, page, locale))
     merged = {k: v for k, v in prefill(session, entity.id, year).items() if k not in page.ids}

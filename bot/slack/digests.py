@@ -25,6 +25,7 @@ from bot.processes.service import get_process
 from bot.slack.args import DATE
 from bot.slack.payloads import SlashCommand
 from bot.slack.reply import Ctx
+from bot.formatting import weekdays
 from bot.texts import t
 from bot.timezones import to_utc
 from storage.models import DigestKind, Person
@@ -96,8 +97,9 @@ async def _weekly(words: list[str], ctx: Ctx) -> None:
     if len(words) != 4:
         raise Invalid("digests.errors.usage")
     rec = await ctx.deps.db(set_weekly_digest, ctx.who.person, handle, words[2], words[3])
-    await ctx.reply(t("digests.weekly_on", ctx.locale, process=handle.lower(), days=rec.day_of_week,
-                      at=f"{rec.hour:02d}:{rec.minute:02d}", timezone=rec.timezone))
+    await ctx.reply(t("digests.weekly_on", ctx.locale, process=handle.lower(),
+                      days=weekdays(rec.day_of_week, ctx.locale), at=f"{rec.hour:02d}:{rec.minute:02d}",
+                      timezone=rec.timezone))
 
 
 async def digest_command(cmd: SlashCommand, ctx: Ctx) -> None:

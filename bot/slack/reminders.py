@@ -21,6 +21,7 @@ from bot.slack.blocks import input_block, modal, option
 from bot.slack.errors import ack_or_raise
 from bot.slack.payloads import BlockAction, SlashCommand, ViewSubmission
 from bot.slack.reply import Ctx, dm_quietly
+from bot.formatting import weekdays
 from bot.texts import t, t_plain
 from bot.timezones import local_text
 from storage.models import Person, Process, Round
@@ -49,8 +50,9 @@ async def reminders_command(cmd: SlashCommand, ctx: Ctx) -> None:
         await ctx.reply(t("reminders.weekly_off", ctx.locale, process=process.handle))
         return
     rec = await ctx.deps.db(set_weekly, ctx.who.person, handle, words[2], words[3])
-    await ctx.reply(t("reminders.weekly_on", ctx.locale, process=handle.lower(), days=rec.day_of_week,
-                      at=f"{rec.hour:02d}:{rec.minute:02d}", timezone=rec.timezone))
+    await ctx.reply(t("reminders.weekly_on", ctx.locale, process=handle.lower(),
+                      days=weekdays(rec.day_of_week, ctx.locale), at=f"{rec.hour:02d}:{rec.minute:02d}",
+                      timezone=rec.timezone))
 
 
 async def mute_command(cmd: SlashCommand, ctx: Ctx) -> None:
