@@ -238,4 +238,4 @@ def test_a_reminder_about_a_process_with_no_channel_to_ilo_fails_with_its_reason
     with session_scope(db) as s:
         assert s.exec(select(Reminder).where(quiet, Reminder.offset == "T-7d")).one().channel is None
     SlackSender(bot.url, slack.base_url, team_id="T0EMG").command(SECRETARIAT, f"reminders {NO_CHANNEL}")
-    assert f"<@{ILO}> (ILO): *workspace not installed*" in answer_to(slack, "workspace not installed")
+    assert f"<@{ILO}> (ILO): *the recipient's workspace has no installation*" in answer_to(slack, "no installation")

@@ -266,7 +266,7 @@ def test_an_action_item_is_tracked_with_reminders_in_the_owners_working_hours(wo
     item = done.decision.action
     assert (done.decision.owner_code, item.due, item.status, item.text) == (
         "ESCAP", date(2014, 3, 14), ActionStatus.OPEN, "Map the chemicals activities of the regional commissions.")
-    assert done.owners == [(world.focal["ESCAP"], None)]
+    assert done.owners == [(world.focal["ESCAP"], None, None)]  # (user id, workspace: not known yet, locale)
     assert render.decision_line(done.decision, None).startswith(
         ":pushpin: Action for *ESCAP*, due <!date^1394812800^")  # 14 March 17:00 in Geneva = 16:00 UTC
     rows = world.reminders(item.id)
