@@ -70,10 +70,9 @@ def bolt_app(settings: Settings, engine: Engine, signing_secret: str | None = No
     if settings.oauth_install and token is None:  # each request's token: its workspace's installation (Bolt)
         client.token = None
         deps.tokens = WorkspaceTokens(InstallationStore(settings.slack_client_id or "", engine), deps.db, client)
-        app = build_app(deps, client, secret, oauth_flow(settings, engine, client))
+        app = build_app(deps, client, secret, oauth_flow(settings, engine, client), observe=bind_request)
     else:
-        app = build_app(deps, client, secret)
-    app.use(bind_request)  # every request's log lines and metrics say what it is and who sent it
+        app = build_app(deps, client, secret, observe=bind_request)  # each request's logs and metrics name it
     return app
 
 

@@ -143,14 +143,19 @@ def checked_submission(body: dict) -> ViewSubmission:
     return submission
 
 
-def build_app(deps: Deps, client: AsyncWebClient, signing_secret: str, oauth: AsyncOAuthFlow | None = None) -> AsyncApp:
-    """`oauth` (install by OAuth, bot/slack/oauth.py): each request's token comes from its workspace's installation."""
+def build_app(deps: Deps, client: AsyncWebClient, signing_secret: str, oauth: AsyncOAuthFlow | None = None,
+              observe: Callable[[dict], None] | None = None) -> AsyncApp:
+    """`oauth` (install by OAuth, bot/slack/oauth.py): each request's token comes from its workspace's installation.
+    `observe(body)` runs first on every request (bot/slack/request_kind.bind_request: logs and metrics)."""
     app = AsyncApp(client=client, signing_secret=signing_secret, process_before_response=False, oauth_flow=oauth,
                    user_facing_authorize_error_message=t_plain("install.not_installed", None) if oauth else None)
 
     @app.middleware
-    async def only_slack_response_urls(context, next) -> None:  # noqa: A002 (Bolt's own name)
-        """A response_url the payload carries is used only when its host is Slack's (or the configured API's)."""
+    async def before_listeners(body, context, next) -> None:  # noqa: A002 (Bolt's own name)
+        """One middleware (Bolt works out each middleware's arguments on every request): the request observed,
+        and a response_url the payload carries used only when its host is Slack's (or the configured API's)."""
+        if observe is not None:
+            observe(body)
         url = context.get("response_url")
         if url and not allowed_response_url(str(url), deps.settings):
             log.warning("ignored a response_url outside the allowed hosts from %s", context.get("user_id"))

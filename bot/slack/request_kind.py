@@ -3,8 +3,9 @@ its name (the subcommand, action_id, callback_id or event type; only the bot's o
 is "other", so metric labels stay bounded) and who sent it. Never the text a person typed: of a
 command's text only the first word is looked at, and named only when it is a subcommand.
 
-`bind_request` is a Bolt middleware (added in bot/startup.py): it binds these to the log lines of
-the request (bot/observability/logs.py) and leaves them for bot/server.py's timing wrapper.
+`bind_request` runs first on every request (bot/slack/app.py's one middleware calls it; bot/startup.py hands it
+over): it binds these to the log lines of the request (bot/observability/logs.py) and leaves them for
+bot/server.py's timing wrapper.
 """
 
 from __future__ import annotations
@@ -65,10 +66,9 @@ def classify(body: dict[str, Any]) -> RequestKind:
     return RequestKind(OTHER, OTHER, _id(team), _id(user.get("id")))
 
 
-async def bind_request(body: dict, next) -> None:  # noqa: A002 - Bolt passes the next middleware as `next`
+def bind_request(body: dict) -> None:
     kind = classify(body)
     CURRENT.set(kind)
     if "request_id" not in logs.bound():  # Socket Mode: no HTTP wrapper has named the request
         logs.bind(request_id=uuid.uuid4().hex[:16])
     logs.bind(kind=kind.kind, name=kind.name, team=kind.team, user=kind.user)
-    await next()

@@ -4,6 +4,8 @@ never posts where Slack would not have sent it."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from bot.settings import Settings
 from bot.slack.urls import has_credentials, origin
 
@@ -16,6 +18,11 @@ def allowed_response_url(url: str, settings: Settings) -> bool:
     scheme, host, port = origin(url)
     if not host:
         return False
-    if (scheme, host, port) == origin(settings.slack_api_url):
+    if (scheme, host, port) == _api_origin(settings.slack_api_url):
         return True
     return scheme == "https" and port == 443 and host in (*SLACK_RESPONSE_HOSTS, *settings.slack_response_hosts)
+
+
+@lru_cache(maxsize=4)
+def _api_origin(api_url: str) -> tuple[str, str, int | None]:
+    return origin(api_url)  # the same setting on every request: split once

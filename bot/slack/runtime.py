@@ -27,25 +27,29 @@ T = TypeVar("T")
 
 class AckGate:
     """Slack requests still waiting for their ack. Work done after an ack waits (at most
-    `max_wait`) until none are pending: a burst is acknowledged first and answered next,
-    instead of each answer's database and Web API work delaying the acks queued behind it.
+    `max_wait`) until none are pending and none arrived for `QUIET_S`: a burst is acknowledged first and
+    answered next, instead of each answer's database and Web API work delaying the acks queued behind it
+    (a request whose bytes are still on their way counts only once read, hence the quiet moment).
     Measured in bench/ack.py (docs/benchmarks.md)."""
 
     POLL_S = 0.005
+    QUIET_S = 0.01
 
     def __init__(self, max_wait: float = 0.5) -> None:
         self.max_wait = max_wait
         self.pending = 0
+        self.last_arrival = 0.0
 
     def enter(self) -> None:
         self.pending += 1
+        self.last_arrival = time.monotonic()
 
     def leave(self) -> None:
         self.pending = max(0, self.pending - 1)
 
     async def settle(self) -> None:
         deadline = time.monotonic() + self.max_wait
-        while self.pending and time.monotonic() < deadline:
+        while time.monotonic() < deadline and (self.pending or time.monotonic() - self.last_arrival < self.QUIET_S):
             await asyncio.sleep(self.POLL_S)
 
 
