@@ -37,7 +37,6 @@ from bot.slack.errors import ack_or_raise
 from bot.slack.payloads import BlockAction, SlashCommand, ViewSubmission
 from bot.slack.reply import Ctx, Reader, reader
 from bot.texts import t
-from bot.timezones import is_timezone
 from storage.models import DataCall, DataCallStatus, Entity, Person, SubmissionStatus
 from storage.types import utcnow
 
@@ -81,7 +80,7 @@ async def datacall_command(cmd: SlashCommand, ctx: Ctx) -> None:
 
 async def open_modal(ctx: Ctx, trigger_id: str | None, year: int) -> None:
     entities = await ctx.deps.db(open_form_entities, ctx.who.person, year)
-    zone_name = ctx.who.timezone if is_timezone(ctx.who.timezone) else "Europe/Zurich"
+    zone_name = ctx.zone
     view = render.open_modal(year, entities, utcnow().date(), zone_name, questionnaire(ctx.locale), ctx.locale,
                              DEFAULT_OFFSETS)
     await ctx.client.views_open(trigger_id=trigger_id, view=view)

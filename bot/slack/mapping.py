@@ -33,7 +33,6 @@ from bot.slack.mapping_extend import open_extend
 from bot.slack.payloads import BlockAction, SlashCommand, ViewSubmission
 from bot.slack.reply import Ctx, Reader, reader
 from bot.texts import t
-from bot.timezones import is_timezone
 from storage.models import Mapping, MappingStatus, Person, ResponseStatus
 from storage.types import utcnow
 
@@ -79,7 +78,7 @@ def _open_form(session: Session, person: Person, handle: str, survey_key: str, z
 
 
 async def open_form(ctx: Ctx, trigger_id: str | None, handle: str, survey: str) -> None:
-    zone = ctx.who.timezone if is_timezone(ctx.who.timezone) else "Europe/Zurich"
+    zone = ctx.zone
     view = await ctx.deps.db(_open_form, ctx.who.person, handle, survey, zone, ctx.locale)
     await ctx.client.views_open(trigger_id=trigger_id, view=view)
 

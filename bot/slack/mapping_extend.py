@@ -20,7 +20,6 @@ from bot.slack.deadline_form import FIELDS, parse_deadline
 from bot.slack.payloads import BlockAction, ViewSubmission
 from bot.slack.reply import Ctx, Reader, reader
 from bot.texts import t
-from bot.timezones import is_timezone
 from storage.models import Mapping, Person
 from storage.types import utcnow
 
@@ -33,7 +32,7 @@ def _form(session: Session, person: Person, handle: str, survey: str, code: str 
 
 
 async def open_extend(ctx: Ctx, trigger_id: str | None, handle: str, survey: str, code: str | None) -> None:
-    zone = ctx.who.timezone if is_timezone(ctx.who.timezone) else "Europe/Zurich"
+    zone = ctx.zone
     view = await ctx.deps.db(_form, ctx.who.person, handle, survey, code, zone, ctx.locale)
     await ctx.client.views_open(trigger_id=trigger_id, view=view)
 

@@ -33,7 +33,6 @@ from bot.slack.deadline_form import FIELDS as DEADLINE_FIELDS, parse_deadline
 from bot.slack.payloads import BlockAction, SlashCommand, ViewSubmission
 from bot.slack.reply import Ctx, Reader, reader
 from bot.texts import reader_language, t
-from bot.timezones import is_timezone
 from storage.models import PeerReview, Person, Process
 from storage.types import utcnow
 
@@ -78,7 +77,7 @@ def _open_form(session: Session, person: Person, handle: str, code: str, year: s
 
 
 async def open_form(ctx: Ctx, trigger_id: str | None, handle: str, code: str, year: str) -> None:
-    zone = ctx.who.timezone if is_timezone(ctx.who.timezone) else "Europe/Zurich"
+    zone = ctx.zone
     modal = await ctx.deps.db(_open_form, ctx.who.person, handle, code, year, zone, ctx.locale)
     await ctx.client.views_open(trigger_id=trigger_id, view=modal)
 

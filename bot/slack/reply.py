@@ -13,6 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.slack.blocks import Block, fit_message, message_text
 from bot.slack.http_pool import answer
 from bot.slack.runtime import Caller, Deps
+from bot.timezones import is_timezone
 from storage.models import Person
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,11 @@ class Ctx:
     @property
     def locale(self) -> str | None:
         return self.who.locale
+
+    @property
+    def zone(self) -> str:
+        """The zone a form starts in: the caller's from Slack, else the deployment's DEFAULT_TIMEZONE."""
+        return self.who.timezone if is_timezone(self.who.timezone) else self.deps.settings.default_timezone
 
     async def client_for(self, team_id: str | None) -> AsyncWebClient | None:
         """The client that reaches a person of workspace `team_id`: this request's (one workspace, the same
